@@ -1,0 +1,108 @@
+// swift-tools-version: 6.2
+// vppd — virtual power plant aggregation controller. See README.md and ../shared/DESIGN.md §2 for the layout.
+import PackageDescription
+
+/// The project's own targets: Swift 6 mode, strict concurrency, warnings are errors (DESIGN §11).
+let strict: [SwiftSetting] = [.treatAllWarnings(as: .error)]
+
+let package = Package(
+    name: "vppd",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "vppd", targets: ["vppd"]),
+        .executable(name: "vppctl", targets: ["vppctl"]),
+        .executable(name: "vppsim", targets: ["vppsim"]),
+        .executable(name: "vppbench", targets: ["vppbench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // C libraries from Debian packages (DESIGN §11). Only DeviceIO and Daemon/SystemdNotify import them.
+        .systemLibrary(
+            name: "CModbus", pkgConfig: "libmodbus", providers: [.apt(["libmodbus-dev"])]),
+        .systemLibrary(
+            name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
+        .systemLibrary(
+            name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+
+        .target(name: "VPPCore", swiftSettings: strict),
+        .target(
+            name: "DeviceIO",
+            dependencies: [
+                "VPPCore", "CModbus", "CMosquitto",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        .target(
+            name: "Simulator",
+            dependencies: [
+                "VPPCore", "DeviceIO",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        .target(
+            name: "Store",
+            dependencies: [
+                "VPPCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict),
+        .target(
+            name: "Daemon",
+            dependencies: [
+                "VPPCore", "DeviceIO", "Store", "CSystemd",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strict),
+
+        .executableTarget(name: "vppd", dependencies: ["Daemon"], swiftSettings: strict),
+        .executableTarget(
+            name: "vppctl",
+            dependencies: [
+                "VPPCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "vppsim",
+            dependencies: [
+                "Simulator", "DeviceIO",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "vppbench",
+            dependencies: [
+                "VPPCore", "DeviceIO", "Simulator", "Store", "Daemon",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict),
+
+        .testTarget(name: "VPPCoreTests", dependencies: ["VPPCore"], swiftSettings: strict),
+        .testTarget(
+            name: "DeviceIOTests", dependencies: ["DeviceIO", "VPPCore", "Simulator"],
+            swiftSettings: strict),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "DeviceIO"], swiftSettings: strict),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "VPPCore"], swiftSettings: strict),
+        .testTarget(
+            name: "DaemonTests", dependencies: ["Daemon", "Store", "DeviceIO", "VPPCore"],
+            swiftSettings: strict),
+    ]
+)

@@ -1,0 +1,1 @@
+// Simulator module — see DESIGN §2.
