@@ -1,0 +1,52 @@
+# vppd — build, test, benchmark, install. See README.md.
+SHELL := /bin/bash
+PREFIX ?= /usr/local
+DESTDIR ?=
+APT_PACKAGES := libmodbus-dev libmosquitto-dev mosquitto mosquitto-clients pkg-config libsystemd-dev systemd coinor-libclp-dev sqlite3 curl
+SWIFT_BUILD := swift build --build-tests
+BIN_DEBUG := .build/debug
+
+.PHONY: setup build test bench release demo install format clean-state
+
+## setup: install the Debian packages vppd needs (only those missing)
+setup:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	else echo "all system packages present"; fi
+
+## build: debug build of everything, tests included (one consistent command, DESIGN §11)
+build:
+	$(SWIFT_BUILD)
+
+## test: build once, then run every test against the built binaries
+test: build
+	swift test --skip-build
+
+## release: optimised binaries in .build/release
+release:
+	swift build -c release
+
+## bench: run every benchmark suite on release binaries
+bench: release
+	.build/release/vppbench devices
+	.build/release/vppbench api
+
+## demo: set up and start the demo on embedded defaults (simulated fleet + mosquitto + vppd)
+demo: setup build
+	scripts/demo.sh
+
+## install: binaries, profiles and systemd units under $(DESTDIR)$(PREFIX)
+install: release
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/vppd/DeviceProfiles
+	install -m 0755 .build/release/vppd .build/release/vppctl .build/release/vppsim $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 DeviceProfiles/*.yaml $(DESTDIR)$(PREFIX)/share/vppd/DeviceProfiles/
+	install -D -m 0644 systemd/vppd.service $(DESTDIR)/etc/systemd/system/vppd.service
+	install -D -m 0644 systemd/vppd.sysusers $(DESTDIR)/usr/lib/sysusers.d/vppd.conf
+	install -D -m 0644 systemd/vppd.tmpfiles $(DESTDIR)/usr/lib/tmpfiles.d/vppd.conf
+	install -D -m 0640 examples/vppd.yaml $(DESTDIR)/etc/vppd/vppd.yaml.example
+
+format:
+	swift format -i -r Sources Tests Package.swift
