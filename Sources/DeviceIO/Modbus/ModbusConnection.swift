@@ -1,0 +1,160 @@
+import CModbus
+import Dispatch
+import Synchronization
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// One Modbus connection (a TCP endpoint or an RTU bus), shared by every unit id behind it.
+///
+/// A dedicated thread owns the libmodbus context and runs requests one at a time in submission order (DESIGN §3:
+/// libmodbus blocks, so it never runs on Swift's cooperative pool). Callers hand it work through a Mutex-guarded
+/// queue and a semaphore wake-up and get results back through a continuation: one thread hop per *call*, so a
+/// `perform(_:)` batch of many requests (a whole poll of every unit behind the connection) costs one hop.
+///
+/// Connection handling, all done by the connection's thread:
+/// - connects lazily on the first request, with `connectTimeoutMs`;
+/// - a broken connection (any failure that is neither an exception nor a timeout) is closed and reopened at once
+///   on the next request; if the connect fails, retries follow with exponential back-off (`reconnectInitialMs`
+///   doubling to `reconnectMaxMs`, reset on success), in the background even when no request is waiting, so the
+///   link comes back by itself. While backing off, requests fail fast with `.notConnected` instead of waiting.
+/// - after a response timeout on TCP the connection is reopened too: a late reply would otherwise answer the next
+///   request. Within one batch, further requests to a unit that timed out fail with `.timeout` at once, so one
+///   dead unit behind a gateway costs one timeout per batch, not one per request.
+/// - a failed or slow connection only ever blocks its own thread: other connections are unaffected.
+///
+/// `close()` stops the thread and joins it; pending and later requests fail with `.notConnected`.
+public final class ModbusConnection: Sendable {
+  /// Results of a batch, one per request, in order. Reads return their registers, writes an empty array.
+  public typealias BatchResult = [Result<[UInt16], DeviceIOError>]
+
+  public let endpoint: ModbusEndpoint
+  public let options: ModbusConnectionOptions
+  private let shared: ConnectionShared
+  private let thread: Mutex<JoinableThread?>
+
+  /// Creates the connection and starts its thread (it connects on the first request).
+  ///
+  /// - Throws: `DeviceIOError.connectFailed` if the thread or the libmodbus context cannot be created.
+  public init(
+    endpoint: ModbusEndpoint, options: ModbusConnectionOptions = ModbusConnectionOptions()
+  ) throws(DeviceIOError) {
+    self.endpoint = endpoint
+    self.options = options
+    let shared = ConnectionShared()
+    self.shared = shared
+    do {
+      // The worker (and its libmodbus context) is created on, and never leaves, the connection thread.
+      let t = try JoinableThread(name: "modbus \(endpoint)") {
+        ConnectionWorker(endpoint: endpoint, options: options, shared: shared).run()
+      }
+      self.thread = Mutex(t)
+    } catch {
+      throw .connectFailed(endpoint: endpoint.description, reason: error.description)
+    }
+  }
+
+  deinit { close() }
+
+  /// Runs `requests` in order on this connection and returns one result per request. One thread hop for the
+  /// whole batch. Never throws: each request carries its own error.
+  public func perform(_ requests: [ModbusRequest]) async -> BatchResult {
+    if requests.isEmpty { return [] }
+    return await withUnsafeContinuation { (c: UnsafeContinuation<BatchResult, Never>) in
+      if !shared.submit(ConnectionJob(requests: requests, continuation: c)) {
+        c.resume(
+          returning: requests.map { _ in .failure(.notConnected(endpoint: endpoint.description)) })
+      }
+    }
+  }
+
+  /// Reads `count` registers (1…125) from `address` of `table` on `unit`.
+  public func read(unit: Int, table: RegisterTable = .holding, address: Int, count: Int)
+    async throws(DeviceIOError)
+    -> [UInt16]
+  {
+    let r = await perform([.read(unit: unit, table: table, address: address, count: count)])
+    return try r[0].get()
+  }
+
+  /// Writes `values` (1…123 registers) from `address` on `unit` with fc16.
+  public func write(unit: Int, address: Int, values: [UInt16]) async throws(DeviceIOError) {
+    let r = await perform([.write(unit: unit, address: address, values: values)])
+    _ = try r[0].get()
+  }
+
+  /// Whether the connection is up right now (false before the first request and while backing off).
+  public var isConnected: Bool { shared.connected.load(ordering: .relaxed) }
+
+  /// Requests completed on the wire (successful or answered with an exception) since creation.
+  public var requestCount: Int { shared.requests.load(ordering: .relaxed) }
+
+  /// Stops the thread, closes the link and waits for the thread to end (at most one connect or response
+  /// timeout). Pending requests fail with `.notConnected`. Idempotent.
+  public func close() {
+    shared.close()
+    joinThread()
+  }
+
+  /// Asks the thread to stop without waiting (the pool uses this to stop many connections in parallel).
+  func requestClose() { shared.close() }
+
+  /// Waits for the thread after `requestClose()`.
+  func joinThread() {
+    let t = thread.withLock { t -> JoinableThread? in
+      defer { t = nil }
+      return t
+    }
+    guard let t else { return }
+    if t.isCurrent { return }
+    t.join()
+  }
+}
+
+/// A batch waiting for the connection thread.
+struct ConnectionJob: Sendable {
+  var requests: [ModbusRequest]
+  var continuation: UnsafeContinuation<ModbusConnection.BatchResult, Never>
+}
+
+/// What callers and the connection thread share: the job queue, its wake-up and a few counters.
+final class ConnectionShared: Sendable {
+  struct Queue {
+    var jobs: [ConnectionJob] = []
+    var closed = false
+  }
+  let queue = Mutex(Queue())
+  /// Signalled once per submitted job and on close; the thread drains everything queued per wake-up.
+  let wake = DispatchSemaphore(value: 0)
+  let connected = Atomic<Bool>(false)
+  let requests = Atomic<Int>(0)
+
+  /// Queues a job; false if the connection is closed.
+  func submit(_ job: ConnectionJob) -> Bool {
+    let ok = queue.withLock { q -> Bool in
+      if q.closed { return false }
+      q.jobs.append(job)
+      return true
+    }
+    if ok { wake.signal() }
+    return ok
+  }
+
+  /// Takes every queued job.
+  func take() -> (jobs: [ConnectionJob], closed: Bool) {
+    queue.withLock { q in
+      let jobs = q.jobs
+      q.jobs = []
+      return (jobs, q.closed)
+    }
+  }
+
+  func close() {
+    let first = queue.withLock { q -> Bool in
+      defer { q.closed = true }
+      return !q.closed
+    }
+    if first { wake.signal() }
+  }
+}
