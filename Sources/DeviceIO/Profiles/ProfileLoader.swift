@@ -39,8 +39,8 @@ public enum ProfileLoader {
       throw .badProfile(file: file, point: nil, reason: "not valid YAML: \(text)")
     }
     guard let root else { throw .badProfile(file: file, point: nil, reason: "the file is empty") }
-    let profile = try ProfileParser(file: file).profile(root, id: id)
-    try ProfileValidator(file: file, profile: profile).validate()
+    let (profile, lines) = try ProfileParser(file: file).profile(root, id: id)
+    try ProfileValidator(file: file, profile: profile, lines: lines).validate()
     return profile
   }
 
@@ -125,7 +125,10 @@ struct ProfileParser {
     "point", "readBack", "with", "revertTimeoutPoint", "min", "max", "tolerance",
   ]
 
-  func profile(_ root: Node, id: String) throws(DeviceIOError) -> DeviceProfile {
+  /// The profile and the line of every point and control (keyed `name` and `controls.name`), so that the
+  /// validator's errors can say where to look.
+  func profile(_ root: Node, id: String) throws(DeviceIOError) -> (DeviceProfile, [String: Int]) {
+    var lines: [String: Int] = [:]
     let top = try ProfileMap(root, file: file, location: nil, path: nil, what: "the profile")
     try top.checkKeys(Self.topKeys, what: "the profile")
     let name = try top.string("name", required: true) ?? ""
@@ -175,6 +178,7 @@ struct ProfileParser {
       let pm = try ProfileMap(
         e.value, file: file, location: e.key, path: nil, what: "point '\(e.key)'")
       points[e.key] = try point(pm, name: e.key, transport: transport)
+      lines[e.key] = e.line
     }
 
     var controls: [CanonicalPoint: ControlSpec] = [:]
@@ -192,13 +196,15 @@ struct ProfileParser {
         let c = try ProfileMap(
           e.value, file: file, location: "controls.\(e.key)", path: nil, what: "control '\(e.key)'")
         controls[canonical] = try control(c)
+        lines["controls.\(e.key)"] = e.line
       }
     }
 
-    return DeviceProfile(
+    let profile = DeviceProfile(
       id: id, name: name, kind: kind, transport: transport, source: source,
       capabilities: capabilities,
       modbus: modbus, mqtt: mqtt, points: points, controls: controls, timing: timing)
+    return (profile, lines)
   }
 
   private func checkName(_ name: String, line: Int?, what: String) throws(DeviceIOError) {

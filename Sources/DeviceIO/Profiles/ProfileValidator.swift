@@ -6,9 +6,12 @@ import VPPCore
 struct ProfileValidator {
   let file: String
   let profile: DeviceProfile
+  /// Line of each point (`name`) and control (`controls.name`) in the file.
+  var lines: [String: Int] = [:]
 
   private func fail(_ point: String?, _ reason: String) -> DeviceIOError {
-    .badProfile(file: file, point: point, reason: reason)
+    .badProfile(
+      file: file, point: point, reason: reason + ProfileMap.lineText(point.flatMap { lines[$0] }))
   }
 
   private var sortedPoints: [PointSpec] { profile.points.values.sorted { $0.name < $1.name } }
