@@ -1,0 +1,23 @@
+/// Names of the metrics vppd exposes at `/metrics` (Prometheus text format). Durations are recorded as
+/// swift-metrics `Timer`s, which swift-prometheus exposes as histograms in seconds.
+///
+/// The device layer records its own metrics with the swift-metrics API under these names, so the names are
+/// kept in one place.
+public enum MetricNames {
+  /// Counter, dimensions `route`, `method`, `status`: API requests answered.
+  public static let apiRequests = "vppd_api_requests_total"
+  /// Timer (histogram, seconds), dimension `route`: API request handling time.
+  public static let apiLatency = "vppd_api_request_duration_seconds"
+  /// Timer (histogram, seconds), dimension `op`: time to commit one store write (write before acknowledge).
+  public static let storeWriteLatency = "vppd_store_write_duration_seconds"
+  /// Timer (histogram, seconds), dimension `device`…: one device poll (recorded by DeviceIO).
+  public static let pollLatency = "vppd_device_poll_duration_seconds"
+  /// Gauge, dimension `device`: link state, 1 = up, 0 = down or unknown (recorded by DeviceIO).
+  public static let linkUp = "vppd_device_link_up"
+  /// Gauge: devices whose latest values are older than their stale timeout.
+  public static let staleDevices = "vppd_devices_stale"
+  /// Gauge: configured devices.
+  public static let devices = "vppd_devices"
+  /// Gauge: seconds since the daemon started.
+  public static let uptime = "vppd_uptime_seconds"
+}
