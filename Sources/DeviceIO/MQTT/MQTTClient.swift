@@ -14,7 +14,7 @@ private let mosquittoLibraryInit: Int32 = mosquitto_lib_init()
 /// thread runs. Option setters and `mosquitto_destroy` are only called by `MQTTClient` before `start()` or after
 /// the network thread has been joined, which `MQTTClient.lifecycle` serialises.
 struct MosquittoHandle: @unchecked Sendable {
-  let raw: OpaquePointer
+    let raw: OpaquePointer
 }
 
 /// An MQTT 3.1.1 / 5 client over libmosquitto: the only code in vppd that calls libmosquitto (DESIGN §2, §3).
@@ -27,358 +27,356 @@ struct MosquittoHandle: @unchecked Sendable {
 /// Lifecycle: `init` (validates options) → `start()` → … → `stop()` (clean DISCONNECT, joins the thread).
 /// Call `stop()` before dropping the last reference: a handler capturing the client would otherwise keep it alive.
 public final class MQTTClient: Sendable {
-  private enum Lifecycle { case idle, running, stopped }
+    private enum Lifecycle { case idle, running, stopped }
 
-  public let options: MQTTClientOptions
-  private let mosq: MosquittoHandle
-  private let core: MQTTClientCore
-  private let lifecycle = Mutex<Lifecycle>(.idle)
+    public let options: MQTTClientOptions
+    private let mosq: MosquittoHandle
+    private let core: MQTTClientCore
+    private let lifecycle = Mutex<Lifecycle>(.idle)
 
-  /// Creates a client and applies every option; nothing is sent until `start()`.
-  /// - Throws: `DeviceIOError.mqtt` naming the option libmosquitto rejected (bad TLS file, bad will topic, …).
-  public init(options: MQTTClientOptions, handler: MQTTMessageHandler? = nil) throws(DeviceIOError)
-  {
-    guard mosquittoLibraryInit == Int32(MOSQ_ERR_SUCCESS.rawValue) else {
-      throw .mqtt(reason: "mosquitto_lib_init failed (\(mosquittoLibraryInit))")
+    /// Creates a client and applies every option; nothing is sent until `start()`.
+    /// - Throws: `DeviceIOError.mqtt` naming the option libmosquitto rejected (bad TLS file, bad will topic, …).
+    public init(options: MQTTClientOptions, handler: MQTTMessageHandler? = nil) throws(DeviceIOError) {
+        guard mosquittoLibraryInit == Int32(MOSQ_ERR_SUCCESS.rawValue) else {
+            throw .mqtt(reason: "mosquitto_lib_init failed (\(mosquittoLibraryInit))")
+        }
+        let core = MQTTClientCore(options: options, handler: handler)
+        let userdata = Unmanaged.passRetained(core).toOpaque()
+        guard let raw = mosquitto_new(options.clientID, options.cleanSession, userdata) else {
+            Unmanaged<MQTTClientCore>.fromOpaque(userdata).release()
+            throw .mqtt(
+                reason: "mosquitto_new failed for client id '\(options.clientID)' (errno \(errno))")
+        }
+        self.options = options
+        self.core = core
+        self.mosq = MosquittoHandle(raw: raw)
+        do {
+            try Self.configure(raw, options)
+        } catch {
+            mosquitto_destroy(raw)
+            Unmanaged<MQTTClientCore>.fromOpaque(userdata).release()
+            throw error
+        }
+        mosquitto_connect_callback_set(raw, mqttOnConnect)
+        mosquitto_disconnect_callback_set(raw, mqttOnDisconnect)
+        mosquitto_message_callback_set(raw, mqttOnMessage)
+        mosquitto_subscribe_callback_set(raw, mqttOnSubscribe)
+        mosquitto_publish_callback_set(raw, mqttOnPublish)
     }
-    let core = MQTTClientCore(options: options, handler: handler)
-    let userdata = Unmanaged.passRetained(core).toOpaque()
-    guard let raw = mosquitto_new(options.clientID, options.cleanSession, userdata) else {
-      Unmanaged<MQTTClientCore>.fromOpaque(userdata).release()
-      throw .mqtt(
-        reason: "mosquitto_new failed for client id '\(options.clientID)' (errno \(errno))")
-    }
-    self.options = options
-    self.core = core
-    self.mosq = MosquittoHandle(raw: raw)
-    do {
-      try Self.configure(raw, options)
-    } catch {
-      mosquitto_destroy(raw)
-      Unmanaged<MQTTClientCore>.fromOpaque(userdata).release()
-      throw error
-    }
-    mosquitto_connect_callback_set(raw, mqttOnConnect)
-    mosquitto_disconnect_callback_set(raw, mqttOnDisconnect)
-    mosquitto_message_callback_set(raw, mqttOnMessage)
-    mosquitto_subscribe_callback_set(raw, mqttOnSubscribe)
-    mosquitto_publish_callback_set(raw, mqttOnPublish)
-  }
 
-  private static func configure(_ raw: OpaquePointer, _ o: MQTTClientOptions) throws(DeviceIOError)
-  {
-    func check(_ rc: Int32, _ what: String) throws(DeviceIOError) {
-      guard rc == Int32(MOSQ_ERR_SUCCESS.rawValue) else {
-        throw .mqtt(reason: "\(what): \(String(cString: mosquitto_strerror(rc)))")
-      }
+    private static func configure(_ raw: OpaquePointer, _ o: MQTTClientOptions) throws(DeviceIOError) {
+        func check(_ rc: Int32, _ what: String) throws(DeviceIOError) {
+            guard rc == Int32(MOSQ_ERR_SUCCESS.rawValue) else {
+                throw .mqtt(reason: "\(what): \(String(cString: mosquitto_strerror(rc)))")
+            }
+        }
+        let version = o.protocolVersion == .v5 ? MQTT_PROTOCOL_V5 : MQTT_PROTOCOL_V311
+        try check(mosquitto_int_option(raw, MOSQ_OPT_PROTOCOL_VERSION, version), "protocol version")
+        try check(
+            mosquitto_int_option(raw, MOSQ_OPT_SEND_MAXIMUM, Int32(max(1, o.sendMaximum))), "send maximum"
+        )
+        if o.username != nil || o.password != nil {
+            try check(mosquitto_username_pw_set(raw, o.username, o.password), "username/password")
+        }
+        if let w = o.will {
+            guard w.qos == 0 || w.qos == 1 else {
+                throw .mqtt(reason: "will qos must be 0 or 1, not \(w.qos)")
+            }
+            let rc = w.payload.withUnsafeBytes { b in
+                mosquitto_will_set(raw, w.topic, Int32(b.count), b.baseAddress, Int32(w.qos), w.retain)
+            }
+            try check(rc, "last will on topic '\(w.topic)'")
+        }
+        if let t = o.tls {
+            for (name, path) in [("cafile", t.caFile), ("certfile", t.certFile), ("keyfile", t.keyFile)] {
+                if let path, !FileManager.default.isReadableFile(atPath: path) {
+                    throw .mqtt(reason: "TLS \(name) '\(path)' is not a readable file")
+                }
+            }
+            if let dir = t.caPath {
+                var isDir: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue
+                else {
+                    throw .mqtt(reason: "TLS capath '\(dir)' is not a directory")
+                }
+            }
+            guard t.caFile != nil || t.caPath != nil else {
+                throw .mqtt(reason: "TLS needs a cafile or a capath")
+            }
+            guard (t.certFile == nil) == (t.keyFile == nil) else {
+                throw .mqtt(reason: "TLS certfile and keyfile must be given together")
+            }
+            try check(mosquitto_tls_set(raw, t.caFile, t.caPath, t.certFile, t.keyFile, nil), "TLS files")
+            try check(mosquitto_tls_insecure_set(raw, t.insecure), "TLS insecure flag")
+        }
+        let lo = UInt32(max(1, o.reconnectDelayS))
+        let hi = UInt32(max(o.reconnectDelayS, o.reconnectDelayMaxS, 1))
+        try check(mosquitto_reconnect_delay_set(raw, lo, hi, true), "reconnect delay")
     }
-    let version = o.protocolVersion == .v5 ? MQTT_PROTOCOL_V5 : MQTT_PROTOCOL_V311
-    try check(mosquitto_int_option(raw, MOSQ_OPT_PROTOCOL_VERSION, version), "protocol version")
-    try check(
-      mosquitto_int_option(raw, MOSQ_OPT_SEND_MAXIMUM, Int32(max(1, o.sendMaximum))), "send maximum"
+
+    deinit {
+        let wasRunning = lifecycle.withLock { $0 == .running }
+        if wasRunning {
+            _ = mosquitto_disconnect(mosq.raw)
+            _ = mosquitto_loop_stop(mosq.raw, false)
+        }
+        mosquitto_destroy(mosq.raw)
+        Unmanaged.passUnretained(core).release()
+    }
+
+    // MARK: Lifecycle
+
+    /// Starts the network thread and the first connection attempt. Returns at once: a broker that is not up yet
+    /// is retried with back-off. Use `waitUntilConnected(timeout:)` to wait for the first CONNACK.
+    /// - Throws: `DeviceIOError.mqtt` if already started/stopped or the thread cannot start; `.connectFailed` if the
+    ///   host name cannot be resolved.
+    public func start() throws(DeviceIOError) {
+        try lifecycle.withLock { (l: inout Lifecycle) throws(DeviceIOError) in
+            guard l == .idle else {
+                throw .mqtt(reason: "client \(options.clientID) already started or stopped")
+            }
+            core.setState(.connecting)
+            let rc = mosquitto_connect_async(
+                mosq.raw, options.host, Int32(options.port), Int32(max(5, options.keepAliveS)))
+            // Refused/unreachable is fine: the network thread retries. Only configuration errors are fatal.
+            if rc == Int32(MOSQ_ERR_EAI.rawValue) || rc == Int32(MOSQ_ERR_INVAL.rawValue) {
+                throw .connectFailed(
+                    endpoint: options.endpoint, reason: String(cString: mosquitto_strerror(rc)))
+            }
+            if rc != Int32(MOSQ_ERR_SUCCESS.rawValue) {
+                core.setState(.disconnected(reason: "connect: " + String(cString: mosquitto_strerror(rc))))
+            }
+            let lrc = mosquitto_loop_start(mosq.raw)
+            guard lrc == Int32(MOSQ_ERR_SUCCESS.rawValue) else {
+                throw .mqtt(
+                    reason: "cannot start network thread: \(String(cString: mosquitto_strerror(lrc)))")
+            }
+            l = .running
+        }
+    }
+
+    /// Sends DISCONNECT (so the broker does not publish the will), stops the network thread and joins it.
+    /// Blocks the caller for as long as the join takes (milliseconds). Idempotent. Finishes every stream and
+    /// drops the message handler.
+    public func stop() {
+        let wasRunning = lifecycle.withLock { l -> Bool in
+            defer { l = .stopped }
+            return l == .running
+        }
+        if wasRunning {
+            _ = mosquitto_disconnect(mosq.raw)
+            _ = mosquitto_loop_stop(mosq.raw, false)
+        }
+        let (states, messages) = core.shared.withLock { s in
+            s.state = .stopped
+            s.handler = nil
+            defer {
+                s.stateContinuations.removeAll()
+                s.messageContinuations.removeAll()
+            }
+            return (Array(s.stateContinuations.values), Array(s.messageContinuations.values))
+        }
+        for c in states {
+            c.yield(.stopped)
+            c.finish()
+        }
+        for c in messages { c.finish() }
+    }
+
+    /// Closes the socket without sending DISCONNECT, as a crash or a network failure would: the broker publishes
+    /// the will, and the client reconnects with back-off. For fault injection (vppsim) and tests.
+    public func dropConnection() {
+        let fd = mosquitto_socket(mosq.raw)
+        if fd >= 0 { _ = shutdown(fd, Int32(SHUT_RDWR)) }
+    }
+
+    // MARK: State
+
+    /// The current connection state.
+    public var state: MQTTConnectionState { core.shared.withLock { $0.state } }
+
+    /// True when connected and every subscription has been acknowledged by the broker.
+    public var isReady: Bool {
+        core.shared.withLock { $0.state == .connected && $0.pendingSubacks.isEmpty }
+    }
+
+    /// Every state change from now on (the current state first). Finishes when the client stops.
+    public func stateChanges() -> AsyncStream<MQTTConnectionState> {
+        let (stream, cont) = AsyncStream<MQTTConnectionState>.makeStream(
+            bufferingPolicy: .bufferingNewest(64))
+        let token = core.shared.withLock { s -> UInt64? in
+            if s.state == .stopped { return nil }
+            s.nextToken += 1
+            s.stateContinuations[s.nextToken] = cont
+            cont.yield(s.state)
+            return s.nextToken
+        }
+        guard let token else {
+            cont.yield(.stopped)
+            cont.finish()
+            return stream
+        }
+        cont.onTermination = { [weak core] _ in
+            _ = core?.shared.withLock { $0.stateContinuations.removeValue(forKey: token) }
+        }
+        return stream
+    }
+
+    /// Waits until the client is connected and (by default) every subscription is acknowledged.
+    /// - Throws: `DeviceIOError.connectFailed` with the last disconnect reason after `timeout`.
+    public func waitUntilConnected(timeout: Duration = .seconds(5), subscribed: Bool = true)
+        async throws(DeviceIOError)
+    {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: timeout)
+        while true {
+            let (state, ready) = core.shared.withLock { ($0.state, $0.pendingSubacks.isEmpty) }
+            if state == .connected && (ready || !subscribed) { return }
+            if state == .stopped { throw .notConnected(endpoint: options.endpoint) }
+            if clock.now >= deadline {
+                let reason: String
+                if case .disconnected(let r) = state {
+                    reason = r
+                } else {
+                    reason = "no CONNACK/SUBACK within \(timeout)"
+                }
+                throw .connectFailed(endpoint: options.endpoint, reason: reason)
+            }
+            do { try await Task.sleep(for: .milliseconds(5)) } catch {
+                throw .notConnected(endpoint: options.endpoint)
+            }
+        }
+    }
+
+    /// Messages received (all topics) since creation.
+    public var messagesReceived: Int { core.received.load(ordering: .relaxed) }
+    /// Publishes completed since creation: QoS 0 handed to the socket, QoS 1 acknowledged (PUBACK).
+    public var publishesCompleted: Int { core.acknowledged.load(ordering: .relaxed) }
+    /// Successful connects since start (1 + reconnects).
+    public var connectCount: Int { core.connects.load(ordering: .relaxed) }
+
+    // MARK: Messages
+
+    /// Replaces the synchronous handler (see `MQTTMessageHandler`). Pass nil to stop delivery to it.
+    public func setHandler(_ handler: MQTTMessageHandler?) {
+        core.shared.withLock { $0.handler = handler }
+    }
+
+    /// A stream of every message received from now on, for low-rate users. Keeps the newest `buffer` messages
+    /// when the consumer falls behind. Finishes when the client stops.
+    public func messages(buffer: Int = 1024) -> AsyncStream<MQTTMessage> {
+        let (stream, cont) = AsyncStream<MQTTMessage>.makeStream(
+            bufferingPolicy: .bufferingNewest(max(1, buffer)))
+        let token = core.shared.withLock { s -> UInt64? in
+            if s.state == .stopped { return nil }
+            s.nextToken += 1
+            s.messageContinuations[s.nextToken] = cont
+            return s.nextToken
+        }
+        guard let token else {
+            cont.finish()
+            return stream
+        }
+        cont.onTermination = { [weak core] _ in
+            _ = core?.shared.withLock { $0.messageContinuations.removeValue(forKey: token) }
+        }
+        return stream
+    }
+
+    // MARK: Subscribe / publish
+
+    /// Subscribes to a topic filter (wildcards `+` and `#` allowed) now if connected, and after every reconnect.
+    /// - Throws: `DeviceIOError.mqtt` for an invalid filter or QoS.
+    public func subscribe(_ filter: String, qos: Int = 0) throws(DeviceIOError) {
+        try subscribe([filter], qos: qos)
+    }
+
+    /// Subscribes to several filters at one QoS.
+    public func subscribe(_ filters: [String], qos: Int = 0) throws(DeviceIOError) {
+        guard qos == 0 || qos == 1 else {
+            throw .mqtt(reason: "subscribe qos must be 0 or 1, not \(qos)")
+        }
+        for f in filters where mosquitto_sub_topic_check(f) != Int32(MOSQ_ERR_SUCCESS.rawValue) {
+            throw .mqtt(reason: "invalid subscription filter '\(f)'")
+        }
+        let connected = core.shared.withLock { s -> Bool in
+            for f in filters { s.subscriptions[f] = Int32(qos) }
+            return s.state == .connected
+        }
+        guard connected else { return }  // the connect callback subscribes
+        for f in filters {
+            var mid: Int32 = 0
+            let rc = mosquitto_subscribe(mosq.raw, &mid, f, Int32(qos))
+            if rc == Int32(MOSQ_ERR_SUCCESS.rawValue) {
+                core.recordSubscribeSent(mid: mid)
+            } else if rc != Int32(MOSQ_ERR_NO_CONN.rawValue) {
+                throw .mqtt(reason: "subscribe '\(f)': \(String(cString: mosquitto_strerror(rc)))")
+            }
+        }
+    }
+
+    /// Removes a subscription (now and for future reconnects).
+    public func unsubscribe(_ filter: String) throws(DeviceIOError) {
+        let connected = core.shared.withLock { s -> Bool in
+            s.subscriptions[filter] = nil
+            return s.state == .connected
+        }
+        guard connected else { return }
+        let rc = mosquitto_unsubscribe(mosq.raw, nil, filter)
+        if rc != Int32(MOSQ_ERR_SUCCESS.rawValue) && rc != Int32(MOSQ_ERR_NO_CONN.rawValue) {
+            throw .mqtt(reason: "unsubscribe '\(filter)': \(String(cString: mosquitto_strerror(rc)))")
+        }
+    }
+
+    /// The filters the client (re-)subscribes to.
+    public var subscriptions: [String: Int] {
+        core.shared.withLock { $0.subscriptions.mapValues { Int($0) } }
+    }
+
+    /// Publishes a message; libmosquitto copies the payload. Thread-safe, never blocks on the network.
+    /// QoS 1 messages beyond `sendMaximum` in flight are queued inside libmosquitto.
+    /// - Returns: the message id.
+    /// - Throws: `DeviceIOError.notConnected` when the socket is down, `.mqtt` for an invalid topic, QoS or size.
+    @discardableResult
+    public func publish(
+        _ topic: String, payload: UnsafeRawBufferPointer, qos: Int = 0, retain: Bool = false
     )
-    if o.username != nil || o.password != nil {
-      try check(mosquitto_username_pw_set(raw, o.username, o.password), "username/password")
-    }
-    if let w = o.will {
-      guard w.qos == 0 || w.qos == 1 else {
-        throw .mqtt(reason: "will qos must be 0 or 1, not \(w.qos)")
-      }
-      let rc = w.payload.withUnsafeBytes { b in
-        mosquitto_will_set(raw, w.topic, Int32(b.count), b.baseAddress, Int32(w.qos), w.retain)
-      }
-      try check(rc, "last will on topic '\(w.topic)'")
-    }
-    if let t = o.tls {
-      for (name, path) in [("cafile", t.caFile), ("certfile", t.certFile), ("keyfile", t.keyFile)] {
-        if let path, !FileManager.default.isReadableFile(atPath: path) {
-          throw .mqtt(reason: "TLS \(name) '\(path)' is not a readable file")
+        throws(DeviceIOError) -> Int32
+    {
+        guard qos == 0 || qos == 1 else {
+            throw .mqtt(reason: "publish qos must be 0 or 1, not \(qos)")
         }
-      }
-      if let dir = t.caPath {
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue
-        else {
-          throw .mqtt(reason: "TLS capath '\(dir)' is not a directory")
+        var mid: Int32 = 0
+        let rc = mosquitto_publish(
+            mosq.raw, &mid, topic, Int32(payload.count), payload.baseAddress, Int32(qos), retain)
+        switch rc {
+        case Int32(MOSQ_ERR_SUCCESS.rawValue): return mid
+        case Int32(MOSQ_ERR_NO_CONN.rawValue): throw .notConnected(endpoint: options.endpoint)
+        default:
+            throw .mqtt(reason: "publish to '\(topic)': \(String(cString: mosquitto_strerror(rc)))")
         }
-      }
-      guard t.caFile != nil || t.caPath != nil else {
-        throw .mqtt(reason: "TLS needs a cafile or a capath")
-      }
-      guard (t.certFile == nil) == (t.keyFile == nil) else {
-        throw .mqtt(reason: "TLS certfile and keyfile must be given together")
-      }
-      try check(mosquitto_tls_set(raw, t.caFile, t.caPath, t.certFile, t.keyFile, nil), "TLS files")
-      try check(mosquitto_tls_insecure_set(raw, t.insecure), "TLS insecure flag")
     }
-    let lo = UInt32(max(1, o.reconnectDelayS))
-    let hi = UInt32(max(o.reconnectDelayS, o.reconnectDelayMaxS, 1))
-    try check(mosquitto_reconnect_delay_set(raw, lo, hi, true), "reconnect delay")
-  }
 
-  deinit {
-    let wasRunning = lifecycle.withLock { $0 == .running }
-    if wasRunning {
-      _ = mosquitto_disconnect(mosq.raw)
-      _ = mosquitto_loop_stop(mosq.raw, false)
-    }
-    mosquitto_destroy(mosq.raw)
-    Unmanaged.passUnretained(core).release()
-  }
-
-  // MARK: Lifecycle
-
-  /// Starts the network thread and the first connection attempt. Returns at once: a broker that is not up yet
-  /// is retried with back-off. Use `waitUntilConnected(timeout:)` to wait for the first CONNACK.
-  /// - Throws: `DeviceIOError.mqtt` if already started/stopped or the thread cannot start; `.connectFailed` if the
-  ///   host name cannot be resolved.
-  public func start() throws(DeviceIOError) {
-    try lifecycle.withLock { (l: inout Lifecycle) throws(DeviceIOError) in
-      guard l == .idle else {
-        throw .mqtt(reason: "client \(options.clientID) already started or stopped")
-      }
-      core.setState(.connecting)
-      let rc = mosquitto_connect_async(
-        mosq.raw, options.host, Int32(options.port), Int32(max(5, options.keepAliveS)))
-      // Refused/unreachable is fine: the network thread retries. Only configuration errors are fatal.
-      if rc == Int32(MOSQ_ERR_EAI.rawValue) || rc == Int32(MOSQ_ERR_INVAL.rawValue) {
-        throw .connectFailed(
-          endpoint: options.endpoint, reason: String(cString: mosquitto_strerror(rc)))
-      }
-      if rc != Int32(MOSQ_ERR_SUCCESS.rawValue) {
-        core.setState(.disconnected(reason: "connect: " + String(cString: mosquitto_strerror(rc))))
-      }
-      let lrc = mosquitto_loop_start(mosq.raw)
-      guard lrc == Int32(MOSQ_ERR_SUCCESS.rawValue) else {
-        throw .mqtt(
-          reason: "cannot start network thread: \(String(cString: mosquitto_strerror(lrc)))")
-      }
-      l = .running
-    }
-  }
-
-  /// Sends DISCONNECT (so the broker does not publish the will), stops the network thread and joins it.
-  /// Blocks the caller for as long as the join takes (milliseconds). Idempotent. Finishes every stream and
-  /// drops the message handler.
-  public func stop() {
-    let wasRunning = lifecycle.withLock { l -> Bool in
-      defer { l = .stopped }
-      return l == .running
-    }
-    if wasRunning {
-      _ = mosquitto_disconnect(mosq.raw)
-      _ = mosquitto_loop_stop(mosq.raw, false)
-    }
-    let (states, messages) = core.shared.withLock { s in
-      s.state = .stopped
-      s.handler = nil
-      defer {
-        s.stateContinuations.removeAll()
-        s.messageContinuations.removeAll()
-      }
-      return (Array(s.stateContinuations.values), Array(s.messageContinuations.values))
-    }
-    for c in states {
-      c.yield(.stopped)
-      c.finish()
-    }
-    for c in messages { c.finish() }
-  }
-
-  /// Closes the socket without sending DISCONNECT, as a crash or a network failure would: the broker publishes
-  /// the will, and the client reconnects with back-off. For fault injection (vppsim) and tests.
-  public func dropConnection() {
-    let fd = mosquitto_socket(mosq.raw)
-    if fd >= 0 { _ = shutdown(fd, Int32(SHUT_RDWR)) }
-  }
-
-  // MARK: State
-
-  /// The current connection state.
-  public var state: MQTTConnectionState { core.shared.withLock { $0.state } }
-
-  /// True when connected and every subscription has been acknowledged by the broker.
-  public var isReady: Bool {
-    core.shared.withLock { $0.state == .connected && $0.pendingSubacks.isEmpty }
-  }
-
-  /// Every state change from now on (the current state first). Finishes when the client stops.
-  public func stateChanges() -> AsyncStream<MQTTConnectionState> {
-    let (stream, cont) = AsyncStream<MQTTConnectionState>.makeStream(
-      bufferingPolicy: .bufferingNewest(64))
-    let token = core.shared.withLock { s -> UInt64? in
-      if s.state == .stopped { return nil }
-      s.nextToken += 1
-      s.stateContinuations[s.nextToken] = cont
-      cont.yield(s.state)
-      return s.nextToken
-    }
-    guard let token else {
-      cont.yield(.stopped)
-      cont.finish()
-      return stream
-    }
-    cont.onTermination = { [weak core] _ in
-      _ = core?.shared.withLock { $0.stateContinuations.removeValue(forKey: token) }
-    }
-    return stream
-  }
-
-  /// Waits until the client is connected and (by default) every subscription is acknowledged.
-  /// - Throws: `DeviceIOError.connectFailed` with the last disconnect reason after `timeout`.
-  public func waitUntilConnected(timeout: Duration = .seconds(5), subscribed: Bool = true)
-    async throws(DeviceIOError)
-  {
-    let clock = ContinuousClock()
-    let deadline = clock.now.advanced(by: timeout)
-    while true {
-      let (state, ready) = core.shared.withLock { ($0.state, $0.pendingSubacks.isEmpty) }
-      if state == .connected && (ready || !subscribed) { return }
-      if state == .stopped { throw .notConnected(endpoint: options.endpoint) }
-      if clock.now >= deadline {
-        let reason: String
-        if case .disconnected(let r) = state {
-          reason = r
-        } else {
-          reason = "no CONNACK/SUBACK within \(timeout)"
+    /// Publishes bytes. See `publish(_:payload:qos:retain:)`.
+    @discardableResult
+    public func publish(_ topic: String, bytes: [UInt8], qos: Int = 0, retain: Bool = false)
+        throws(DeviceIOError)
+        -> Int32
+    {
+        let result = bytes.withUnsafeBytes { b in
+            Result { () throws(DeviceIOError) -> Int32 in
+                try publish(topic, payload: b, qos: qos, retain: retain)
+            }
         }
-        throw .connectFailed(endpoint: options.endpoint, reason: reason)
-      }
-      do { try await Task.sleep(for: .milliseconds(5)) } catch {
-        throw .notConnected(endpoint: options.endpoint)
-      }
+        return try result.get()
     }
-  }
 
-  /// Messages received (all topics) since creation.
-  public var messagesReceived: Int { core.received.load(ordering: .relaxed) }
-  /// Publishes completed since creation: QoS 0 handed to the socket, QoS 1 acknowledged (PUBACK).
-  public var publishesCompleted: Int { core.acknowledged.load(ordering: .relaxed) }
-  /// Successful connects since start (1 + reconnects).
-  public var connectCount: Int { core.connects.load(ordering: .relaxed) }
-
-  // MARK: Messages
-
-  /// Replaces the synchronous handler (see `MQTTMessageHandler`). Pass nil to stop delivery to it.
-  public func setHandler(_ handler: MQTTMessageHandler?) {
-    core.shared.withLock { $0.handler = handler }
-  }
-
-  /// A stream of every message received from now on, for low-rate users. Keeps the newest `buffer` messages
-  /// when the consumer falls behind. Finishes when the client stops.
-  public func messages(buffer: Int = 1024) -> AsyncStream<MQTTMessage> {
-    let (stream, cont) = AsyncStream<MQTTMessage>.makeStream(
-      bufferingPolicy: .bufferingNewest(max(1, buffer)))
-    let token = core.shared.withLock { s -> UInt64? in
-      if s.state == .stopped { return nil }
-      s.nextToken += 1
-      s.messageContinuations[s.nextToken] = cont
-      return s.nextToken
+    /// Publishes UTF-8 text. See `publish(_:payload:qos:retain:)`.
+    @discardableResult
+    public func publish(_ topic: String, text: String, qos: Int = 0, retain: Bool = false)
+        throws(DeviceIOError)
+        -> Int32
+    {
+        try publish(topic, bytes: Array(text.utf8), qos: qos, retain: retain)
     }
-    guard let token else {
-      cont.finish()
-      return stream
-    }
-    cont.onTermination = { [weak core] _ in
-      _ = core?.shared.withLock { $0.messageContinuations.removeValue(forKey: token) }
-    }
-    return stream
-  }
-
-  // MARK: Subscribe / publish
-
-  /// Subscribes to a topic filter (wildcards `+` and `#` allowed) now if connected, and after every reconnect.
-  /// - Throws: `DeviceIOError.mqtt` for an invalid filter or QoS.
-  public func subscribe(_ filter: String, qos: Int = 0) throws(DeviceIOError) {
-    try subscribe([filter], qos: qos)
-  }
-
-  /// Subscribes to several filters at one QoS.
-  public func subscribe(_ filters: [String], qos: Int = 0) throws(DeviceIOError) {
-    guard qos == 0 || qos == 1 else {
-      throw .mqtt(reason: "subscribe qos must be 0 or 1, not \(qos)")
-    }
-    for f in filters where mosquitto_sub_topic_check(f) != Int32(MOSQ_ERR_SUCCESS.rawValue) {
-      throw .mqtt(reason: "invalid subscription filter '\(f)'")
-    }
-    let connected = core.shared.withLock { s -> Bool in
-      for f in filters { s.subscriptions[f] = Int32(qos) }
-      return s.state == .connected
-    }
-    guard connected else { return }  // the connect callback subscribes
-    for f in filters {
-      var mid: Int32 = 0
-      let rc = mosquitto_subscribe(mosq.raw, &mid, f, Int32(qos))
-      if rc == Int32(MOSQ_ERR_SUCCESS.rawValue) {
-        core.recordSubscribeSent(mid: mid)
-      } else if rc != Int32(MOSQ_ERR_NO_CONN.rawValue) {
-        throw .mqtt(reason: "subscribe '\(f)': \(String(cString: mosquitto_strerror(rc)))")
-      }
-    }
-  }
-
-  /// Removes a subscription (now and for future reconnects).
-  public func unsubscribe(_ filter: String) throws(DeviceIOError) {
-    let connected = core.shared.withLock { s -> Bool in
-      s.subscriptions[filter] = nil
-      return s.state == .connected
-    }
-    guard connected else { return }
-    let rc = mosquitto_unsubscribe(mosq.raw, nil, filter)
-    if rc != Int32(MOSQ_ERR_SUCCESS.rawValue) && rc != Int32(MOSQ_ERR_NO_CONN.rawValue) {
-      throw .mqtt(reason: "unsubscribe '\(filter)': \(String(cString: mosquitto_strerror(rc)))")
-    }
-  }
-
-  /// The filters the client (re-)subscribes to.
-  public var subscriptions: [String: Int] {
-    core.shared.withLock { $0.subscriptions.mapValues { Int($0) } }
-  }
-
-  /// Publishes a message; libmosquitto copies the payload. Thread-safe, never blocks on the network.
-  /// QoS 1 messages beyond `sendMaximum` in flight are queued inside libmosquitto.
-  /// - Returns: the message id.
-  /// - Throws: `DeviceIOError.notConnected` when the socket is down, `.mqtt` for an invalid topic, QoS or size.
-  @discardableResult
-  public func publish(
-    _ topic: String, payload: UnsafeRawBufferPointer, qos: Int = 0, retain: Bool = false
-  )
-    throws(DeviceIOError) -> Int32
-  {
-    guard qos == 0 || qos == 1 else {
-      throw .mqtt(reason: "publish qos must be 0 or 1, not \(qos)")
-    }
-    var mid: Int32 = 0
-    let rc = mosquitto_publish(
-      mosq.raw, &mid, topic, Int32(payload.count), payload.baseAddress, Int32(qos), retain)
-    switch rc {
-    case Int32(MOSQ_ERR_SUCCESS.rawValue): return mid
-    case Int32(MOSQ_ERR_NO_CONN.rawValue): throw .notConnected(endpoint: options.endpoint)
-    default:
-      throw .mqtt(reason: "publish to '\(topic)': \(String(cString: mosquitto_strerror(rc)))")
-    }
-  }
-
-  /// Publishes bytes. See `publish(_:payload:qos:retain:)`.
-  @discardableResult
-  public func publish(_ topic: String, bytes: [UInt8], qos: Int = 0, retain: Bool = false)
-    throws(DeviceIOError)
-    -> Int32
-  {
-    let result = bytes.withUnsafeBytes { b in
-      Result { () throws(DeviceIOError) -> Int32 in
-        try publish(topic, payload: b, qos: qos, retain: retain)
-      }
-    }
-    return try result.get()
-  }
-
-  /// Publishes UTF-8 text. See `publish(_:payload:qos:retain:)`.
-  @discardableResult
-  public func publish(_ topic: String, text: String, qos: Int = 0, retain: Bool = false)
-    throws(DeviceIOError)
-    -> Int32
-  {
-    try publish(topic, bytes: Array(text.utf8), qos: qos, retain: retain)
-  }
 }

@@ -1,41 +1,41 @@
 /// Connection state of an `MQTTClient`, as seen from the client's side.
 public enum MQTTConnectionState: Sendable, Hashable, CustomStringConvertible {
-  /// Started, no CONNACK yet (first connect or reconnect in progress).
-  case connecting
-  /// The broker accepted the connection. Subscriptions are re-sent on every transition into this state.
-  case connected
-  /// Not connected; `reason` says why (refused by the broker, socket closed, stopped). Unless the client was
-  /// stopped, libmosquitto is retrying with back-off.
-  case disconnected(reason: String)
-  /// `stop()` was called; the network thread has exited.
-  case stopped
+    /// Started, no CONNACK yet (first connect or reconnect in progress).
+    case connecting
+    /// The broker accepted the connection. Subscriptions are re-sent on every transition into this state.
+    case connected
+    /// Not connected; `reason` says why (refused by the broker, socket closed, stopped). Unless the client was
+    /// stopped, libmosquitto is retrying with back-off.
+    case disconnected(reason: String)
+    /// `stop()` was called; the network thread has exited.
+    case stopped
 
-  public var description: String {
-    switch self {
-    case .connecting: return "connecting"
-    case .connected: return "connected"
-    case .disconnected(let reason): return "disconnected (\(reason))"
-    case .stopped: return "stopped"
+    public var description: String {
+        switch self {
+        case .connecting: return "connecting"
+        case .connected: return "connected"
+        case .disconnected(let reason): return "disconnected (\(reason))"
+        case .stopped: return "stopped"
+        }
     }
-  }
 
-  public var isConnected: Bool { self == .connected }
+    public var isConnected: Bool { self == .connected }
 }
 
 /// One message received by an `MQTTClient`, copied out of libmosquitto's buffer (for the AsyncStream API).
 public struct MQTTMessage: Sendable, Hashable {
-  public var topic: String
-  public var payload: [UInt8]
-  public var qos: Int
-  public var retain: Bool
+    public var topic: String
+    public var payload: [UInt8]
+    public var qos: Int
+    public var retain: Bool
 
-  public init(topic: String, payload: [UInt8], qos: Int = 0, retain: Bool = false) {
-    self.topic = topic
-    self.payload = payload
-    self.qos = qos
-    self.retain = retain
-  }
+    public init(topic: String, payload: [UInt8], qos: Int = 0, retain: Bool = false) {
+        self.topic = topic
+        self.payload = payload
+        self.qos = qos
+        self.retain = retain
+    }
 
-  /// The payload as UTF-8 text (invalid bytes replaced).
-  public var text: String { String(decoding: payload, as: UTF8.self) }
+    /// The payload as UTF-8 text (invalid bytes replaced).
+    public var text: String { String(decoding: payload, as: UTF8.self) }
 }
