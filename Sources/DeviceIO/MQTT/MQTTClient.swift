@@ -47,9 +47,8 @@ public final class MQTTClient: Sendable {
             throw .mqtt(
                 reason: "mosquitto_new failed for client id '\(options.clientID)' (errno \(errno))")
         }
-        self.options = options
-        self.core = core
-        self.mosq = MosquittoHandle(raw: raw)
+        // Configure before every stored property is set: a throwing init then does not run deinit, so the
+        // clean-up below is the only one.
         do {
             try Self.configure(raw, options)
         } catch {
@@ -57,6 +56,9 @@ public final class MQTTClient: Sendable {
             Unmanaged<MQTTClientCore>.fromOpaque(userdata).release()
             throw error
         }
+        self.options = options
+        self.core = core
+        self.mosq = MosquittoHandle(raw: raw)
         mosquitto_connect_callback_set(raw, mqttOnConnect)
         mosquitto_disconnect_callback_set(raw, mqttOnDisconnect)
         mosquitto_message_callback_set(raw, mqttOnMessage)

@@ -28,3 +28,28 @@ func eventually(timeout: Duration = .seconds(3), _ condition: () -> Bool) async 
     }
     return condition()
 }
+
+/// Runs `body` with a fresh temporary directory that is removed afterwards.
+func withTemporaryDirectory<T>(_ body: (URL) async throws -> T) async throws -> T {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueName("vpptest"))
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    return try await body(dir)
+}
+
+/// Runs a command line tool to completion (stdout/stderr discarded); throws on a non-zero exit.
+func runTool(_ executable: String, _ arguments: [String]) throws {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: executable)
+    p.arguments = arguments
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    try p.run()
+    p.waitUntilExit()
+    struct ToolFailed: Error, CustomStringConvertible {
+        var description: String
+    }
+    guard p.terminationStatus == 0 else {
+        throw ToolFailed(description: "\(executable) exited with \(p.terminationStatus)")
+    }
+}
