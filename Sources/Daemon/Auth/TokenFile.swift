@@ -99,7 +99,7 @@ public enum TokenFile {
             atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
         else { throw CocoaError(.fileWriteUnknown) }
       }
-      let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+      let handle = try FileHandle(forUpdating: URL(fileURLWithPath: path))
       defer { try? handle.close() }
       let end = try handle.seekToEnd()
       if end > 0 {

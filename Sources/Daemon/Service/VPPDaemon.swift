@@ -1,0 +1,202 @@
+import DeviceIO
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import Store
+import VPPCore
+
+/// The composition root (DESIGN §2): builds the store, the fleet, the API and the control tick from a
+/// `DaemonSetup` and runs them in one swift-service-lifecycle `ServiceGroup`.
+///
+/// Lifecycle:
+/// - start: open the store (migrations), build the fleet, listen; `READY=1` once the API accepts connections.
+/// - SIGHUP: reload config, profiles and tokens; on any error keep everything as it is and log why.
+/// - SIGTERM/SIGINT: graceful shutdown — stop accepting, finish requests, stop the tick, checkpoint the store,
+///   exit 0.
+/// - the control tick (every `control.periodMs`) advances command statuses and kicks the systemd watchdog, so
+///   a stuck tick stops the kicks and systemd restarts the daemon.
+public final class VPPDaemon: Sendable {
+  public let configPath: String
+  public let store: Store
+  public let tokens: TokenStore
+  public let fleet: FleetHandle
+  public let status: DaemonStatus
+  public let commands: CommandService
+  let logger: Logger
+  let notifier: ServiceNotifier
+  let current: SetupBox
+
+  /// Builds the daemon from a loaded setup: opens the store and the fleet; listens only in `run()`.
+  public init(
+    configPath: String, setup: DaemonSetup, logger: Logger,
+    notifier: ServiceNotifier = .fromEnvironment()
+  )
+    throws(DaemonError)
+  {
+    self.configPath = configPath
+    self.logger = logger
+    self.notifier = notifier
+    self.current = SetupBox(setup)
+    do {
+      self.store = try Store(
+        directory: setup.config.stateURL,
+        options: Store.Options(
+          marketTimeZone: TimeZone(identifier: setup.config.market.timeZone)
+            ?? MarketDay.defaultTimeZone,
+          rawSampleRetentionSeconds: setup.config.retention.rawSampleDays * 86_400,
+          setpointLogRetentionSeconds: setup.config.retention.setpointLogDays * 86_400))
+    } catch {
+      throw .store(error)
+    }
+    self.tokens = TokenStore(records: setup.tokens)
+    self.fleet = FleetHandle(
+      .init(
+        state: FleetState(devices: setup.descriptors), staleAfter: setup.staleAfter,
+        defaultStaleAfter: Double(setup.config.poll.staleAfterMs) / 1000))
+    self.status = DaemonStatus(config: setup.summary)
+    self.commands = CommandService(store: store, fleet: fleet)
+  }
+
+  /// The API's environment.
+  public var apiEnvironment: APIEnvironment {
+    APIEnvironment(
+      tokens: tokens, fleet: fleet, status: status, commands: commands,
+      maxBodyBytes: current.value.config.api.maxBodyBytes)
+  }
+
+  /// Runs until SIGTERM/SIGINT (graceful shutdown) or a fatal error.
+  public func run() async throws {
+    let setup = current.value
+    let openCommands = (try? await store.commands.open().count) ?? 0
+    logger.info(
+      "starting vppd",
+      metadata: [
+        "version": "\(VPPVersion.current)", "config": "\(configPath)",
+        "devices": "\(setup.descriptors.count)",
+        "sites": "\(setup.config.sites.count)", "tokens": "\(setup.tokens.count)",
+        "openCommands": "\(openCommands)", "store": "\(store.path)",
+      ])
+    if setup.tokens.isEmpty {
+      logger.warning(
+        "no API tokens configured (api.tokenFile): every authenticated request will get 401")
+    }
+    MetricsBootstrap.bootstrap()
+    _ = try? await store.audit.append(
+      AuditEntry(
+        at: Date(), actor: "vppd", role: "system", action: "daemon.start", target: "",
+        detail:
+          "version \(VPPVersion.current), \(setup.descriptors.count) devices, \(openCommands) open commands"
+      ))
+
+    let router = APIRouter.make(apiEnvironment)
+    let address = "\(setup.config.api.host):\(setup.config.api.port)"
+    let status = self.status
+    let notifier = self.notifier
+    let logger = self.logger
+    let deviceCount = setup.descriptors.count
+    let app = Application(
+      router: router,
+      configuration: ApplicationConfiguration(
+        address: .hostname(setup.config.api.host, port: setup.config.api.port), serverName: "vppd"),
+      onServerRunning: { channel in
+        let port = channel.localAddress?.port ?? setup.config.api.port
+        status.setReady(true)
+        logger.notice(
+          "API listening",
+          metadata: ["url": "http://\(setup.config.api.host):\(port)", "devices": "\(deviceCount)"])
+        notifier.notify(
+          "READY=1\nSTATUS=serving API on \(setup.config.api.host):\(port), \(deviceCount) devices")
+      },
+      logger: Logger(
+        label: "vppd.http",
+        factory: { label in
+          var h = LineLogHandler(label: label, level: logger.logLevel)
+          h.logLevel = logger.logLevel > .notice ? logger.logLevel : .notice
+          return h
+        }))
+    let tick = ControlTick(
+      period: .milliseconds(setup.config.control.periodMs), store: store, notifier: notifier,
+      logger: logger)
+    let reload = ReloadService(daemon: self)
+    var groupConfig = ServiceGroupConfiguration(
+      services: [
+        .init(service: app, serviceName: "api"), .init(service: tick, serviceName: "control-tick"),
+        .init(service: reload, serviceName: "reload"),
+      ],
+      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+    groupConfig.maximumGracefulShutdownDuration = .seconds(10)
+    let group = ServiceGroup(configuration: groupConfig)
+    do {
+      try await group.run()
+    } catch {
+      status.setReady(false)
+      logger.error("service group failed", metadata: ["error": "\(error)", "listen": "\(address)"])
+      throw error
+    }
+    status.setReady(false)
+    notifier.notify("STOPPING=1\nSTATUS=shutting down")
+    _ = try? await store.audit.append(
+      AuditEntry(
+        at: Date(), actor: "vppd", role: "system", action: "daemon.stop",
+        detail: "graceful shutdown"))
+    try? await store.checkpoint()
+    logger.notice("vppd stopped")
+  }
+
+  /// Reloads config, profiles and tokens from `configPath`. On any error nothing changes; the reason is
+  /// logged, audited and shown in `/v1/status` (`lastReload`).
+  @discardableResult
+  public func reload() async -> ReloadView {
+    notifier.notify("RELOADING=1\nSTATUS=reloading configuration")
+    defer { notifier.notify("READY=1\nSTATUS=serving API, configuration reloaded") }
+    let now = Date()
+    let result: ReloadView
+    do {
+      let new = try DaemonSetup.load(configPath: configPath)
+      let old = current.value
+      var notes: [String] = []
+      if new.config.api.host != old.config.api.host || new.config.api.port != old.config.api.port {
+        notes.append("api listen address change takes effect at restart")
+      }
+      if new.config.stateDirectory != old.config.stateDirectory {
+        notes.append("stateDirectory change takes effect at restart")
+      }
+      tokens.replace(with: new.tokens)
+      if new.descriptors != old.descriptors {
+        // Keep the live values of devices that stay; new devices start unknown.
+        let state = FleetState(devices: new.descriptors)
+        let previous = fleet.value.state.snapshotAll()
+        for d in new.descriptors {
+          if let snap = previous[d.id], snap.descriptor == d, let seen = snap.lastSeen {
+            state.ingest(d.id, values: snap.values.mapValues(\.value), at: seen)
+          }
+        }
+        fleet.replace(
+          .init(
+            state: state, staleAfter: new.staleAfter,
+            defaultStaleAfter: Double(new.config.poll.staleAfterMs) / 1000))
+        notes.append("fleet now \(new.descriptors.count) devices")
+      }
+      current.set(new)
+      status.setConfig(new.summary)
+      let detail =
+        "reloaded \(configPath): \(new.descriptors.count) devices, \(new.profiles.count) profiles, \(new.tokens.count) tokens"
+        + (notes.isEmpty ? "" : "; " + notes.joined(separator: "; "))
+      logger.notice("configuration reloaded", metadata: ["detail": "\(detail)"])
+      result = ReloadView(at: now, ok: true, detail: detail)
+    } catch {
+      let detail = "reload refused, keeping the running configuration: \(error)"
+      logger.error(
+        "configuration reload refused", metadata: ["reason": "\(error)", "config": "\(configPath)"])
+      result = ReloadView(at: now, ok: false, detail: detail)
+    }
+    status.recordReload(result)
+    _ = try? await store.audit.append(
+      AuditEntry(
+        at: now, actor: "vppd", role: "system",
+        action: result.ok ? "config.reload" : "config.reload.refused",
+        target: configPath, detail: result.detail))
+    return result
+  }
+}
