@@ -1,56 +1,56 @@
 /// A Modbus point with everything the codec needs resolved: its absolute address (SunSpec model offsets already
 /// added), its register count and its effective word order. `BlockPlanner` produces these.
 public struct ResolvedModbusPoint: Sendable, Hashable {
-  /// The point name in the profile.
-  public var name: String
-  public var table: RegisterTable
-  /// Absolute register address (0…65535, protocol address, not the 4xxxx notation).
-  public var address: Int
-  public var type: RegisterType
-  /// Registers occupied.
-  public var count: Int
-  public var wordOrder: WordOrder
-  /// Name of the `sunssf` point that scales this one, if any.
-  public var scaleFactor: String?
-  /// Fixed multiplier after the scale factor (device unit → canonical unit).
-  public var scale: Double
+    /// The point name in the profile.
+    public var name: String
+    public var table: RegisterTable
+    /// Absolute register address (0…65535, protocol address, not the 4xxxx notation).
+    public var address: Int
+    public var type: RegisterType
+    /// Registers occupied.
+    public var count: Int
+    public var wordOrder: WordOrder
+    /// Name of the `sunssf` point that scales this one, if any.
+    public var scaleFactor: String?
+    /// Fixed multiplier after the scale factor (device unit → canonical unit).
+    public var scale: Double
 
-  public init(
-    name: String, table: RegisterTable, address: Int, type: RegisterType, count: Int,
-    wordOrder: WordOrder,
-    scaleFactor: String? = nil, scale: Double = 1
-  ) {
-    self.name = name
-    self.table = table
-    self.address = address
-    self.type = type
-    self.count = count
-    self.wordOrder = wordOrder
-    self.scaleFactor = scaleFactor
-    self.scale = scale
-  }
-
-  /// Resolves a profile point whose address is absolute (no SunSpec model), or whose model start is given.
-  ///
-  /// - Parameters:
-  ///   - modelStart: absolute address of the first data register of the point's SunSpec model block
-  ///     (the register after ID and L), required when `spec.modbus.model` is set.
-  ///   - defaultWordOrder: the profile's word order, used unless the point overrides it.
-  public init(_ spec: PointSpec, modelStart: Int? = nil, defaultWordOrder: WordOrder = .big)
-    throws(RegisterCodecError)
-  {
-    guard let m = spec.modbus else { throw .notModbus(point: spec.name) }
-    var base = 0
-    if let model = m.model {
-      guard let modelStart else { throw .unresolvedModel(point: spec.name, model: model) }
-      base = modelStart
+    public init(
+        name: String, table: RegisterTable, address: Int, type: RegisterType, count: Int,
+        wordOrder: WordOrder,
+        scaleFactor: String? = nil, scale: Double = 1
+    ) {
+        self.name = name
+        self.table = table
+        self.address = address
+        self.type = type
+        self.count = count
+        self.wordOrder = wordOrder
+        self.scaleFactor = scaleFactor
+        self.scale = scale
     }
-    self.init(
-      name: spec.name, table: m.table, address: base + m.address,
-      type: m.type, count: m.registerCount, wordOrder: m.wordOrder ?? defaultWordOrder,
-      scaleFactor: m.scaleFactor, scale: spec.scale)
-  }
 
-  /// One past the last register.
-  public var end: Int { address + count }
+    /// Resolves a profile point whose address is absolute (no SunSpec model), or whose model start is given.
+    ///
+    /// - Parameters:
+    ///   - modelStart: absolute address of the first data register of the point's SunSpec model block
+    ///     (the register after ID and L), required when `spec.modbus.model` is set.
+    ///   - defaultWordOrder: the profile's word order, used unless the point overrides it.
+    public init(_ spec: PointSpec, modelStart: Int? = nil, defaultWordOrder: WordOrder = .big)
+        throws(RegisterCodecError)
+    {
+        guard let m = spec.modbus else { throw .notModbus(point: spec.name) }
+        var base = 0
+        if let model = m.model {
+            guard let modelStart else { throw .unresolvedModel(point: spec.name, model: model) }
+            base = modelStart
+        }
+        self.init(
+            name: spec.name, table: m.table, address: base + m.address,
+            type: m.type, count: m.registerCount, wordOrder: m.wordOrder ?? defaultWordOrder,
+            scaleFactor: m.scaleFactor, scale: spec.scale)
+    }
+
+    /// One past the last register.
+    public var end: Int { address + count }
 }

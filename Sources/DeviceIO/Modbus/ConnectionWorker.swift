@@ -2,220 +2,225 @@ import CModbus
 import Dispatch
 
 #if canImport(Glibc)
-  import Glibc
+    import Glibc
 #endif
 
 /// The loop of one connection thread: owns the libmodbus context, connects, reconnects with back-off and runs
 /// batches in order. Lives and dies on that thread (see `ModbusConnection`), so it needs no locking of its own.
 final class ConnectionWorker {
-  private let endpoint: ModbusEndpoint
-  private let name: String
-  private let options: ModbusConnectionOptions
-  private let shared: ConnectionShared
-  private let isTCP: Bool
+    private let endpoint: ModbusEndpoint
+    private let name: String
+    private let options: ModbusConnectionOptions
+    private let shared: ConnectionShared
+    private let isTCP: Bool
 
-  private var ctx: OpaquePointer?
-  private var connected = false
-  /// Set by the first request: until then nobody needs the link and the thread does not dial.
-  private var wanted = false
-  /// Current back-off delay and the earliest time of the next connect attempt (monotonic ns).
-  private var backoffNs: UInt64
-  private var nextAttemptNs: UInt64 = 0
-  private var lastConnectError = "not connected yet"
-  private var lastRequestEndNs: UInt64 = 0
-  /// Reusable read buffer (125 registers is the protocol maximum).
-  private var buffer = [UInt16](repeating: 0, count: 256)
+    private var ctx: OpaquePointer?
+    private var connected = false
+    /// Set by the first request: until then nobody needs the link and the thread does not dial.
+    private var wanted = false
+    /// Current back-off delay and the earliest time of the next connect attempt (monotonic ns).
+    private var backoffNs: UInt64
+    private var nextAttemptNs: UInt64 = 0
+    private var lastConnectError = "not connected yet"
+    private var lastRequestEndNs: UInt64 = 0
+    /// Reusable read buffer (125 registers is the protocol maximum).
+    private var buffer = [UInt16](repeating: 0, count: 256)
 
-  init(endpoint: ModbusEndpoint, options: ModbusConnectionOptions, shared: ConnectionShared) {
-    self.endpoint = endpoint
-    self.name = endpoint.description
-    self.options = options
-    self.shared = shared
-    self.backoffNs = UInt64(max(options.reconnectInitialMs, 1)) * 1_000_000
-    switch endpoint {
-    case .tcp(let host, let port):
-      isTCP = true
-      ctx = modbus_new_tcp_pi(host, String(port))
-    case .rtu(let device, let baud, let parity, let dataBits, let stopBits):
-      isTCP = false
-      let p = CChar(parity.rawValue.utf8.first ?? UInt8(ascii: "N"))
-      ctx = modbus_new_rtu(device, Int32(baud), p, Int32(dataBits), Int32(stopBits))
-    }
-    if ctx == nil {
-      lastConnectError = "cannot create libmodbus context: \(ModbusErrno.message(errno))"
-    }
-  }
-
-  deinit {
-    if let ctx { modbus_free(ctx) }  // run() has closed the link already
-  }
-
-  /// The thread body: returns after `close()`.
-  func run() {
-    while true {
-      let (jobs, closed) = shared.take()
-      if closed {
-        for job in jobs {
-          job.continuation.resume(
-            returning: job.requests.map { _ in .failure(.notConnected(endpoint: name)) })
+    init(endpoint: ModbusEndpoint, options: ModbusConnectionOptions, shared: ConnectionShared) {
+        self.endpoint = endpoint
+        self.name = endpoint.description
+        self.options = options
+        self.shared = shared
+        self.backoffNs = UInt64(max(options.reconnectInitialMs, 1)) * 1_000_000
+        switch endpoint {
+        case .tcp(let host, let port):
+            isTCP = true
+            ctx = modbus_new_tcp_pi(host, String(port))
+        case .rtu(let device, let baud, let parity, let dataBits, let stopBits):
+            isTCP = false
+            let p = CChar(parity.rawValue.utf8.first ?? UInt8(ascii: "N"))
+            ctx = modbus_new_rtu(device, Int32(baud), p, Int32(dataBits), Int32(stopBits))
         }
-        break
-      }
-      if jobs.isEmpty {
-        idle()
-        continue
-      }
-      for job in jobs {
-        job.continuation.resume(returning: runBatch(job.requests))
-      }
-    }
-    disconnect()
-  }
-
-  /// Waits for work; while the link is wanted but down, wakes up at the next back-off deadline and redials.
-  private func idle() {
-    if wanted && !connected && ctx != nil {
-      let now = monotonicNanos()
-      if now >= nextAttemptNs {
-        connect()
-        return
-      }
-      _ = shared.wake.wait(timeout: .now() + .nanoseconds(Int(nextAttemptNs - now)))
-    } else {
-      shared.wake.wait()
-    }
-  }
-
-  private func runBatch(_ requests: [ModbusRequest]) -> ModbusConnection.BatchResult {
-    wanted = true
-    var results: ModbusConnection.BatchResult = []
-    results.reserveCapacity(requests.count)
-    var timedOutUnits: [Int] = []
-    var reportedConnectError = false
-    for r in requests {
-      if !connected {
-        if monotonicNanos() >= nextAttemptNs { connect() }
-        if !connected {
-          if !reportedConnectError {
-            reportedConnectError = true
-            results.append(.failure(.connectFailed(endpoint: name, reason: lastConnectError)))
-          } else {
-            results.append(.failure(.notConnected(endpoint: name)))
-          }
-          continue
+        if ctx == nil {
+            lastConnectError = "cannot create libmodbus context: \(ModbusErrno.message(errno))"
         }
-      }
-      if timedOutUnits.contains(r.unit) {
-        results.append(.failure(.timeout(endpoint: name, unit: r.unit)))
-        continue
-      }
-      results.append(execute(r, timedOutUnits: &timedOutUnits))
     }
-    return results
-  }
 
-  /// One request on the wire. Assumes a connected context.
-  private func execute(_ r: ModbusRequest, timedOutUnits: inout [Int]) -> Result<
-    [UInt16], DeviceIOError
-  > {
-    guard let ctx else { return .failure(.notConnected(endpoint: name)) }
-    if let bad = validate(r) { return .failure(bad) }
-    if options.minRequestGapMs > 0 {
-      let due = lastRequestEndNs + UInt64(options.minRequestGapMs) * 1_000_000
-      let now = monotonicNanos()
-      if now < due { sleepNanos(due - now) }
+    deinit {
+        if let ctx { modbus_free(ctx) }  // run() has closed the link already
     }
-    modbus_set_slave(ctx, Int32(r.unit))
-    var rc: Int32
-    var out: [UInt16] = []
-    switch r.kind {
-    case .read(let table, let address, let count):
-      rc = buffer.withUnsafeMutableBufferPointer { b in
-        table == .holding
-          ? modbus_read_registers(ctx, Int32(address), Int32(count), b.baseAddress)
-          : modbus_read_input_registers(ctx, Int32(address), Int32(count), b.baseAddress)
-      }
-      if rc >= 0 { out = Array(buffer[0..<Int(rc)]) }
-    case .write(let address, let values):
-      rc = values.withUnsafeBufferPointer { b in
-        modbus_write_registers(ctx, Int32(address), Int32(values.count), b.baseAddress)
-      }
-    case .writeSingle(let address, let value):
-      rc = modbus_write_register(ctx, Int32(address), value)
-    }
-    let e = errno
-    lastRequestEndNs = monotonicNanos()
-    if rc >= 0 {
-      shared.requests.add(1, ordering: .relaxed)
-      return .success(out)
-    }
-    switch ModbusErrno.kind(e) {
-    case .exception:
-      shared.requests.add(1, ordering: .relaxed)
-    case .timeout:
-      timedOutUnits.append(r.unit)
-      if isTCP { dropLink(redialNow: true) } else { modbus_flush(ctx) }
-    case .failure:
-      if isTCP || e == EBADF || e == EIO { dropLink(redialNow: true) } else { modbus_flush(ctx) }
-    }
-    return .failure(ModbusErrno.error(e, endpoint: name, unit: r.unit, address: r.address))
-  }
 
-  /// Rejects requests the protocol cannot carry before they reach libmodbus.
-  private func validate(_ r: ModbusRequest) -> DeviceIOError? {
-    func bad(_ why: String) -> DeviceIOError {
-      .modbusFailure(endpoint: name, unit: r.unit, reason: why)
+    /// The thread body: returns after `close()`.
+    func run() {
+        while true {
+            let (jobs, closed) = shared.take()
+            if closed {
+                for job in jobs {
+                    job.continuation.resume(
+                        returning: job.requests.map { _ in .failure(.notConnected(endpoint: name)) })
+                }
+                break
+            }
+            if jobs.isEmpty {
+                idle()
+                continue
+            }
+            for job in jobs {
+                job.continuation.resume(returning: runBatch(job.requests))
+            }
+        }
+        disconnect()
     }
-    guard (0...255).contains(r.unit) else { return bad("unit id \(r.unit) outside 0...255") }
-    switch r.kind {
-    case .read(_, let a, let n):
-      guard (1...125).contains(n) else { return bad("read of \(n) registers (1...125 allowed)") }
-      guard a >= 0, a + n <= 65536 else { return bad("read \(a)..<\(a + n) outside 0...65535") }
-    case .write(let a, let v):
-      guard (1...123).contains(v.count) else {
-        return bad("write of \(v.count) registers (1...123 allowed)")
-      }
-      guard a >= 0, a + v.count <= 65536 else {
-        return bad("write \(a)..<\(a + v.count) outside 0...65535")
-      }
-    case .writeSingle(let a, _):
-      guard (0...65535).contains(a) else { return bad("write address \(a) outside 0...65535") }
+
+    /// Waits for work; while the link is wanted but down, wakes up at the next back-off deadline and redials.
+    private func idle() {
+        if wanted && !connected && ctx != nil {
+            let now = monotonicNanos()
+            if now >= nextAttemptNs {
+                connect()
+                return
+            }
+            _ = shared.wake.wait(timeout: .now() + .nanoseconds(Int(nextAttemptNs - now)))
+        } else {
+            shared.wake.wait()
+        }
     }
-    return nil
-  }
 
-  private func connect() {
-    guard let ctx else { return }
-    setTimeout(ctx, ms: options.connectTimeoutMs)  // libmodbus' TCP connect waits for the response timeout
-    let rc = modbus_connect(ctx)
-    let e = errno
-    setTimeout(ctx, ms: options.responseTimeoutMs)
-    if rc == 0 {
-      connected = true
-      shared.connected.store(true, ordering: .relaxed)
-      backoffNs = UInt64(max(options.reconnectInitialMs, 1)) * 1_000_000
-      return
+    private func runBatch(_ requests: [ModbusRequest]) -> ModbusConnection.BatchResult {
+        wanted = true
+        var results: ModbusConnection.BatchResult = []
+        results.reserveCapacity(requests.count)
+        var timedOutUnits: [Int] = []
+        var reportedConnectError = false
+        for r in requests {
+            if !connected {
+                var attempted = false
+                if monotonicNanos() >= nextAttemptNs {
+                    connect()
+                    attempted = true
+                }
+                if !connected {
+                    // The request that saw the connect fail gets its reason; the rest fail fast while backing off.
+                    if attempted && !reportedConnectError {
+                        reportedConnectError = true
+                        results.append(.failure(.connectFailed(endpoint: name, reason: lastConnectError)))
+                    } else {
+                        results.append(.failure(.notConnected(endpoint: name)))
+                    }
+                    continue
+                }
+            }
+            if timedOutUnits.contains(r.unit) {
+                results.append(.failure(.timeout(endpoint: name, unit: r.unit)))
+                continue
+            }
+            results.append(execute(r, timedOutUnits: &timedOutUnits))
+        }
+        return results
     }
-    modbus_close(ctx)
-    lastConnectError = ModbusErrno.message(e)
-    nextAttemptNs = monotonicNanos() + backoffNs
-    backoffNs = min(backoffNs * 2, UInt64(max(options.reconnectMaxMs, 1)) * 1_000_000)
-  }
 
-  /// Closes a broken link; the next request (or the idle loop) redials, immediately when `redialNow`.
-  private func dropLink(redialNow: Bool) {
-    disconnect()
-    if redialNow { nextAttemptNs = 0 }
-  }
+    /// One request on the wire. Assumes a connected context.
+    private func execute(_ r: ModbusRequest, timedOutUnits: inout [Int]) -> Result<
+        [UInt16], DeviceIOError
+    > {
+        guard let ctx else { return .failure(.notConnected(endpoint: name)) }
+        if let bad = validate(r) { return .failure(bad) }
+        if options.minRequestGapMs > 0 {
+            let due = lastRequestEndNs + UInt64(options.minRequestGapMs) * 1_000_000
+            let now = monotonicNanos()
+            if now < due { sleepNanos(due - now) }
+        }
+        modbus_set_slave(ctx, Int32(r.unit))
+        var rc: Int32
+        var out: [UInt16] = []
+        switch r.kind {
+        case .read(let table, let address, let count):
+            rc = buffer.withUnsafeMutableBufferPointer { b in
+                table == .holding
+                    ? modbus_read_registers(ctx, Int32(address), Int32(count), b.baseAddress)
+                    : modbus_read_input_registers(ctx, Int32(address), Int32(count), b.baseAddress)
+            }
+            if rc >= 0 { out = Array(buffer[0..<Int(rc)]) }
+        case .write(let address, let values):
+            rc = values.withUnsafeBufferPointer { b in
+                modbus_write_registers(ctx, Int32(address), Int32(values.count), b.baseAddress)
+            }
+        case .writeSingle(let address, let value):
+            rc = modbus_write_register(ctx, Int32(address), value)
+        }
+        let e = errno
+        lastRequestEndNs = monotonicNanos()
+        if rc >= 0 {
+            shared.requests.add(1, ordering: .relaxed)
+            return .success(out)
+        }
+        switch ModbusErrno.kind(e) {
+        case .exception:
+            shared.requests.add(1, ordering: .relaxed)
+        case .timeout:
+            timedOutUnits.append(r.unit)
+            if isTCP { dropLink(redialNow: true) } else { modbus_flush(ctx) }
+        case .failure:
+            if isTCP || e == EBADF || e == EIO { dropLink(redialNow: true) } else { modbus_flush(ctx) }
+        }
+        return .failure(ModbusErrno.error(e, endpoint: name, unit: r.unit, address: r.address))
+    }
 
-  private func disconnect() {
-    if connected, let ctx { modbus_close(ctx) }
-    connected = false
-    shared.connected.store(false, ordering: .relaxed)
-  }
+    /// Rejects requests the protocol cannot carry before they reach libmodbus.
+    private func validate(_ r: ModbusRequest) -> DeviceIOError? {
+        func bad(_ why: String) -> DeviceIOError {
+            .modbusFailure(endpoint: name, unit: r.unit, reason: why)
+        }
+        guard (0...255).contains(r.unit) else { return bad("unit id \(r.unit) outside 0...255") }
+        switch r.kind {
+        case .read(_, let a, let n):
+            guard (1...125).contains(n) else { return bad("read of \(n) registers (1...125 allowed)") }
+            guard a >= 0, a + n <= 65536 else { return bad("read \(a)..<\(a + n) outside 0...65535") }
+        case .write(let a, let v):
+            guard (1...123).contains(v.count) else {
+                return bad("write of \(v.count) registers (1...123 allowed)")
+            }
+            guard a >= 0, a + v.count <= 65536 else {
+                return bad("write \(a)..<\(a + v.count) outside 0...65535")
+            }
+        case .writeSingle(let a, _):
+            guard (0...65535).contains(a) else { return bad("write address \(a) outside 0...65535") }
+        }
+        return nil
+    }
 
-  private func setTimeout(_ ctx: OpaquePointer, ms: Int) {
-    let m = max(ms, 1)
-    modbus_set_response_timeout(ctx, UInt32(m / 1000), UInt32((m % 1000) * 1000))
-  }
+    private func connect() {
+        guard let ctx else { return }
+        setTimeout(ctx, ms: options.connectTimeoutMs)  // libmodbus' TCP connect waits for the response timeout
+        let rc = modbus_connect(ctx)
+        let e = errno
+        setTimeout(ctx, ms: options.responseTimeoutMs)
+        if rc == 0 {
+            connected = true
+            shared.connected.store(true, ordering: .relaxed)
+            backoffNs = UInt64(max(options.reconnectInitialMs, 1)) * 1_000_000
+            return
+        }
+        modbus_close(ctx)
+        lastConnectError = ModbusErrno.message(e)
+        nextAttemptNs = monotonicNanos() + backoffNs
+        backoffNs = min(backoffNs * 2, UInt64(max(options.reconnectMaxMs, 1)) * 1_000_000)
+    }
+
+    /// Closes a broken link; the next request (or the idle loop) redials, immediately when `redialNow`.
+    private func dropLink(redialNow: Bool) {
+        disconnect()
+        if redialNow { nextAttemptNs = 0 }
+    }
+
+    private func disconnect() {
+        if connected, let ctx { modbus_close(ctx) }
+        connected = false
+        shared.connected.store(false, ordering: .relaxed)
+    }
+
+    private func setTimeout(_ ctx: OpaquePointer, ms: Int) {
+        let m = max(ms, 1)
+        modbus_set_response_timeout(ctx, UInt32(m / 1000), UInt32((m % 1000) * 1000))
+    }
 }

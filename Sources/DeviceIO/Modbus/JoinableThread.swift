@@ -1,68 +1,68 @@
 #if canImport(Glibc)
-  import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-  import Darwin
+    import Darwin
 #endif
 
 /// A plain POSIX thread that can be joined: Modbus connections and server loops block in libmodbus and poll(2), so
 /// they run on threads of their own, never on Swift's cooperative pool (DESIGN §3). Joining them on shutdown lets
 /// tests prove that nothing is left running.
 struct JoinableThread: Sendable {
-  /// Why a thread could not be started.
-  struct StartError: Error, CustomStringConvertible {
-    var code: Int32
-    var description: String { "pthread_create failed: \(String(cString: strerror(code)))" }
-  }
-
-  private final class Box {
-    let name: String
-    let body: @Sendable () -> Void
-    init(name: String, body: @escaping @Sendable () -> Void) {
-      self.name = name
-      self.body = body
+    /// Why a thread could not be started.
+    struct StartError: Error, CustomStringConvertible {
+        var code: Int32
+        var description: String { "pthread_create failed: \(String(cString: strerror(code)))" }
     }
-  }
 
-  private let tid: pthread_t
-
-  /// Starts `body` on a new thread. `name` is kept for debugging (pthread_setname_np does not import on Glibc).
-  init(name: String, body: @escaping @Sendable () -> Void) throws(StartError) {
-    let box = Unmanaged.passRetained(Box(name: name, body: body)).toOpaque()
-    var t = pthread_t()
-    let rc = pthread_create(
-      &t, nil,
-      { raw in
-        guard let raw else { return nil }
-        let box = Unmanaged<Box>.fromOpaque(raw).takeRetainedValue()
-        box.body()
-        return nil
-      }, box)
-    guard rc == 0 else {
-      Unmanaged<Box>.fromOpaque(box).release()
-      throw StartError(code: rc)
+    private final class Box {
+        let name: String
+        let body: @Sendable () -> Void
+        init(name: String, body: @escaping @Sendable () -> Void) {
+            self.name = name
+            self.body = body
+        }
     }
-    tid = t
-  }
 
-  /// Waits for the thread to finish. Call exactly once.
-  func join() {
-    _ = pthread_join(tid, nil)
-  }
+    private let tid: pthread_t
 
-  /// True when called on this thread (joining yourself would deadlock).
-  var isCurrent: Bool { pthread_equal(tid, pthread_self()) != 0 }
+    /// Starts `body` on a new thread. `name` is kept for debugging (pthread_setname_np does not import on Glibc).
+    init(name: String, body: @escaping @Sendable () -> Void) throws(StartError) {
+        let box = Unmanaged.passRetained(Box(name: name, body: body)).toOpaque()
+        var t = pthread_t()
+        let rc = pthread_create(
+            &t, nil,
+            { raw in
+                guard let raw else { return nil }
+                let box = Unmanaged<Box>.fromOpaque(raw).takeRetainedValue()
+                box.body()
+                return nil
+            }, box)
+        guard rc == 0 else {
+            Unmanaged<Box>.fromOpaque(box).release()
+            throw StartError(code: rc)
+        }
+        tid = t
+    }
+
+    /// Waits for the thread to finish. Call exactly once.
+    func join() {
+        _ = pthread_join(tid, nil)
+    }
+
+    /// True when called on this thread (joining yourself would deadlock).
+    var isCurrent: Bool { pthread_equal(tid, pthread_self()) != 0 }
 }
 
 /// Monotonic time in nanoseconds (CLOCK_MONOTONIC), for timeouts, back-off and request spacing.
 @inline(__always) func monotonicNanos() -> UInt64 {
-  var ts = timespec()
-  clock_gettime(CLOCK_MONOTONIC, &ts)
-  return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
 }
 
 /// Sleeps the calling (dedicated) thread for `nanos` nanoseconds.
 func sleepNanos(_ nanos: UInt64) {
-  var ts = timespec(tv_sec: Int(nanos / 1_000_000_000), tv_nsec: Int(nanos % 1_000_000_000))
-  var rest = timespec()
-  while nanosleep(&ts, &rest) == -1 && errno == EINTR { ts = rest }
+    var ts = timespec(tv_sec: Int(nanos / 1_000_000_000), tv_nsec: Int(nanos % 1_000_000_000))
+    var rest = timespec()
+    while nanosleep(&ts, &rest) == -1 && errno == EINTR { ts = rest }
 }

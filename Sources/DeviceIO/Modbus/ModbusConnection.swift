@@ -3,7 +3,7 @@ import Dispatch
 import Synchronization
 
 #if canImport(Glibc)
-  import Glibc
+    import Glibc
 #endif
 
 /// One Modbus connection (a TCP endpoint or an RTU bus), shared by every unit id behind it.
@@ -26,135 +26,135 @@ import Synchronization
 ///
 /// `close()` stops the thread and joins it; pending and later requests fail with `.notConnected`.
 public final class ModbusConnection: Sendable {
-  /// Results of a batch, one per request, in order. Reads return their registers, writes an empty array.
-  public typealias BatchResult = [Result<[UInt16], DeviceIOError>]
+    /// Results of a batch, one per request, in order. Reads return their registers, writes an empty array.
+    public typealias BatchResult = [Result<[UInt16], DeviceIOError>]
 
-  public let endpoint: ModbusEndpoint
-  public let options: ModbusConnectionOptions
-  private let shared: ConnectionShared
-  private let thread: Mutex<JoinableThread?>
+    public let endpoint: ModbusEndpoint
+    public let options: ModbusConnectionOptions
+    private let shared: ConnectionShared
+    private let thread: Mutex<JoinableThread?>
 
-  /// Creates the connection and starts its thread (it connects on the first request).
-  ///
-  /// - Throws: `DeviceIOError.connectFailed` if the thread or the libmodbus context cannot be created.
-  public init(
-    endpoint: ModbusEndpoint, options: ModbusConnectionOptions = ModbusConnectionOptions()
-  ) throws(DeviceIOError) {
-    self.endpoint = endpoint
-    self.options = options
-    let shared = ConnectionShared()
-    self.shared = shared
-    do {
-      // The worker (and its libmodbus context) is created on, and never leaves, the connection thread.
-      let t = try JoinableThread(name: "modbus \(endpoint)") {
-        ConnectionWorker(endpoint: endpoint, options: options, shared: shared).run()
-      }
-      self.thread = Mutex(t)
-    } catch {
-      throw .connectFailed(endpoint: endpoint.description, reason: error.description)
+    /// Creates the connection and starts its thread (it connects on the first request).
+    ///
+    /// - Throws: `DeviceIOError.connectFailed` if the thread or the libmodbus context cannot be created.
+    public init(
+        endpoint: ModbusEndpoint, options: ModbusConnectionOptions = ModbusConnectionOptions()
+    ) throws(DeviceIOError) {
+        self.endpoint = endpoint
+        self.options = options
+        let shared = ConnectionShared()
+        self.shared = shared
+        do {
+            // The worker (and its libmodbus context) is created on, and never leaves, the connection thread.
+            let t = try JoinableThread(name: "modbus \(endpoint)") {
+                ConnectionWorker(endpoint: endpoint, options: options, shared: shared).run()
+            }
+            self.thread = Mutex(t)
+        } catch {
+            throw .connectFailed(endpoint: endpoint.description, reason: error.description)
+        }
     }
-  }
 
-  deinit { close() }
+    deinit { close() }
 
-  /// Runs `requests` in order on this connection and returns one result per request. One thread hop for the
-  /// whole batch. Never throws: each request carries its own error.
-  public func perform(_ requests: [ModbusRequest]) async -> BatchResult {
-    if requests.isEmpty { return [] }
-    return await withUnsafeContinuation { (c: UnsafeContinuation<BatchResult, Never>) in
-      if !shared.submit(ConnectionJob(requests: requests, continuation: c)) {
-        c.resume(
-          returning: requests.map { _ in .failure(.notConnected(endpoint: endpoint.description)) })
-      }
+    /// Runs `requests` in order on this connection and returns one result per request. One thread hop for the
+    /// whole batch. Never throws: each request carries its own error.
+    public func perform(_ requests: [ModbusRequest]) async -> BatchResult {
+        if requests.isEmpty { return [] }
+        return await withUnsafeContinuation { (c: UnsafeContinuation<BatchResult, Never>) in
+            if !shared.submit(ConnectionJob(requests: requests, continuation: c)) {
+                c.resume(
+                    returning: requests.map { _ in .failure(.notConnected(endpoint: endpoint.description)) })
+            }
+        }
     }
-  }
 
-  /// Reads `count` registers (1…125) from `address` of `table` on `unit`.
-  public func read(unit: Int, table: RegisterTable = .holding, address: Int, count: Int)
-    async throws(DeviceIOError)
-    -> [UInt16]
-  {
-    let r = await perform([.read(unit: unit, table: table, address: address, count: count)])
-    return try r[0].get()
-  }
-
-  /// Writes `values` (1…123 registers) from `address` on `unit` with fc16.
-  public func write(unit: Int, address: Int, values: [UInt16]) async throws(DeviceIOError) {
-    let r = await perform([.write(unit: unit, address: address, values: values)])
-    _ = try r[0].get()
-  }
-
-  /// Whether the connection is up right now (false before the first request and while backing off).
-  public var isConnected: Bool { shared.connected.load(ordering: .relaxed) }
-
-  /// Requests completed on the wire (successful or answered with an exception) since creation.
-  public var requestCount: Int { shared.requests.load(ordering: .relaxed) }
-
-  /// Stops the thread, closes the link and waits for the thread to end (at most one connect or response
-  /// timeout). Pending requests fail with `.notConnected`. Idempotent.
-  public func close() {
-    shared.close()
-    joinThread()
-  }
-
-  /// Asks the thread to stop without waiting (the pool uses this to stop many connections in parallel).
-  func requestClose() { shared.close() }
-
-  /// Waits for the thread after `requestClose()`.
-  func joinThread() {
-    let t = thread.withLock { t -> JoinableThread? in
-      defer { t = nil }
-      return t
+    /// Reads `count` registers (1…125) from `address` of `table` on `unit`.
+    public func read(unit: Int, table: RegisterTable = .holding, address: Int, count: Int)
+        async throws(DeviceIOError)
+        -> [UInt16]
+    {
+        let r = await perform([.read(unit: unit, table: table, address: address, count: count)])
+        return try r[0].get()
     }
-    guard let t else { return }
-    if t.isCurrent { return }
-    t.join()
-  }
+
+    /// Writes `values` (1…123 registers) from `address` on `unit` with fc16.
+    public func write(unit: Int, address: Int, values: [UInt16]) async throws(DeviceIOError) {
+        let r = await perform([.write(unit: unit, address: address, values: values)])
+        _ = try r[0].get()
+    }
+
+    /// Whether the connection is up right now (false before the first request and while backing off).
+    public var isConnected: Bool { shared.connected.load(ordering: .relaxed) }
+
+    /// Requests completed on the wire (successful or answered with an exception) since creation.
+    public var requestCount: Int { shared.requests.load(ordering: .relaxed) }
+
+    /// Stops the thread, closes the link and waits for the thread to end (at most one connect or response
+    /// timeout). Pending requests fail with `.notConnected`. Idempotent.
+    public func close() {
+        shared.close()
+        joinThread()
+    }
+
+    /// Asks the thread to stop without waiting (the pool uses this to stop many connections in parallel).
+    func requestClose() { shared.close() }
+
+    /// Waits for the thread after `requestClose()`.
+    func joinThread() {
+        let t = thread.withLock { t -> JoinableThread? in
+            defer { t = nil }
+            return t
+        }
+        guard let t else { return }
+        if t.isCurrent { return }
+        t.join()
+    }
 }
 
 /// A batch waiting for the connection thread.
 struct ConnectionJob: Sendable {
-  var requests: [ModbusRequest]
-  var continuation: UnsafeContinuation<ModbusConnection.BatchResult, Never>
+    var requests: [ModbusRequest]
+    var continuation: UnsafeContinuation<ModbusConnection.BatchResult, Never>
 }
 
 /// What callers and the connection thread share: the job queue, its wake-up and a few counters.
 final class ConnectionShared: Sendable {
-  struct Queue {
-    var jobs: [ConnectionJob] = []
-    var closed = false
-  }
-  let queue = Mutex(Queue())
-  /// Signalled once per submitted job and on close; the thread drains everything queued per wake-up.
-  let wake = DispatchSemaphore(value: 0)
-  let connected = Atomic<Bool>(false)
-  let requests = Atomic<Int>(0)
-
-  /// Queues a job; false if the connection is closed.
-  func submit(_ job: ConnectionJob) -> Bool {
-    let ok = queue.withLock { q -> Bool in
-      if q.closed { return false }
-      q.jobs.append(job)
-      return true
+    struct Queue {
+        var jobs: [ConnectionJob] = []
+        var closed = false
     }
-    if ok { wake.signal() }
-    return ok
-  }
+    let queue = Mutex(Queue())
+    /// Signalled once per submitted job and on close; the thread drains everything queued per wake-up.
+    let wake = DispatchSemaphore(value: 0)
+    let connected = Atomic<Bool>(false)
+    let requests = Atomic<Int>(0)
 
-  /// Takes every queued job.
-  func take() -> (jobs: [ConnectionJob], closed: Bool) {
-    queue.withLock { q in
-      let jobs = q.jobs
-      q.jobs = []
-      return (jobs, q.closed)
+    /// Queues a job; false if the connection is closed.
+    func submit(_ job: ConnectionJob) -> Bool {
+        let ok = queue.withLock { q -> Bool in
+            if q.closed { return false }
+            q.jobs.append(job)
+            return true
+        }
+        if ok { wake.signal() }
+        return ok
     }
-  }
 
-  func close() {
-    let first = queue.withLock { q -> Bool in
-      defer { q.closed = true }
-      return !q.closed
+    /// Takes every queued job.
+    func take() -> (jobs: [ConnectionJob], closed: Bool) {
+        queue.withLock { q in
+            let jobs = q.jobs
+            q.jobs = []
+            return (jobs, q.closed)
+        }
     }
-    if first { wake.signal() }
-  }
+
+    func close() {
+        let first = queue.withLock { q -> Bool in
+            defer { q.closed = true }
+            return !q.closed
+        }
+        if first { wake.signal() }
+    }
 }
