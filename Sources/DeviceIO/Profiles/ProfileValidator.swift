@@ -43,6 +43,14 @@ struct ProfileValidator {
         "timing.slowPollMs",
         "slowPollMs (\(t.slowPollMs) ms) must not be shorter than fastPollMs (\(t.fastPollMs) ms)")
     }
+    // The dispatch loop refreshes a setpoint at most every minUpdateIntervalMs; a revert timeout shorter than
+    // two such intervals would make the device fall back between two refreshes and oscillate.
+    if t.revertTimeoutS * 1000 < 2 * t.minUpdateIntervalMs {
+      throw fail(
+        "timing.revertTimeoutS",
+        "revertTimeoutS (\(t.revertTimeoutS) s) must be at least twice minUpdateIntervalMs "
+          + "(\(t.minUpdateIntervalMs) ms), or the device reverts between two setpoint refreshes")
+    }
   }
 
   // MARK: Modbus
@@ -99,6 +107,14 @@ struct ProfileValidator {
       if mp.table == .input && p.access != .read {
         throw fail(
           p.name, "input registers are read-only; access must be r, not \(p.access.rawValue)")
+      }
+      if p.name == CanonicalPoint.departureTime.rawValue
+        && ![RegisterType.uint32, .int32, .acc32].contains(mp.type)
+      {
+        throw fail(
+          p.name,
+          "departureTime holds seconds since 1970 and needs a 32-bit integer (uint32 or int32), not "
+            + "\(mp.type.rawValue)")
       }
       if mp.type == .sunssf {
         if p.access != .read { throw fail(p.name, "a sunssf scale factor is read-only (access r)") }
