@@ -1,0 +1,150 @@
+import DeviceIO
+import Foundation
+import Synchronization
+import VPPCore
+
+extension SimulatedFleet {
+  /// Connects the MQTT devices to the broker and, unless `startTicking` is false, starts the tick thread.
+  public func start(startTicking: Bool = true) async throws(SimulatorError) {
+    try runtime.withLock { (r: inout Runtime) throws(SimulatorError) in
+      guard r.phase == .built else { throw .lifecycle("start() called twice or after stop()") }
+      r.phase = .running
+    }
+    if let hub {
+      do { try await hub.start() } catch {
+        stop()
+        throw error
+      }
+    }
+    tick()
+    guard startTicking else { return }
+    let interval = Double(max(1, options.tickIntervalMs)) / 1000
+    let thread = Thread { [self] in
+      while !stopFlag.load(ordering: .acquiring) {
+        let t0 = ContinuousClock.now
+        tick()
+        let spent = ContinuousClock.now - t0
+        let s = Double(spent.components.seconds) + Double(spent.components.attoseconds) * 1e-18
+        if s < interval { Thread.sleep(forTimeInterval: interval - s) }
+      }
+      threadDone.withLock { $0 = true }
+    }
+    thread.name = "vppsim-tick"
+    runtime.withLock { $0.ticking = true }
+    thread.start()
+  }
+
+  /// Stops ticking, disconnects MQTT and closes every Modbus port. Idempotent; returns after the tick thread
+  /// has finished (bounded: at most a few tick intervals).
+  public func stop() {
+    let hadThread = runtime.withLock { r -> Bool in
+      let had = r.ticking
+      r.phase = .stopped
+      r.ticking = false
+      return had
+    }
+    stopFlag.store(true, ordering: .releasing)
+    if hadThread {
+      let deadline = Date().addingTimeInterval(5)
+      while !threadDone.withLock({ $0 }) && Date() < deadline {
+        Thread.sleep(forTimeInterval: 0.002)
+      }
+    }
+    hub?.stop()
+    server?.shutdown()
+  }
+
+  /// One simulation step at the clock's current time: client writes become commands, physics advances,
+  /// banks are rendered, due MQTT states are published. Called by the tick thread; tests on a `ManualClock`
+  /// call it directly.
+  public func tick() {
+    tickLock.withLock { _ in
+      let t0 = ContinuousClock.now
+      let now = clock.now()
+      for (_, b) in bindings { b.pullClientWrites(now: now) }
+      var power = [Double](repeating: 0, count: devices.count)
+      for (i, d) in devices.enumerated() where d.kind != .meter {
+        if let b = bindings[i] {
+          let (t, f) = d.advanceAndRead(to: now)
+          power[i] = t[.activePowerKW] ?? 0
+          b.render(t, faults: f)
+        } else {
+          power[i] = d.advance(to: now)
+        }
+      }
+      for (i, inputs) in meterInputs {
+        let sum = inputs.reduce(0) { $0 + power[$1] }
+        let d = devices[i]
+        if let b = bindings[i] {
+          let (t, f) = d.advanceAndRead(to: now, assignedKW: sum)
+          b.render(t, faults: f)
+        } else {
+          d.advance(to: now, assignedKW: sum)
+        }
+      }
+      hub?.publishDue(now: now)
+      let spent = ContinuousClock.now - t0
+      let s = Double(spent.components.seconds) + Double(spent.components.attoseconds) * 1e-18
+      runtime.withLock { r in
+        r.ticks += 1
+        r.tickSeconds += s
+        r.maxTickSeconds = max(r.maxTickSeconds, s)
+      }
+    }
+  }
+
+  /// Tick statistics: count, mean and worst duration in seconds.
+  public var tickStatistics: (count: Int, meanSeconds: Double, maxSeconds: Double) {
+    runtime.withLock { r in
+      (r.ticks, r.ticks > 0 ? r.tickSeconds / Double(r.ticks) : 0, r.maxTickSeconds)
+    }
+  }
+
+  /// MQTT state messages published, failed, and commands received so far.
+  public var mqttCounters: (published: Int, failed: Int, commands: Int) {
+    guard let c = hub?.counters else { return (0, 0, 0) }
+    return (c.published, c.failed, c.commands)
+  }
+
+  // MARK: Queries
+
+  /// The device with this id.
+  public func device(_ id: DeviceID) -> SimulatedDevice? { byID[id].map { devices[$0] } }
+
+  /// The physics state of a device now (without advancing it).
+  public func status(of id: DeviceID) -> SimDeviceStatus? { device(id)?.status() }
+
+  /// Where a device is served.
+  public func address(of id: DeviceID) -> DeviceAddress? { device(id)?.address }
+
+  /// The Modbus TCP address (host, port, unit) of a Modbus device.
+  public func modbusAddress(of id: DeviceID) -> (host: String, port: Int, unit: Int)? {
+    guard case .modbusTCP(let h, let p, let u)? = address(of: id) else { return nil }
+    return (h, p, u)
+  }
+
+  /// The served port of a Modbus device (request and connection counters, connection faults).
+  public func servedPort(of id: DeviceID) -> ModbusServedPort? { byID[id].flatMap { portOf[$0] } }
+
+  /// The register bank of a Modbus device, for tests that inspect raw registers.
+  public func registerBank(of id: DeviceID) -> ModbusRegisterBank? {
+    byID[id].flatMap { bindings[$0]?.bank }
+  }
+
+  /// The devices as vppd configuration entries (`DeviceDescriptor`), with their final addresses.
+  public var descriptors: [DeviceDescriptor] {
+    devices.map { d in
+      DeviceDescriptor(
+        id: d.id, profile: d.profile.id, kind: d.kind, site: d.spec.site, owner: d.spec.owner,
+        ratedPowerKW: d.spec.ratedPowerKW, ratedEnergyKWh: ratedEnergy(d), address: d.address)
+    }
+  }
+
+  private func ratedEnergy(_ d: SimulatedDevice) -> Double? {
+    switch d.physics {
+    case .storage(let s): return s.parameters.capacityKWh
+    case .v2g(let v): return v.parameters.capacityKWh
+    default: return nil
+    }
+  }
+}
