@@ -151,6 +151,22 @@ struct FleetFlexibilityTests {
     #expect(socAtDeparture(discharging: f.maxKW.value + 0.5) < target)
   }
 
+  @Test("a departure without a target SOC protects the top of the SOC window")
+  func v2gDepartureWithoutTarget() throws {
+    let departure = t0.addingTimeInterval(1800).timeIntervalSince1970
+    let base: [CanonicalPoint: Double] = [
+      .connected: 1, .socPercent: 85, .socMaxPercent: 90, .maxChargeKW: 7, .maxDischargeKW: 7,
+      .departureTime: departure,
+    ]
+    let implicit = try #require(ev(base).flexibility("ev", now: t0, model: model))
+    var explicit = base
+    explicit[.targetSocPercent] = 90
+    let withTarget = try #require(ev(explicit).flexibility("ev", now: t0, model: model))
+    #expect(implicit.maxKW == withTarget.maxKW)
+    #expect(implicit.maxKW.value < 7)
+    #expect(implicit.constraints.contains(.departure))
+  }
+
   @Test(
     "a car with plenty of time offers its full discharge power and charges up to its SOC maximum")
   func v2gPlentyOfTime() throws {

@@ -4,13 +4,15 @@ import Testing
 
 /// One bad profile per file in Tests/Fixtures/profiles-bad/. Each file states in its header what the loader must
 /// say about it: `# expect-point: <point or key path, empty for none>` and `# expect-reason: <text the reason
-/// contains>`.
+/// contains>`, optionally `# expect-line: <line the reason names>`.
 @Suite("Bad profiles are rejected with file, point and reason")
 struct ProfileBadFixtureTests {
   struct Expectation: CustomTestStringConvertible, Sendable {
     let file: URL
     let point: String?
     let reason: String
+    /// Line the reason must name, when the fixture says (`# expect-line: N`).
+    let line: Int?
     var testDescription: String { file.lastPathComponent }
   }
 
@@ -25,18 +27,21 @@ struct ProfileBadFixtureTests {
       let text = try String(contentsOf: url, encoding: .utf8)
       var point: String??
       var reason: String?
+      var lineNo: Int?
       for line in text.split(separator: "\n") {
         if line.hasPrefix("# expect-point:") {
           let v = line.dropFirst("# expect-point:".count).trimmingCharacters(in: .whitespaces)
           point = .some(v.isEmpty ? nil : v)
         } else if line.hasPrefix("# expect-reason:") {
           reason = line.dropFirst("# expect-reason:".count).trimmingCharacters(in: .whitespaces)
+        } else if line.hasPrefix("# expect-line:") {
+          lineNo = Int(line.dropFirst("# expect-line:".count).trimmingCharacters(in: .whitespaces))
         }
       }
       guard let point, let reason, !reason.isEmpty else {
         throw FixtureError(file: url.lastPathComponent)
       }
-      return Expectation(file: url, point: point, reason: reason)
+      return Expectation(file: url, point: point, reason: reason, line: lineNo)
     }
   }
 
@@ -64,6 +69,7 @@ struct ProfileBadFixtureTests {
       #expect(file == e.file.lastPathComponent)
       #expect(point == e.point, "\(error)")
       #expect(reason.contains(e.reason), "\(error)")
+      if let line = e.line { #expect(reason.hasSuffix("(line \(line))"), "\(error)") }
       #expect(error.description.contains(file))
     }
   }

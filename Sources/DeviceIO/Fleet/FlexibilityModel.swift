@@ -19,7 +19,8 @@ import VPPCore
 /// - **Departure (V2G).** With target SOC and departure time known, the car must be able to reach the target
 ///   by charging at its maximum charge power for the time left after the horizon. If even charging flat out
 ///   from now is not enough (or the departure has passed below target), the envelope is pinned at maximum
-///   charge: no discharge flexibility, must charge. Without a departure time there is no departure constraint.
+///   charge: no discharge flexibility, must charge. A departure without a target SOC assumes the top of the
+///   SOC window; without a departure time only the SOC window applies.
 public struct FlexibilityModel: Sendable, Hashable {
   /// Horizon the envelope must be sustainable over, seconds (900 = one market interval).
   public var horizon: TimeInterval
@@ -108,8 +109,9 @@ public struct FlexibilityModel: Sendable, Hashable {
     var (maxKW, minKW) = windowEnvelope(
       soc: soc, window: window, energy: energy, hours: hours, dis: dis, ch: ch, &constraints)
 
-    if let secondsLeft, let target = s.value(.targetSocPercent) {
-      let target = min(max(target, window.min), window.max)
+    if let secondsLeft {
+      // A departure without a target: assume the driver wants the top of the window (never over-promise).
+      let target = min(max(s.value(.targetSocPercent) ?? window.max, window.min), window.max)
       // kWh into the battery still needed (negative: surplus above the target that may be spent).
       let need = (target - soc) / 100 * energy
       if secondsLeft <= 0 {
