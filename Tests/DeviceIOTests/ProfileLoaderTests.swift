@@ -21,4 +21,36 @@ struct ProfileLoaderTests {
       #expect(catalog[required] != nil, "missing profile \(required)")
     }
   }
+
+  @Test("dropping or truncating any line of a shipped profile never crashes the loader")
+  func mutilatedProfilesFailCleanly() throws {
+    let dir = ProfileFixtures.profilesDirectory
+    let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter {
+      $0.hasSuffix(".yaml")
+    }
+    var rejected = 0
+    for name in files {
+      let lines = try String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8)
+        .split(separator: "\n", omittingEmptySubsequences: false)
+      for i in lines.indices {
+        var dropped = lines
+        dropped.remove(at: i)
+        var cut = lines
+        cut[i] = cut[i].prefix(cut[i].count / 2)
+        for variant in [dropped, cut] {
+          do {
+            _ = try ProfileLoader.parse(yaml: variant.joined(separator: "\n"), id: "x", file: name)
+          } catch {
+            guard case .badProfile(let file, _, let reason) = error else {
+              Issue.record("unexpected error \(error)")
+              continue
+            }
+            #expect(file == name && !reason.isEmpty)
+            rejected += 1
+          }
+        }
+      }
+    }
+    #expect(rejected > 0)
+  }
 }

@@ -50,7 +50,7 @@ struct ProfileMap {
     let keyPath = [path, key].compactMap { $0 }.joined(separator: ".")
     let slot = location ?? (keyPath.isEmpty ? nil : keyPath)
     let lineNo = key.flatMap { k in entries.first { $0.key == k }?.line } ?? line
-    let prefix = (location != nil && key != nil) ? "key '\(key!)': " : ""
+    let prefix = location != nil ? key.map { "key '\($0)': " } ?? "" : ""
     return .badProfile(
       file: file, point: slot, reason: prefix + reason + ProfileMap.lineText(lineNo))
   }
