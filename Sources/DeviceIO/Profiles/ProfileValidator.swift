@@ -241,6 +241,15 @@ struct ProfileValidator {
         seen[path] = p.name
       }
     }
+    // A JSON field is either a value or an object: `ac` and `ac.power` cannot both be points.
+    for (path, name) in seen.sorted(by: { $0.key < $1.key }) {
+      if let (_, other) = seen.first(where: { $0.key.hasPrefix(path + ".") }) {
+        throw fail(
+          other,
+          "jsonPath '\(profile.points[other]?.mqtt?.jsonPath ?? "")' lies inside '\(path)', which point "
+            + "'\(name)' reads as a value")
+      }
+    }
   }
 
   // MARK: points
