@@ -254,6 +254,11 @@ public final class MQTTClient: Sendable {
     public var messagesReceived: Int { core.received.load(ordering: .relaxed) }
     /// Publishes completed since creation: QoS 0 handed to the socket, QoS 1 acknowledged (PUBACK).
     public var publishesCompleted: Int { core.acknowledged.load(ordering: .relaxed) }
+    /// Publishes queued inside libmosquitto but not yet completed. libmosquitto's queue is unbounded: a
+    /// high-rate publisher (the simulator) should pause while this exceeds a few thousand.
+    public var publishBacklog: Int {
+        max(0, core.queued.load(ordering: .relaxed) - core.acknowledged.load(ordering: .relaxed))
+    }
     /// Successful connects since start (1 + reconnects).
     public var connectCount: Int { core.connects.load(ordering: .relaxed) }
 
@@ -352,7 +357,9 @@ public final class MQTTClient: Sendable {
         let rc = mosquitto_publish(
             mosq.raw, &mid, topic, Int32(payload.count), payload.baseAddress, Int32(qos), retain)
         switch rc {
-        case Int32(MOSQ_ERR_SUCCESS.rawValue): return mid
+        case Int32(MOSQ_ERR_SUCCESS.rawValue):
+            core.queued.add(1, ordering: .relaxed)
+            return mid
         case Int32(MOSQ_ERR_NO_CONN.rawValue): throw .notConnected(endpoint: options.endpoint)
         default:
             throw .mqtt(reason: "publish to '\(topic)': \(String(cString: mosquitto_strerror(rc)))")

@@ -33,8 +33,10 @@ final class MQTTClientCore: Sendable {
     let shared: Mutex<Shared>
     /// Messages received (all topics), for metrics.
     let received = Atomic<Int>(0)
-    /// QoS 1 publishes acknowledged by the broker (PUBACK), for metrics.
+    /// Publishes completed (QoS 0 written to the socket, QoS 1 acknowledged by PUBACK), for metrics and pacing.
     let acknowledged = Atomic<Int>(0)
+    /// Publishes accepted by `mosquitto_publish` (queued for sending).
+    let queued = Atomic<Int>(0)
     /// Successful connects (CONNACK accepted) since start.
     let connects = Atomic<Int>(0)
 
@@ -73,11 +75,12 @@ final class MQTTClientCore: Sendable {
             for m in mids where s.earlySubacks.remove(m) == nil { s.pendingSubacks.insert(m) }
         }
         if let online = options.online {
-            _ = online.payload.withUnsafeBytes { buf in
+            let rc = online.payload.withUnsafeBytes { buf in
                 mosquitto_publish(
                     mosq, nil, online.topic, Int32(buf.count), buf.baseAddress, Int32(online.qos),
                     online.retain)
             }
+            if rc == Int32(MOSQ_ERR_SUCCESS.rawValue) { queued.add(1, ordering: .relaxed) }
         }
         connects.add(1, ordering: .relaxed)
         setState(.connected)

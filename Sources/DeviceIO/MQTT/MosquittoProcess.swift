@@ -53,6 +53,13 @@ public final class MosquittoProcess: Sendable {
         }
     }
 
+    /// Broker settings for benchmarks and large simulations, for `Options.extraConfig`: mosquitto's defaults allow
+    /// 20 unacknowledged QoS 1 messages per client and queue 1,000 more, and drop QoS 0 messages to a client that
+    /// falls behind; these raise both so that a burst from 10,000 simulated devices is queued, not dropped.
+    public static let highThroughputConfig = [
+        "max_inflight_messages 1000", "max_queued_messages 200000", "max_queued_bytes 0",
+    ]
+
     public let options: Options
     /// The loopback port the broker listens on (fixed for the life of this object, across restarts).
     public let port: Int
