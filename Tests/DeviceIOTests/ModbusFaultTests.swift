@@ -47,8 +47,11 @@ struct ModbusFaultTests {
         // One timeout for the batch, not one per request to the dead unit.
         #expect(took >= 0.14 && took < 0.45, "took \(took) s")
 
+        // Once the device answers again (its late reply to the timed-out request is skipped by transaction id),
+        // the same connection serves the next request.
         slow.faults = .none
         try slow.write(address: 3, values: [7])
+        try await Task.sleep(until: start + .milliseconds(650))
         #expect(try await conn.read(unit: 1, address: 3, count: 1) == [7])
     }
 

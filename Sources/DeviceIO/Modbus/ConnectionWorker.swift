@@ -5,16 +5,21 @@ import Dispatch
     import Glibc
 #endif
 
-/// The loop of one connection thread: owns the libmodbus context, connects, reconnects with back-off and runs
-/// batches in order. Lives and dies on that thread (see `ModbusConnection`), so it needs no locking of its own.
+/// The loop of one connection thread: owns the transport (a `ModbusTCPLink` for TCP, a libmodbus context for
+/// RTU), connects, reconnects with back-off and runs batches in order. Lives and dies on that thread (see
+/// `ModbusConnection`), so it needs no locking of its own.
 final class ConnectionWorker {
     private let endpoint: ModbusEndpoint
     private let name: String
     private let options: ModbusConnectionOptions
     private let shared: ConnectionShared
-    private let isTCP: Bool
-
+    /// TCP transport (see `ModbusTCPLink` for why TCP does not use libmodbus' select-based I/O).
+    private let link: ModbusTCPLink?
+    /// RTU transport: a libmodbus context.
     private var ctx: OpaquePointer?
+    /// Timeouts in a row on TCP; after `maxConsecutiveTimeouts` the link is presumed dead and redialled.
+    private var consecutiveTimeouts = 0
+    private let maxConsecutiveTimeouts = 3
     private var connected = false
     /// Set by the first request: until then nobody needs the link and the thread does not dial.
     private var wanted = false
@@ -34,14 +39,14 @@ final class ConnectionWorker {
         self.backoffNs = UInt64(max(options.reconnectInitialMs, 1)) * 1_000_000
         switch endpoint {
         case .tcp(let host, let port):
-            isTCP = true
-            ctx = modbus_new_tcp_pi(host, String(port))
+            link = ModbusTCPLink(host: host, port: port)
+            ctx = nil
         case .rtu(let device, let baud, let parity, let dataBits, let stopBits):
-            isTCP = false
+            link = nil
             let p = CChar(parity.rawValue.utf8.first ?? UInt8(ascii: "N"))
             ctx = modbus_new_rtu(device, Int32(baud), p, Int32(dataBits), Int32(stopBits))
         }
-        if ctx == nil {
+        if link == nil && ctx == nil {
             lastConnectError = "cannot create libmodbus context: \(ModbusErrno.message(errno))"
         }
     }
@@ -74,7 +79,7 @@ final class ConnectionWorker {
 
     /// Waits for work; while the link is wanted but down, wakes up at the next back-off deadline and redials.
     private func idle() {
-        if wanted && !connected && ctx != nil {
+        if wanted && !connected && (ctx != nil || link != nil) {
             let now = monotonicNanos()
             if now >= nextAttemptNs {
                 connect()
@@ -123,13 +128,15 @@ final class ConnectionWorker {
     private func execute(_ r: ModbusRequest, timedOutUnits: inout [Int]) -> Result<
         [UInt16], DeviceIOError
     > {
-        guard let ctx else { return .failure(.notConnected(endpoint: name)) }
         if let bad = validate(r) { return .failure(bad) }
         if options.minRequestGapMs > 0 {
             let due = lastRequestEndNs + UInt64(options.minRequestGapMs) * 1_000_000
             let now = monotonicNanos()
             if now < due { sleepNanos(due - now) }
         }
+        defer { lastRequestEndNs = monotonicNanos() }
+        if let link { return executeTCP(r, link: link, timedOutUnits: &timedOutUnits) }
+        guard let ctx else { return .failure(.notConnected(endpoint: name)) }
         modbus_set_slave(ctx, Int32(r.unit))
         var rc: Int32
         var out: [UInt16] = []
@@ -149,7 +156,6 @@ final class ConnectionWorker {
             rc = modbus_write_register(ctx, Int32(address), value)
         }
         let e = errno
-        lastRequestEndNs = monotonicNanos()
         if rc >= 0 {
             shared.requests.add(1, ordering: .relaxed)
             return .success(out)
@@ -159,11 +165,82 @@ final class ConnectionWorker {
             shared.requests.add(1, ordering: .relaxed)
         case .timeout:
             timedOutUnits.append(r.unit)
-            if isTCP { dropLink(redialNow: true) } else { modbus_flush(ctx) }
+            modbus_flush(ctx)
         case .failure:
-            if isTCP || e == EBADF || e == EIO { dropLink(redialNow: true) } else { modbus_flush(ctx) }
+            if e == EBADF || e == EIO { dropLink(redialNow: true) } else { modbus_flush(ctx) }
         }
         return .failure(ModbusErrno.error(e, endpoint: name, unit: r.unit, address: r.address))
+    }
+
+    /// One request over Modbus TCP. Exceptions keep the link; a timeout keeps it too (late replies are skipped by
+    /// transaction id) unless timeouts keep coming; socket and protocol errors drop it for an immediate redial.
+    private func executeTCP(_ r: ModbusRequest, link: ModbusTCPLink, timedOutUnits: inout [Int]) -> Result<
+        [UInt16], DeviceIOError
+    > {
+        var pdu: [UInt8]
+        switch r.kind {
+        case .read(let table, let a, let n):
+            pdu = [table == .holding ? 3 : 4, UInt8(a >> 8), UInt8(a & 0xFF), UInt8(n >> 8), UInt8(n & 0xFF)]
+        case .write(let a, let values):
+            pdu = [16, UInt8(a >> 8), UInt8(a & 0xFF), 0, UInt8(values.count), UInt8(values.count * 2)]
+            pdu.reserveCapacity(6 + values.count * 2)
+            for v in values {
+                pdu.append(UInt8(v >> 8))
+                pdu.append(UInt8(v & 0xFF))
+            }
+        case .writeSingle(let a, let v):
+            pdu = [6, UInt8(a >> 8), UInt8(a & 0xFF), UInt8(v >> 8), UInt8(v & 0xFF)]
+        }
+        let reply: [UInt8]
+        do {
+            reply = try link.transact(unit: UInt8(r.unit), pdu: pdu, timeoutMs: options.responseTimeoutMs)
+        } catch {
+            switch error {
+            case .exception(let code):
+                consecutiveTimeouts = 0
+                shared.requests.add(1, ordering: .relaxed)
+                if let c = ModbusExceptionCode(rawValue: Int(code)) {
+                    return .failure(.modbusException(endpoint: name, unit: r.unit, address: r.address, code: c))
+                }
+                return .failure(.modbusFailure(endpoint: name, unit: r.unit, reason: "unknown exception code \(code)"))
+            case .timeout:
+                timedOutUnits.append(r.unit)
+                consecutiveTimeouts += 1
+                if consecutiveTimeouts >= maxConsecutiveTimeouts {
+                    consecutiveTimeouts = 0
+                    dropLink(redialNow: true)
+                }
+                return .failure(.timeout(endpoint: name, unit: r.unit))
+            case .io(let why):
+                dropLink(redialNow: true)
+                return .failure(.modbusFailure(endpoint: name, unit: r.unit, reason: why))
+            case .protocolViolation(let why):
+                dropLink(redialNow: true)
+                return .failure(.modbusFailure(endpoint: name, unit: r.unit, reason: "invalid reply: \(why)"))
+            }
+        }
+        consecutiveTimeouts = 0
+        shared.requests.add(1, ordering: .relaxed)
+        switch r.kind {
+        case .read(_, _, let n):
+            guard reply.count == 2 + 2 * n, Int(reply[1]) == 2 * n else {
+                dropLink(redialNow: true)
+                return .failure(
+                    .modbusFailure(
+                        endpoint: name, unit: r.unit,
+                        reason: "reply carries \(reply.count - 2) bytes for \(n) registers"))
+            }
+            var out = [UInt16](repeating: 0, count: n)
+            for i in 0..<n { out[i] = UInt16(reply[2 + 2 * i]) << 8 | UInt16(reply[3 + 2 * i]) }
+            return .success(out)
+        case .write, .writeSingle:
+            guard reply.count == 5, Array(reply[1..<5]) == Array(pdu[1..<5]) else {
+                dropLink(redialNow: true)
+                return .failure(
+                    .modbusFailure(endpoint: name, unit: r.unit, reason: "write reply does not echo the request"))
+            }
+            return .success([])
+        }
     }
 
     /// Rejects requests the protocol cannot carry before they reach libmodbus.
@@ -190,19 +267,38 @@ final class ConnectionWorker {
     }
 
     private func connect() {
+        if let link {
+            do {
+                try link.connect(timeoutMs: options.connectTimeoutMs)
+                connectSucceeded()
+            } catch {
+                if case .io(let why) = error { lastConnectError = why } else { lastConnectError = "\(error)" }
+                connectFailed()
+            }
+            return
+        }
         guard let ctx else { return }
         setTimeout(ctx, ms: options.connectTimeoutMs)  // libmodbus' TCP connect waits for the response timeout
         let rc = modbus_connect(ctx)
         let e = errno
         setTimeout(ctx, ms: options.responseTimeoutMs)
         if rc == 0 {
-            connected = true
-            shared.connected.store(true, ordering: .relaxed)
-            backoffNs = UInt64(max(options.reconnectInitialMs, 1)) * 1_000_000
+            connectSucceeded()
             return
         }
         modbus_close(ctx)
         lastConnectError = ModbusErrno.message(e)
+        connectFailed()
+    }
+
+    private func connectSucceeded() {
+        connected = true
+        consecutiveTimeouts = 0
+        shared.connected.store(true, ordering: .relaxed)
+        backoffNs = UInt64(max(options.reconnectInitialMs, 1)) * 1_000_000
+    }
+
+    private func connectFailed() {
         nextAttemptNs = monotonicNanos() + backoffNs
         backoffNs = min(backoffNs * 2, UInt64(max(options.reconnectMaxMs, 1)) * 1_000_000)
     }
@@ -214,6 +310,7 @@ final class ConnectionWorker {
     }
 
     private func disconnect() {
+        link?.close()
         if connected, let ctx { modbus_close(ctx) }
         connected = false
         shared.connected.store(false, ordering: .relaxed)

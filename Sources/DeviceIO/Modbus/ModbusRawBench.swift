@@ -29,6 +29,10 @@ public enum ModbusRawBench {
             throw Failure(description: "cannot connect to \(host):\(port): \(ModbusErrno.message(errno))")
         }
         defer { modbus_close(ctx) }
+        // libmodbus waits with select(2): a descriptor ≥ FD_SETSIZE (1024) would abort the process in glibc.
+        guard modbus_get_socket(ctx) < 1024 else {
+            throw Failure(description: "libmodbus socket descriptor is ≥ 1024 (FD_SETSIZE): run the raw loop first")
+        }
         modbus_set_slave(ctx, Int32(unit))
         var buf = [UInt16](repeating: 0, count: 256)
         let start = monotonicNanos()
