@@ -148,12 +148,45 @@ public final class MQTTClient: Sendable {
             if rc != Int32(MOSQ_ERR_SUCCESS.rawValue) {
                 core.setState(.disconnected(reason: "connect: " + String(cString: mosquitto_strerror(rc))))
             }
+            core.shared.withLock { s in
+                s.onLoopExit = { [weak self] in self?.scheduleLoopRestart() }
+            }
             let lrc = mosquitto_loop_start(mosq.raw)
             guard lrc == Int32(MOSQ_ERR_SUCCESS.rawValue) else {
                 throw .mqtt(
                     reason: "cannot start network thread: \(String(cString: mosquitto_strerror(lrc)))")
             }
             l = .running
+        }
+    }
+
+    /// Restarts the network thread after libmosquitto ended it (see `MQTTClientCore.didRefuse`), after the
+    /// reconnect back-off. Runs off the network thread: joining it from itself would deadlock.
+    private func scheduleLoopRestart() {
+        let attempt = core.shared.withLock { s -> Int in
+            s.restarts += 1
+            return s.restarts
+        }
+        let base = max(1, options.reconnectDelayS)
+        let delayS = min(base << min(attempt - 1, 16), max(base, options.reconnectDelayMaxS))
+        Task.detached { [weak self] in
+            try? await Task.sleep(for: .seconds(delayS))
+            self?.restartLoop()
+        }
+    }
+
+    private func restartLoop() {
+        lifecycle.withLock { l in
+            guard l == .running, !core.shared.withLock({ $0.state == .connected }) else { return }
+            // The thread has ended; should it still run, DISCONNECT makes it end, so the join cannot hang.
+            _ = mosquitto_disconnect(mosq.raw)
+            _ = mosquitto_loop_stop(mosq.raw, false)
+            core.setState(.connecting)
+            let rc = mosquitto_reconnect_async(mosq.raw)
+            if rc != Int32(MOSQ_ERR_SUCCESS.rawValue) {
+                core.setState(.disconnected(reason: "connect: " + String(cString: mosquitto_strerror(rc))))
+            }
+            _ = mosquitto_loop_start(mosq.raw)
         }
     }
 

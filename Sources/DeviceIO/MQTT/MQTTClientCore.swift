@@ -23,6 +23,11 @@ final class MQTTClientCore: Sendable {
         var earlySubacks: Set<Int32> = []
         /// Reason of the last refused CONNACK, kept so a following socket close does not hide it.
         var lastRefusal: String?
+        /// Consecutive network-thread restarts after fatal refusals, for back-off; reset on connect.
+        var restarts = 0
+        /// Called (on the network thread) when libmosquitto's loop is about to exit after a refusal it treats as
+        /// fatal; the client restarts the loop after a back-off.
+        var onLoopExit: (@Sendable () -> Void)?
         var handler: MQTTMessageHandler?
         var stateContinuations: [UInt64: AsyncStream<MQTTConnectionState>.Continuation] = [:]
         var messageContinuations: [UInt64: AsyncStream<MQTTMessage>.Continuation] = [:]
@@ -59,6 +64,7 @@ final class MQTTClientCore: Sendable {
     func didConnect(_ mosq: OpaquePointer) {
         let subs = shared.withLock { s -> [(String, Int32)] in
             s.lastRefusal = nil
+            s.restarts = 0
             s.pendingSubacks.removeAll()
             s.earlySubacks.removeAll()
             return s.subscriptions.map { ($0.key, $0.value) }
@@ -88,8 +94,15 @@ final class MQTTClientCore: Sendable {
 
     func didRefuse(code: Int32) {
         let reason = MQTTClientCore.connackReason(code, version: options.protocolVersion)
-        shared.withLock { $0.lastRefusal = reason }
+        let onExit = shared.withLock { s in
+            s.lastRefusal = reason
+            return s.onLoopExit
+        }
         setState(.disconnected(reason: reason))
+        // libmosquitto 2.0 retries 3.1.1 refusals (codes 1–5) itself, but answers an MQTT 5 refusal (reason code
+        // ≥ 128, e.g. 135 not authorized, 137 server busy) with MOSQ_ERR_PROTOCOL and ends its network thread.
+        // A daemon must keep trying, so the client restarts the loop.
+        if code > 5 { onExit?() }
     }
 
     func didDisconnect(code: Int32) {
