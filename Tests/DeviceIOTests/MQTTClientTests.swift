@@ -57,35 +57,33 @@ struct MQTTClientSessionTests {
         arguments: [MQTTProtocolVersion.v311, .v5])
     func passwordAuth(version: MQTTProtocolVersion) async throws {
         try await withMosquitto(users: ["vpp": "s3cret"]) { broker in
-            do {
-                let good = try MQTTClient(
-                    options: .init(
-                        port: broker.port, clientID: uniqueName("good"), protocolVersion: version, username: "vpp",
-                        password: "s3cret"))
-                defer { good.stop() }
-                try good.start()
-                try await good.waitUntilConnected()
-                #expect(good.state == .connected)
+            let good = try MQTTClient(
+                options: .init(
+                    port: broker.port, clientID: uniqueName("good"), protocolVersion: version, username: "vpp",
+                    password: "s3cret"))
+            defer { good.stop() }
+            try good.start()
+            try await good.waitUntilConnected()
+            #expect(good.state == .connected)
 
-                let bad = try MQTTClient(
-                    options: .init(
-                        port: broker.port, clientID: uniqueName("bad"), protocolVersion: version, username: "vpp",
-                        password: "wrong", reconnectDelayS: 1, reconnectDelayMaxS: 1))
-                defer { bad.stop() }
-                try bad.start()
-                await #expect(throws: DeviceIOError.self) { try await bad.waitUntilConnected(timeout: .seconds(1)) }
-                guard case .disconnected(let reason) = bad.state else {
-                    Issue.record("expected disconnected, got \(bad.state)")
-                    return
-                }
-                #expect(reason.contains("refused"), "\(version): \(reason)")
-                #expect(bad.connectCount == 0)
-                // It keeps trying (a daemon must outlive a broker that refuses for a while), for v5 too, where
-                // libmosquitto itself gives up after a refusal.
-                let attempts = { broker.log.components(separatedBy: "New connection from").count - 1 }
-                let before = attempts()
-                #expect(await eventually(timeout: .seconds(5)) { attempts() >= before + 2 }, "\(version)")
+            let bad = try MQTTClient(
+                options: .init(
+                    port: broker.port, clientID: uniqueName("bad"), protocolVersion: version, username: "vpp",
+                    password: "wrong", reconnectDelayS: 1, reconnectDelayMaxS: 1))
+            defer { bad.stop() }
+            try bad.start()
+            await #expect(throws: DeviceIOError.self) { try await bad.waitUntilConnected(timeout: .seconds(1)) }
+            guard case .disconnected(let reason) = bad.state else {
+                Issue.record("expected disconnected, got \(bad.state)")
+                return
             }
+            #expect(reason.contains("refused"), "\(version): \(reason)")
+            #expect(bad.connectCount == 0)
+            // It keeps trying (a daemon must outlive a broker that refuses for a while), for v5 too, where
+            // libmosquitto itself gives up after a refusal.
+            let attempts = { broker.log.components(separatedBy: "New connection from").count - 1 }
+            let before = attempts()
+            #expect(await eventually(timeout: .seconds(5)) { attempts() >= before + 2 }, "\(version)")
         }
     }
 
