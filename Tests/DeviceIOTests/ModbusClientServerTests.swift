@@ -56,4 +56,48 @@ struct ModbusClientServerTests {
         bank.faults = .none
         #expect(try await conn.read(unit: 1, address: 40000, count: 2) == [0, 0])
     }
+
+    @Test("the server notices clients that disconnect")
+    func clientDisconnects() async throws {
+        let server = try ModbusServer(threads: 1)
+        defer { server.shutdown() }
+        let port = try server.serve(unit: 1, bank: try ModbusRegisterBank(holding: 0..<4))
+        let conn = try ModbusConnection(endpoint: .tcp(host: "127.0.0.1", port: port.port))
+        #expect(try await conn.read(unit: 1, address: 0, count: 4) == [0, 0, 0, 0])
+        #expect(port.connectionCount == 1)
+        conn.close()
+        let deadline = ContinuousClock.now + .seconds(2)
+        while port.connectionCount > 0 && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        #expect(port.connectionCount == 0)
+    }
+
+    @Test("one server with two threads carries 1,000 devices on 1,000 ports")
+    func thousandDevices() async throws {
+        let server = try ModbusServer(threads: 2)
+        defer { server.shutdown() }
+        var ports: [ModbusServedPort] = []
+        for i in 0..<1000 {
+            let bank = try ModbusRegisterBank(holding: 40000..<40125)
+            try bank.write(address: 40000, values: [UInt16(i), UInt16(1000 - i)])
+            ports.append(try server.serve(unit: 1, bank: bank))
+        }
+        #expect(Set(ports.map(\.port)).count == 1000)
+        let pool = ModbusConnectionPool()
+        defer { pool.shutdown() }
+        let clients = try ports.map { try pool.client(endpoint: .tcp(host: "127.0.0.1", port: $0.port), unit: 1) }
+        let answers = await withTaskGroup(of: (Int, [UInt16]?).self) { group in
+            for (i, c) in clients.enumerated() {
+                group.addTask { (i, try? await c.read(address: 40000, count: 125)) }
+            }
+            var out: [Int: [UInt16]] = [:]
+            for await (i, regs) in group { if let regs { out[i] = regs } }
+            return out
+        }
+        #expect(answers.count == 1000)
+        for (i, regs) in answers {
+            #expect(regs.count == 125 && regs[0] == UInt16(i) && regs[1] == UInt16(1000 - i))
+        }
+    }
 }
