@@ -1,7 +1,7 @@
 import Foundation
 
 /// A JSON value, used to build the OpenAPI document in Swift and to check responses against it in tests.
-public enum JSONValue: Hashable, Sendable, Codable, ExpressibleByStringLiteral,
+public enum JSONTree: Hashable, Sendable, Codable, ExpressibleByStringLiteral,
   ExpressibleByBooleanLiteral,
   ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByIntegerLiteral
 {
@@ -9,14 +9,14 @@ public enum JSONValue: Hashable, Sendable, Codable, ExpressibleByStringLiteral,
   case bool(Bool)
   case number(Double)
   case string(String)
-  case array([JSONValue])
-  case object([String: JSONValue])
+  case array([JSONTree])
+  case object([String: JSONTree])
 
   public init(stringLiteral value: String) { self = .string(value) }
   public init(booleanLiteral value: Bool) { self = .bool(value) }
   public init(integerLiteral value: Int) { self = .number(Double(value)) }
-  public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
-  public init(dictionaryLiteral elements: (String, JSONValue)...) {
+  public init(arrayLiteral elements: JSONTree...) { self = .array(elements) }
+  public init(dictionaryLiteral elements: (String, JSONTree)...) {
     self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
   }
 
@@ -30,10 +30,10 @@ public enum JSONValue: Hashable, Sendable, Codable, ExpressibleByStringLiteral,
       self = .number(d)
     } else if let s = try? c.decode(String.self) {
       self = .string(s)
-    } else if let a = try? c.decode([JSONValue].self) {
+    } else if let a = try? c.decode([JSONTree].self) {
       self = .array(a)
     } else {
-      self = .object(try c.decode([String: JSONValue].self))
+      self = .object(try c.decode([String: JSONTree].self))
     }
   }
 
@@ -50,7 +50,7 @@ public enum JSONValue: Hashable, Sendable, Codable, ExpressibleByStringLiteral,
   }
 
   /// The member `key` of an object, nil otherwise.
-  public subscript(key: String) -> JSONValue? {
+  public subscript(key: String) -> JSONTree? {
     if case .object(let o) = self { return o[key] }
     return nil
   }
@@ -59,11 +59,11 @@ public enum JSONValue: Hashable, Sendable, Codable, ExpressibleByStringLiteral,
     if case .string(let s) = self { return s }
     return nil
   }
-  public var objectValue: [String: JSONValue]? {
+  public var objectValue: [String: JSONTree]? {
     if case .object(let o) = self { return o }
     return nil
   }
-  public var arrayValue: [JSONValue]? {
+  public var arrayValue: [JSONTree]? {
     if case .array(let a) = self { return a }
     return nil
   }

@@ -6,7 +6,7 @@ import Foundation
 /// file on disk. `DaemonTests/APIOpenAPITests` checks that every route of the real router is described here
 /// and that real responses match the schemas.
 public enum OpenAPIDocument {
-  public static let document: JSONValue = [
+  public static let document: JSONTree = [
     "openapi": "3.0.3",
     "info": [
       "title": "vppd API", "version": .string(VPPVersion.current),
@@ -23,7 +23,7 @@ public enum OpenAPIDocument {
   ]
 
   /// The document as JSON bytes (computed once).
-  static let jsonBytes: [UInt8] = {
+  public static let jsonBytes: [UInt8] = {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
     return Array((try? encoder.encode(document)) ?? Data("{}".utf8))
@@ -31,7 +31,7 @@ public enum OpenAPIDocument {
 
   // MARK: - Paths
 
-  static let paths: [String: JSONValue] = [
+  static let paths: [String: JSONTree] = [
     "/v1/health": ["get": op("Liveness: the process answers", role: nil, ok: (200, "Health"))],
     "/v1/ready": [
       "get": op(
@@ -133,18 +133,18 @@ public enum OpenAPIDocument {
   /// One operation: summary, security, parameters, body and responses (the error responses every
   /// authenticated route can give are added automatically).
   static func op(
-    _ summary: String, role: String?, ok: (Int, String), params: [JSONValue] = [],
+    _ summary: String, role: String?, ok: (Int, String), params: [JSONTree] = [],
     body: String? = nil,
     bodyRequired: Bool = true, errors: [Int] = [], extra: [Int: String] = [:]
-  ) -> JSONValue {
-    var responses: [String: JSONValue] = [String(ok.0): response("Success", ok.1)]
+  ) -> JSONTree {
+    var responses: [String: JSONTree] = [String(ok.0): response("Success", ok.1)]
     for (code, schema) in extra { responses[String(code)] = response("See schema", schema) }
     var errorCodes = Set(errors)
     if role != nil { errorCodes.formUnion([401, 403]) }
     for code in errorCodes.sorted() {
       responses[String(code)] = response(errorDescription(code), "Error")
     }
-    var o: [String: JSONValue] = ["summary": .string(summary), "responses": .object(responses)]
+    var o: [String: JSONTree] = ["summary": .string(summary), "responses": .object(responses)]
     if let role {
       o["security"] = [["bearer": []]]
       o["x-required-role"] = .string(role)
@@ -160,7 +160,7 @@ public enum OpenAPIDocument {
     return .object(o)
   }
 
-  static func response(_ description: String, _ schema: String) -> JSONValue {
+  static func response(_ description: String, _ schema: String) -> JSONTree {
     ["description": .string(description), "content": ["application/json": ["schema": ref(schema)]]]
   }
 
@@ -178,7 +178,7 @@ public enum OpenAPIDocument {
     }
   }
 
-  static func pathID(_ what: String) -> JSONValue {
+  static func pathID(_ what: String) -> JSONTree {
     [
       "name": "id", "in": "path", "required": true, "description": .string("The \(what) id"),
       "schema": ["type": "string", "pattern": "^[A-Za-z0-9_:-][A-Za-z0-9._:-]{0,127}$"],
@@ -187,8 +187,8 @@ public enum OpenAPIDocument {
 
   static func query(
     _ name: String, _ description: String, type: String = "string", format: String? = nil
-  ) -> JSONValue {
-    var schema: [String: JSONValue] = ["type": .string(type)]
+  ) -> JSONTree {
+    var schema: [String: JSONTree] = ["type": .string(type)]
     if let format { schema["format"] = .string(format) }
     return [
       "name": .string(name), "in": "query", "required": false, "description": .string(description),
@@ -198,29 +198,29 @@ public enum OpenAPIDocument {
 
   // MARK: - Schemas
 
-  static func ref(_ name: String) -> JSONValue { ["$ref": .string("#/components/schemas/\(name)")] }
+  static func ref(_ name: String) -> JSONTree { ["$ref": .string("#/components/schemas/\(name)")] }
 
   /// An object schema; `required` lists the members always present, the others may be absent.
-  static func object(_ properties: [String: JSONValue], required: [String]) -> JSONValue {
+  static func object(_ properties: [String: JSONTree], required: [String]) -> JSONTree {
     [
       "type": "object", "properties": .object(properties),
       "required": .array(required.map { .string($0) }),
     ]
   }
-  static let string: JSONValue = ["type": "string"]
-  static let dateTime: JSONValue = ["type": "string", "format": "date-time"]
-  static let number: JSONValue = ["type": "number"]
-  static let integer: JSONValue = ["type": "integer"]
-  static let boolean: JSONValue = ["type": "boolean"]
-  static func array(_ items: JSONValue) -> JSONValue { ["type": "array", "items": items] }
-  static func map(_ values: JSONValue) -> JSONValue {
+  static let string: JSONTree = ["type": "string"]
+  static let dateTime: JSONTree = ["type": "string", "format": "date-time"]
+  static let number: JSONTree = ["type": "number"]
+  static let integer: JSONTree = ["type": "integer"]
+  static let boolean: JSONTree = ["type": "boolean"]
+  static func array(_ items: JSONTree) -> JSONTree { ["type": "array", "items": items] }
+  static func map(_ values: JSONTree) -> JSONTree {
     ["type": "object", "additionalProperties": values]
   }
-  static func enumeration(_ values: [String]) -> JSONValue {
+  static func enumeration(_ values: [String]) -> JSONTree {
     ["type": "string", "enum": .array(values.map { .string($0) })]
   }
 
-  static let schemas: [String: JSONValue] = [
+  static let schemas: [String: JSONTree] = [
     "Error": object(["error": string, "detail": string], required: ["error", "detail"]),
     "Health": object(["status": string], required: ["status"]),
     "Ready": object(["ready": boolean, "checks": map(boolean)], required: ["ready", "checks"]),

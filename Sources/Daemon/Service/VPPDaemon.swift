@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 import Store
+import UnixSignals
 import VPPCore
 
 /// The composition root (DESIGN §2): builds the store, the fleet, the API and the control tick from a
@@ -118,7 +119,7 @@ public final class VPPDaemon: Sendable {
     let tick = ControlTick(
       period: .milliseconds(setup.config.control.periodMs), store: store, notifier: notifier,
       logger: logger)
-    let reload = ReloadService(daemon: self)
+    let reload = ReloadService(daemon: self, signals: await UnixSignalsSequence(trapping: .sighup))
     var groupConfig = ServiceGroupConfiguration(
       services: [
         .init(service: app, serviceName: "api"), .init(service: tick, serviceName: "control-tick"),
