@@ -169,8 +169,11 @@ public final class MQTTDeviceLink: Sendable {
         self.subscriptionQoS = qos
     }
 
-    /// The devices this link serves.
+    /// The devices this link serves, in configuration order (a copy: O(n)).
     public var deviceIDs: [DeviceID] { devices.map(\.id) }
+
+    /// Whether this link serves `device` (O(1); use this rather than `deviceIDs.contains`).
+    public func serves(_ device: DeviceID) -> Bool { byID[device] != nil }
 
     /// Installs the message handler on the client and subscribes (now or at the next connect). The client may be
     /// started before or after.
