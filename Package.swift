@@ -48,6 +48,7 @@ let package = Package(
             dependencies: [
                 "VPPCore", "DeviceIO",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict),
         .target(

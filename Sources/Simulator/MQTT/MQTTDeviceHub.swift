@@ -206,10 +206,11 @@ final class MQTTDeviceHub: Sendable {
     }
   }
 
-  /// Messages published by the clients but not yet handed to the socket.
-  func inFlight(sentPerClient: [Int]) -> Int {
-    var total = 0
-    for (k, c) in clients.enumerated() { total += max(0, sentPerClient[k] - c.publishesCompleted) }
-    return total
+  /// Adds burst publishes to the counters.
+  func addPublished(_ n: Int, failed: Int) {
+    mutable.withLock { m in
+      m.counters.published += n
+      m.counters.failed += failed
+    }
   }
 }
