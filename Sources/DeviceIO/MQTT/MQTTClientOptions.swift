@@ -61,7 +61,8 @@ public struct MQTTClientOptions: Sendable, Hashable {
     /// Client identifier; must be unique per broker (the broker drops the older connection on a clash).
     public var clientID: String
     /// Clean session (3.1.1) / clean start (5): no broker-side session survives a disconnect. The client
-    /// re-subscribes after every connect either way.
+    /// re-subscribes after every connect either way. With MQTT 5 a session never outlives the connection here
+    /// (no session-expiry property is sent), so `false` only affects 3.1.1.
     public var cleanSession: Bool
     public var protocolVersion: MQTTProtocolVersion
     /// Keep-alive interval, seconds. The broker declares the client dead after 1.5× this without traffic.
