@@ -50,10 +50,10 @@ public final class FleetRuntime: Sendable {
       try link.start()
       try client.start()
     }
-    await withTaskCancellationHandler {
-      await modbus.run()
-    } onCancel: {
-      // Nothing: run() returns once its loops see cancellation.
+    await modbus.run()
+    // With no Modbus devices the poll loops return at once: keep the MQTT side up until cancelled.
+    while !Task.isCancelled {
+      try? await Task.sleep(for: .seconds(3600))
     }
     shutdown()
   }
