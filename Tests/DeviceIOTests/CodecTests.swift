@@ -25,7 +25,10 @@ struct CodecTests {
         (.acc32, [1, 4_294_967_295, 987_654]),
         (.enum32, [0, 5]),
         (.bitfield32, [0, 0x8000_0001]),
-        (.float32, [0, 1, -1.5, Double(Float(3.25e10)), Double(Float(-7.0e-20)), Double(Float.greatestFiniteMagnitude)]),
+        (
+            .float32,
+            [0, 1, -1.5, Double(Float(3.25e10)), Double(Float(-7.0e-20)), Double(Float.greatestFiniteMagnitude)]
+        ),
     ]
 
     @Test("every numeric type round-trips in both word orders", arguments: [WordOrder.big, .little])
@@ -176,6 +179,25 @@ struct CodecTests {
         }
         #expect(throws: RegisterCodecError.wrongValueKind(point: "p", type: .int16)) {
             try RegisterCodec.encode(.text("x"), for: Self.point(.int16), scaleFactor: nil)
+        }
+    }
+}
+
+@Suite("Register codec on profile points")
+struct CodecPointSpecTests {
+    @Test("a SunSpec point is found at its model offset and written back through the same encoding")
+    func pointSpec() throws {
+        let spec = PointSpec(
+            name: "WMaxLimPct",
+            modbus: .init(address: 3, model: 123, type: .uint16, scaleFactor: "WMaxLimPct_SF"), access: .readWrite)
+        var block = [UInt16](repeating: 0, count: 8)
+        block[3] = 755
+        let v = try RegisterCodec.decode(spec, block: block, blockStart: 40100, modelStart: 40100, scaleFactor: -1)
+        #expect(v == .number(75.5))
+        let w = try RegisterCodec.encodeWrite(60, for: spec, modelStart: 40100, scaleFactor: -1)
+        #expect(w.address == 40103 && w.registers == [600])
+        #expect(throws: RegisterCodecError.unresolvedModel(point: "WMaxLimPct", model: 123)) {
+            try RegisterCodec.encodeWrite(60, for: spec, scaleFactor: -1)
         }
     }
 }
