@@ -22,7 +22,7 @@ struct StatusCommand: AsyncParsableCommand {
       }
       let f = s.fleet
       print(
-        "fleet: \(f.devices) devices, \(f.linkUp) up, \(f.stale) stale; power \(fmt(f.activePowerKW)) kW of \(fmt(f.ratedPowerKW)) kW rated; flexibility +\(fmt(f.flexibility.upKW))/-\(fmt(f.flexibility.downKW)) kW"
+        "fleet: \(f.devices) devices (\(f.ok) ok, \(f.stale) stale, \(f.down) down, \(f.unknown) unknown); power \(fmt(f.powerKW)) kW of \(fmt(f.ratedPowerKW)) kW rated; flexibility +\(fmt(f.upKW))/-\(fmt(f.downKW)) kW"
       )
     }
   }
@@ -38,10 +38,10 @@ struct DevicesCommand: AsyncParsableCommand {
       let (list, data) = try await options.client().get(DeviceListAnswer.self, "/v1/devices")
       if options.json { return printJSON(data) }
       var t = Table(
-        "ID", "KIND", "SITE", "LINK", "STALE", "POWER kW", "SOC %", "RATED kW", "FLEX +/- kW")
+        "ID", "KIND", "SITE", "LINK", "HEALTH", "POWER kW", "SOC %", "RATED kW", "FLEX +/- kW")
       for d in list.devices {
         t.add(
-          d.id, d.kind, d.site, d.link, d.stale ? "yes" : "no",
+          d.id, d.kind, d.site, d.link, d.health,
           fmt(d.values["activePowerKW"]?.value),
           fmt(d.values["socPercent"]?.value), fmt(d.ratedPowerKW),
           "+\(fmt(d.flexibility.upKW))/-\(fmt(d.flexibility.downKW))")
@@ -70,10 +70,10 @@ struct DeviceCommand: AsyncParsableCommand {
       print(
         "\(d.id)  \(d.kind)  site \(d.site)  owner \(d.owner)  profile \(d.profile)  \(d.address)")
       print(
-        "link \(d.link)  stale \(d.stale ? "yes" : "no")  last seen \(iso(d.lastSeen))\(d.lastError.map { "  error: \($0)" } ?? "")"
+        "link \(d.link)  health \(d.health)  last seen \(iso(d.lastSeen))\(d.lastError.map { "  error: \($0)" } ?? "")"
       )
       print(
-        "rated \(fmt(d.ratedPowerKW)) kW  flexibility +\(fmt(d.flexibility.upKW))/-\(fmt(d.flexibility.downKW)) kW"
+        "rated \(fmt(d.ratedPowerKW)) kW  envelope \(fmt(d.flexibility.minKW))…\(fmt(d.flexibility.maxKW)) kW  flexibility +\(fmt(d.flexibility.upKW))/-\(fmt(d.flexibility.downKW)) kW\(d.flexibility.constraints.isEmpty ? "" : "  (" + d.flexibility.constraints.joined(separator: ", ") + ")")"
       )
       var t = Table("POINT", "VALUE", "AT")
       for (name, v) in d.values.sorted(by: { $0.key < $1.key }) {
@@ -93,12 +93,13 @@ struct FleetCommand: AsyncParsableCommand {
     try await runReporting {
       let (f, data) = try await options.client().get(FleetAnswer.self, "/v1/fleet")
       if options.json { return printJSON(data) }
-      var t = Table("GROUP", "DEVICES", "UP", "STALE", "POWER kW", "RATED kW", "FLEX +/- kW")
+      var t = Table("GROUP", "DEVICES", "OK", "NOT OK", "POWER kW", "RATED kW", "FLEX +/- kW")
       func row(_ name: String, _ a: Aggregate) {
         t.add(
-          name, String(a.devices), String(a.linkUp), String(a.stale), fmt(a.activePowerKW),
+          name, String(a.devices), String(a.ok), String(a.stale + a.down + a.unknown),
+          fmt(a.powerKW),
           fmt(a.ratedPowerKW),
-          "+\(fmt(a.flexibility.upKW))/-\(fmt(a.flexibility.downKW))")
+          "+\(fmt(a.upKW))/-\(fmt(a.downKW))")
       }
       row("fleet", f.totals)
       for (k, a) in f.sites.sorted(by: { $0.key < $1.key }) { row("site:\(k)", a) }

@@ -3,17 +3,25 @@ import Foundation
 // The parts of the API's answers that the tables show (the full answers: `--json`, or /v1/openapi.json).
 
 struct Flex: Decodable {
+  var powerKW: Double
+  var maxKW: Double
+  var minKW: Double
   var upKW: Double
   var downKW: Double
+  var constraints: [String]
 }
 
 struct Aggregate: Decodable {
   var devices: Int
-  var linkUp: Int
+  var ok: Int
   var stale: Int
-  var activePowerKW: Double
+  var down: Int
+  var unknown: Int
   var ratedPowerKW: Double
-  var flexibility: Flex
+  var powerKW: Double
+  var meteredPowerKW: Double
+  var upKW: Double
+  var downKW: Double
 }
 
 struct StatusAnswer: Decodable {
@@ -54,6 +62,7 @@ struct DeviceAnswer: Decodable {
   var address: String
   var ratedPowerKW: Double
   var link: String
+  var health: String
   var stale: Bool
   var lastSeen: Date?
   var lastError: String?

@@ -13,7 +13,7 @@ struct APIRouteTests {
   func routesAreDocumented() throws {
     let (store, dir) = try Store.temporary()
     defer { try? FileManager.default.removeItem(at: dir) }
-    let fleet = FleetHandle(.init(state: FleetState(devices: [])))
+    let fleet = FleetHandle(state: FleetState(devices: []))
     let env = APIEnvironment(
       tokens: TokenStore(), fleet: fleet,
       status: DaemonStatus(

@@ -47,7 +47,7 @@ public enum APIRouter {
     router.get("/v1/status") { _, context in
       _ = try context.require(.viewer)
       let now = Date()
-      let fleet = FleetView(devices: env.fleet.deviceViews(now: now))
+      let fleet = env.fleet.fleetView(now: now)
       var config = env.status.config
       config.tokens = env.tokens.count
       return try APIResponses.json(
@@ -85,7 +85,7 @@ public enum APIRouter {
     }
     router.get("/v1/fleet") { _, context in
       _ = try context.require(.viewer)
-      return try APIResponses.json(FleetView(devices: env.fleet.deviceViews()))
+      return try APIResponses.json(env.fleet.fleetView())
     }
   }
 }

@@ -1,44 +1,49 @@
+import DeviceIO
 import Foundation
 
-/// Totals over a set of devices: counts, power (kW, positive = injection) and flexibility now.
+/// Totals over a set of devices (DeviceIO's `FleetSummary`): counts by health, power and flexibility now, kW.
+/// Power and flexibility count `ok` devices only; meters are summed apart in `meteredPowerKW`.
 public struct AggregateView: Codable, Sendable, Hashable {
-  public var devices: Int = 0
-  public var linkUp: Int = 0
-  public var stale: Int = 0
-  public var activePowerKW: Double = 0
-  public var ratedPowerKW: Double = 0
-  public var flexibility: FlexibilityView = .none
+  public var devices: Int
+  public var ok: Int
+  public var stale: Int
+  public var down: Int
+  public var unknown: Int
+  public var ratedPowerKW: Double
+  public var powerKW: Double
+  public var meteredPowerKW: Double
+  public var maxKW: Double
+  public var minKW: Double
+  public var upKW: Double
+  public var downKW: Double
 
-  public init() {}
-
-  mutating func add(_ d: DeviceView) {
-    devices += 1
-    if d.link == "up" { linkUp += 1 }
-    if d.stale { stale += 1 }
-    if !d.stale, let p = d.values["activePowerKW"]?.value { activePowerKW += p }
-    ratedPowerKW += d.ratedPowerKW
-    flexibility.upKW += d.flexibility.upKW
-    flexibility.downKW += d.flexibility.downKW
+  public init(_ s: FleetSummary) {
+    devices = s.devices
+    ok = s.ok
+    stale = s.stale
+    down = s.down
+    unknown = s.unknown
+    ratedPowerKW = s.ratedPowerKW.value
+    powerKW = s.powerKW.value
+    meteredPowerKW = s.meteredPowerKW.value
+    maxKW = s.maxKW.value
+    minKW = s.minKW.value
+    upKW = s.upKW.value
+    downKW = s.downKW.value
   }
 }
 
-/// `GET /v1/fleet`: the whole fleet, per site and per kind.
+/// `GET /v1/fleet`: the whole fleet, per site and per kind, from one consistent snapshot.
 public struct FleetView: Codable, Sendable, Hashable {
   public var totals: AggregateView
   public var sites: [String: AggregateView]
   public var kinds: [String: AggregateView]
 
-  public init(devices: [DeviceView]) {
-    var totals = AggregateView()
-    var sites: [String: AggregateView] = [:]
-    var kinds: [String: AggregateView] = [:]
-    for d in devices {
-      totals.add(d)
-      sites[d.site, default: AggregateView()].add(d)
-      kinds[d.kind, default: AggregateView()].add(d)
-    }
-    self.totals = totals
-    self.sites = sites
-    self.kinds = kinds
+  public init(_ a: FleetAggregate) {
+    totals = AggregateView(a.fleet)
+    sites = Dictionary(
+      uniqueKeysWithValues: a.bySite.map { ($0.key.rawValue, AggregateView($0.value)) })
+    kinds = Dictionary(
+      uniqueKeysWithValues: a.byKind.map { ($0.key.rawValue, AggregateView($0.value)) })
   }
 }

@@ -241,7 +241,12 @@ public enum OpenAPIDocument {
         "config": ref("ConfigSummary"), "lastReload": ref("Reload"), "fleet": ref("Aggregate"),
       ],
       required: ["version", "startedAt", "uptimeSeconds", "ready", "config", "fleet"]),
-    "Flexibility": object(["upKW": number, "downKW": number], required: ["upKW", "downKW"]),
+    "Flexibility": object(
+      [
+        "powerKW": number, "maxKW": number, "minKW": number, "upKW": number, "downKW": number,
+        "constraints": array(string),
+      ],
+      required: ["powerKW", "maxKW", "minKW", "upKW", "downKW", "constraints"]),
     "PointValue": object(["value": number, "at": dateTime], required: ["value", "at"]),
     "Device": object(
       [
@@ -251,23 +256,29 @@ public enum OpenAPIDocument {
         "ratedPowerKW": number,
         "ratedEnergyKWh": number, "installerLimitKW": number,
         "link": enumeration(["unknown", "up", "down"]),
-        "stale": boolean, "staleAfterSeconds": number, "lastSeen": dateTime, "lastError": string,
+        "health": enumeration(["ok", "stale", "down", "unknown"]), "stale": boolean,
+        "staleAfterSeconds": number, "lastSeen": dateTime, "lastError": string,
         "values": map(ref("PointValue")), "flexibility": ref("Flexibility"),
       ],
       required: [
         "id", "kind", "site", "owner", "profile", "transport", "address", "ratedPowerKW", "link",
-        "stale",
+        "health", "stale",
         "staleAfterSeconds", "values", "flexibility",
       ]),
     "DeviceList": object(
       ["count": integer, "devices": array(ref("Device"))], required: ["count", "devices"]),
     "Aggregate": object(
       [
-        "devices": integer, "linkUp": integer, "stale": integer, "activePowerKW": number,
-        "ratedPowerKW": number,
-        "flexibility": ref("Flexibility"),
+        "devices": integer, "ok": integer, "stale": integer, "down": integer, "unknown": integer,
+        "ratedPowerKW": number, "powerKW": number, "meteredPowerKW": number, "maxKW": number,
+        "minKW": number,
+        "upKW": number, "downKW": number,
       ],
-      required: ["devices", "linkUp", "stale", "activePowerKW", "ratedPowerKW", "flexibility"]),
+      required: [
+        "devices", "ok", "stale", "down", "unknown", "ratedPowerKW", "powerKW", "meteredPowerKW",
+        "maxKW",
+        "minKW", "upKW", "downKW",
+      ]),
     "Fleet": object(
       ["totals": ref("Aggregate"), "sites": map(ref("Aggregate")), "kinds": map(ref("Aggregate"))],
       required: ["totals", "sites", "kinds"]),

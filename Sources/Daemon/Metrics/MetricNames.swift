@@ -10,12 +10,16 @@ public enum MetricNames {
   public static let apiLatency = "vppd_api_request_duration_seconds"
   /// Timer (histogram, seconds), dimension `op`: time to commit one store write (write before acknowledge).
   public static let storeWriteLatency = "vppd_store_write_duration_seconds"
-  /// Timer (histogram, seconds), dimension `device`…: one device poll (recorded by DeviceIO).
+  /// Timer (histogram, seconds), dimension `outcome` (`ok`, `failed`): one Modbus device poll, recorded from
+  /// DeviceIO's poll observer. Per-device series would be 1,000 histograms on a large fleet; per-device health
+  /// is in `vppd_device_link_up` and the API instead.
   public static let pollLatency = "vppd_device_poll_duration_seconds"
   /// Gauge, dimension `device`: link state, 1 = up, 0 = down or unknown (recorded by DeviceIO).
   public static let linkUp = "vppd_device_link_up"
   /// Gauge: devices whose latest values are older than their stale timeout.
   public static let staleDevices = "vppd_devices_stale"
+  /// Gauge, dimension `health` (`ok`, `stale`, `down`, `unknown`): devices per health state.
+  public static let devicesByHealth = "vppd_devices_by_health"
   /// Gauge: configured devices.
   public static let devices = "vppd_devices"
   /// Gauge: seconds since the daemon started.

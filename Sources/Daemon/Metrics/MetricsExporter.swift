@@ -7,6 +7,10 @@ enum MetricsExporter {
   static func updateFleetGauges(_ devices: [DeviceView], startedAt: Date) {
     Gauge(label: MetricNames.devices).record(devices.count)
     Gauge(label: MetricNames.staleDevices).record(devices.filter(\.stale).count)
+    for health in ["ok", "stale", "down", "unknown"] {
+      Gauge(label: MetricNames.devicesByHealth, dimensions: [("health", health)])
+        .record(devices.filter { $0.health == health }.count)
+    }
     for d in devices {
       Gauge(label: MetricNames.linkUp, dimensions: [("device", d.id)]).record(
         d.link == "up" ? 1 : 0)

@@ -120,8 +120,10 @@ public enum DaemonCommandLine {
     }
   }
 
+  /// Prints the reason as one line on stderr (journald keeps it as one entry) and returns the exit code.
   static func fail(_ error: DaemonError) -> Int32 {
-    FileHandle.standardError.write(Data("vppd: \(error)\n".utf8))
+    let line = "\(error)".split(whereSeparator: \.isNewline).joined(separator: " | ")
+    FileHandle.standardError.write(Data("vppd: \(line)\n".utf8))
     return error.exitCode
   }
 

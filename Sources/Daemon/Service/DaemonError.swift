@@ -8,6 +8,8 @@ public enum DaemonError: Error, CustomStringConvertible, Sendable {
   case profiles(DeviceIOError)
   case tokens(AuthError)
   case store(StoreError)
+  /// The device layer could not be set up (transport, MQTT broker options).
+  case runtime(DeviceIOError)
   /// The API could not listen on its address.
   case listen(address: String, reason: String)
   /// Command-line usage error.
@@ -19,6 +21,7 @@ public enum DaemonError: Error, CustomStringConvertible, Sendable {
     case .profiles(let e): return "device profile error: \(e)"
     case .tokens(let e): return "token error: \(e)"
     case .store(let e): return "store error: \(e)"
+    case .runtime(let e): return "device layer error: \(e)"
     case .listen(let address, let reason): return "cannot listen on \(address): \(reason)"
     case .usage(let text): return text
     }
@@ -28,7 +31,7 @@ public enum DaemonError: Error, CustomStringConvertible, Sendable {
   public var exitCode: Int32 {
     switch self {
     case .config, .profiles, .tokens, .usage: return 2
-    case .store, .listen: return 1
+    case .store, .listen, .runtime: return 1
     }
   }
 }

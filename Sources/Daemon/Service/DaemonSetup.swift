@@ -47,13 +47,13 @@ public struct DaemonSetup: Sendable {
     return DaemonSetup(config: config, profiles: profiles, descriptors: descriptors, tokens: tokens)
   }
 
-  /// Stale timeout of each device, seconds: the larger of the config's `poll.staleAfterMs` and the profile's
-  /// `timing.staleAfterMs`, so that neither a fast global setting nor a fast profile makes a slow device flap.
-  public var staleAfter: [DeviceID: TimeInterval] {
-    var m: [DeviceID: TimeInterval] = [:]
+  /// Stale timeout of each device, milliseconds: the larger of the config's `poll.staleAfterMs` and the
+  /// profile's `timing.staleAfterMs`, so that neither a fast global setting nor a fast profile makes a slow
+  /// device flap.
+  public var staleAfterMs: [DeviceID: Int] {
+    var m: [DeviceID: Int] = [:]
     for d in descriptors {
-      let profileMs = profiles[d.profile]?.timing.staleAfterMs ?? 0
-      m[d.id] = Double(max(config.poll.staleAfterMs, profileMs)) / 1000
+      m[d.id] = max(config.poll.staleAfterMs, profiles[d.profile]?.timing.staleAfterMs ?? 0)
     }
     return m
   }

@@ -26,6 +26,10 @@ public struct ServiceNotifier: Sendable {
 
   /// The notifier for this process: systemd's `NOTIFY_SOCKET` when set, else `none`.
   public static func fromEnvironment() -> ServiceNotifier {
-    .none
+    let systemd = SystemdNotifier()
+    guard systemd.isEnabled else { return .none }
+    return ServiceNotifier(watchdogInterval: systemd.watchdogTimeout) { message in
+      systemd.send(message.split(separator: "\n").map { String($0) })
+    }
   }
 }

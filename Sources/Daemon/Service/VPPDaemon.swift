@@ -27,6 +27,7 @@ public final class VPPDaemon: Sendable {
   let logger: Logger
   let notifier: ServiceNotifier
   let current: SetupBox
+  let runtime: RuntimeService
 
   /// Builds the daemon from a loaded setup: opens the store and the fleet; listens only in `run()`.
   public init(
@@ -52,9 +53,9 @@ public final class VPPDaemon: Sendable {
     }
     self.tokens = TokenStore(records: setup.tokens)
     self.fleet = FleetHandle(
-      .init(
-        state: FleetState(devices: setup.descriptors), staleAfter: setup.staleAfter,
-        defaultStaleAfter: Double(setup.config.poll.staleAfterMs) / 1000))
+      state: FleetState(devices: setup.descriptors, staleAfterMs: setup.staleAfterMs))
+    self.runtime = RuntimeService(
+      runtime: try RuntimeFactory.make(setup, fleet: fleet.state), logger: logger)
     self.status = DaemonStatus(config: setup.summary)
     self.commands = CommandService(store: store, fleet: fleet)
   }
@@ -124,6 +125,7 @@ public final class VPPDaemon: Sendable {
       services: [
         .init(service: app, serviceName: "api"), .init(service: tick, serviceName: "control-tick"),
         .init(service: reload, serviceName: "reload"),
+        .init(service: runtime, serviceName: "devices"),
       ],
       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
     groupConfig.maximumGracefulShutdownDuration = .seconds(10)
@@ -164,20 +166,16 @@ public final class VPPDaemon: Sendable {
         notes.append("stateDirectory change takes effect at restart")
       }
       tokens.replace(with: new.tokens)
-      if new.descriptors != old.descriptors {
-        // Keep the live values of devices that stay; new devices start unknown.
-        let state = FleetState(devices: new.descriptors)
-        let previous = fleet.value.state.snapshotAll()
-        for d in new.descriptors {
-          if let snap = previous[d.id], snap.descriptor == d, let seen = snap.lastSeen {
-            state.ingest(d.id, values: snap.values.mapValues(\.value), at: seen)
-          }
-        }
-        fleet.replace(
-          .init(
-            state: state, staleAfter: new.staleAfter,
-            defaultStaleAfter: Double(new.config.poll.staleAfterMs) / 1000))
-        notes.append("fleet now \(new.descriptors.count) devices")
+      if new.descriptors != old.descriptors || new.profiles != old.profiles
+        || new.config.mqtt != old.config.mqtt
+      {
+        // Build the new device layer first: if that fails, nothing has changed yet.
+        let newRuntime = try RuntimeFactory.make(new, fleet: fleet.state)
+        let changes = fleet.state.reconcile(with: new.descriptors, staleAfterMs: new.staleAfterMs)
+        runtime.replace(with: newRuntime)
+        notes.append(
+          "devices: \(changes.added.count) added, \(changes.removed.count) removed, \(changes.updated.count + changes.replaced.count) changed; device layer restarted"
+        )
       }
       current.set(new)
       status.setConfig(new.summary)
