@@ -150,24 +150,29 @@ extension SimulatedFleet {
 }
 
 extension SimulatedFleet {
-    /// Publishes MQTT device states as fast as the broker takes them (the ingest benchmark's load), bounded by
-    /// `messages` and `maxSeconds` of wall time. Returns zero messages when the fleet has no MQTT devices.
-    public func publishBurst(messages: Int, maxSeconds: Double, window: Int = 20_000) async -> MQTTBurstResult {
-        guard let hub else { return MQTTBurstResult(messages: 0, failed: 0, seconds: 0) }
-        return await hub.burst(messages: messages, maxSeconds: maxSeconds, window: window)
-    }
+  /// Publishes MQTT device states as fast as the broker takes them (the ingest benchmark's load), bounded by
+  /// `messages` and `maxSeconds` of wall time. Returns zero messages when the fleet has no MQTT devices.
+  public func publishBurst(messages: Int, maxSeconds: Double, window: Int = 20_000) async
+    -> MQTTBurstResult
+  {
+    guard let hub else { return MQTTBurstResult(messages: 0, failed: 0, seconds: 0) }
+    return await hub.burst(messages: messages, maxSeconds: maxSeconds, window: window)
+  }
 
-    /// The MQTT state topic of a device, nil for Modbus devices.
-    public func stateTopic(of id: DeviceID) -> String? {
-        guard let d = device(id), let m = d.profile.mqtt, case .mqtt(let base) = d.address else { return nil }
-        return MQTTDeviceHub.expand(m.stateTopic, base: base)
+  /// The MQTT state topic of a device, nil for Modbus devices.
+  public func stateTopic(of id: DeviceID) -> String? {
+    guard let d = device(id), let m = d.profile.mqtt, case .mqtt(let base) = d.address else {
+      return nil
     }
+    return MQTTDeviceHub.expand(m.stateTopic, base: base)
+  }
 
-    /// The MQTT command topic of a device, nil for Modbus devices or profiles without commands.
-    public func commandTopic(of id: DeviceID) -> String? {
-        guard let d = device(id), let t = d.profile.mqtt?.commandTopic, case .mqtt(let base) = d.address else {
-            return nil
-        }
-        return MQTTDeviceHub.expand(t, base: base)
+  /// The MQTT command topic of a device, nil for Modbus devices or profiles without commands.
+  public func commandTopic(of id: DeviceID) -> String? {
+    guard let d = device(id), let t = d.profile.mqtt?.commandTopic, case .mqtt(let base) = d.address
+    else {
+      return nil
     }
+    return MQTTDeviceHub.expand(t, base: base)
+  }
 }
