@@ -70,6 +70,7 @@ public final class MosquittoProcess: Sendable {
     /// Starts a broker and waits until it accepts connections.
     public init(_ options: Options = Options()) throws(MosquittoProcessError) {
         self.options = options
+        MosquittoProcess.reapOrphans()
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
             "vpp-mosquitto-\(getpid())-\(UUID().uuidString.prefix(8))")
         do {
@@ -152,6 +153,7 @@ public final class MosquittoProcess: Sendable {
             "# written by vppd MosquittoProcess",
             "listener \(port) 127.0.0.1",
             "persistence false",
+            "pid_file \(dir.appendingPathComponent("mosquitto.pid").path)",
             "log_dest file \(dir.appendingPathComponent("mosquitto.log").path)",
             "log_type error",
             "log_type warning",
@@ -195,6 +197,28 @@ public final class MosquittoProcess: Sendable {
         p.terminate(graceS: 0)
         let log = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
         throw .notListening(port: port, reason: "did not accept connections within \(o.startTimeoutS) s", log: log)
+    }
+
+    /// Stops brokers left behind by a process that died without stopping them (a crashed test run): every
+    /// `vpp-mosquitto-<owner pid>-*` directory whose owner is gone has its broker (found by the pid file and
+    /// checked against its command line) killed, and is removed.
+    static func reapOrphans() {
+        let tmp = FileManager.default.temporaryDirectory
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: tmp.path) else { return }
+        for name in names where name.hasPrefix("vpp-mosquitto-") {
+            let parts = name.split(separator: "-")
+            guard parts.count >= 4, let owner = pid_t(parts[2]), owner != getpid() else { continue }
+            if Foundation.kill(owner, 0) == 0 || errno != ESRCH { continue }  // owner alive (or not ours to judge)
+            let dir = tmp.appendingPathComponent(name)
+            if let text = try? String(contentsOf: dir.appendingPathComponent("mosquitto.pid"), encoding: .utf8),
+                let broker = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)),
+                let cmdline = try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(broker)/cmdline")),
+                String(decoding: cmdline, as: UTF8.self).contains(dir.path)
+            {
+                Foundation.kill(broker, SIGKILL)
+            }
+            try? FileManager.default.removeItem(at: dir)
+        }
     }
 
     /// A TCP port on 127.0.0.1 that was free a moment ago (bind port 0, read it back, close).
