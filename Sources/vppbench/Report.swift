@@ -60,7 +60,9 @@ func percentile(_ xs: [Double], _ p: Double) -> Double {
 
 /// Peak resident set size of this process, MB (from /proc/self/status VmHWM).
 func peakRSSMegabytes() -> Double {
-  guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return .nan }
+  guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else {
+    return .nan
+  }
   for line in text.split(separator: "\n") where line.hasPrefix("VmHWM:") {
     let kb = line.split(separator: " ").compactMap { Double($0) }.first ?? .nan
     return kb / 1024
@@ -70,7 +72,9 @@ func peakRSSMegabytes() -> Double {
 
 /// Current resident set size of this process, MB (VmRSS).
 func currentRSSMegabytes() -> Double {
-  guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return .nan }
+  guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else {
+    return .nan
+  }
   for line in text.split(separator: "\n") where line.hasPrefix("VmRSS:") {
     let kb = line.split(separator: " ").compactMap { Double($0) }.first ?? .nan
     return kb / 1024

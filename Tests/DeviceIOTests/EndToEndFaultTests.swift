@@ -26,18 +26,21 @@ struct EndToEndFaultTests {
     var options = SimFleetOptions()
     options.tickIntervalMs = 50
     let sim = try SimulatedFleet(
-      profiles: catalog, specs: specs, clock: ScaledClock(start: EndToEndProfileTests.noon), options: options)
+      profiles: catalog, specs: specs, clock: ScaledClock(start: EndToEndProfileTests.noon),
+      options: options)
     try await sim.start()
     var descriptors: [DeviceDescriptor] = []
     for s in specs {
       let p = try #require(catalog[s.profile])
       descriptors.append(
         DeviceDescriptor(
-          id: s.id, profile: s.profile, kind: p.kind, site: s.site, owner: s.owner, ratedPowerKW: s.ratedPowerKW,
+          id: s.id, profile: s.profile, kind: p.kind, site: s.site, owner: s.owner,
+          ratedPowerKW: s.ratedPowerKW,
           address: try #require(sim.address(of: s.id))))
     }
     let fleet = FleetState(
-      devices: descriptors, staleAfterMs: Dictionary(uniqueKeysWithValues: specs.map { ($0.id, staleAfterMs) }))
+      devices: descriptors,
+      staleAfterMs: Dictionary(uniqueKeysWithValues: specs.map { ($0.id, staleAfterMs) }))
     let runtime = try FleetRuntime(devices: descriptors, catalog: catalog, fleet: fleet)
     let run = Task { try await runtime.run() }
     return Rig(sim: sim, fleet: fleet, runtime: runtime, run: run)
@@ -54,12 +57,17 @@ struct EndToEndFaultTests {
     return condition()
   }
 
-  @Test("a device that vanishes is stale within its timeout, its neighbours are not, and it comes back by itself")
+  @Test(
+    "a device that vanishes is stale within its timeout, its neighbours are not, and it comes back by itself"
+  )
   func vanishAndReturn() async throws {
-    let specs = (1...3).map { SimDeviceSpec(id: DeviceID("pv-\($0)"), profile: "sunspec-pv-3ph", ratedPowerKW: 10) }
+    let specs = (1...3).map {
+      SimDeviceSpec(id: DeviceID("pv-\($0)"), profile: "sunspec-pv-3ph", ratedPowerKW: 10)
+    }
     let rig = try await Self.rig(specs, staleAfterMs: 2500)
     defer { rig.stop() }
-    #expect(try await Self.wait(10) { rig.fleet.snapshotAll().values.allSatisfy { $0.link == .up } })
+    #expect(
+      try await Self.wait(10) { rig.fleet.snapshotAll().values.allSatisfy { $0.link == .up } })
 
     try rig.sim.inject(.drop, into: "pv-2")
     let dropped = Date()
@@ -72,7 +80,10 @@ struct EndToEndFaultTests {
 
     try rig.sim.clearFaults(of: "pv-2")
     // Reconnect back-off is capped; the device must return without any action from us.
-    #expect(try await Self.wait(15) { rig.fleet.isStale("pv-2") == false && rig.fleet.snapshot("pv-2")?.link == .up })
+    #expect(
+      try await Self.wait(15) {
+        rig.fleet.isStale("pv-2") == false && rig.fleet.snapshot("pv-2")?.link == .up
+      })
   }
 
   @Test("garbage registers are rejected, never propagated into FleetState")

@@ -22,13 +22,15 @@ struct EndToEndProfileTests {
 
   @Test("the profile directory holds the six required kinds of device")
   func profileSet() {
-    let kinds = Set(Self.catalog.profiles.values.map { "\($0.kind.rawValue)/\($0.transport.rawValue)" })
+    let kinds = Set(
+      Self.catalog.profiles.values.map { "\($0.kind.rawValue)/\($0.transport.rawValue)" })
     for k in ["pv/modbus", "storage/modbus", "v2g/modbus", "v2g/mqtt", "pv/mqtt", "meter/modbus"] {
       #expect(kinds.contains(k), "no \(k) profile in DeviceProfiles/")
     }
   }
 
-  @Test("every profile: telemetry read and every control written, verified and obeyed",
+  @Test(
+    "every profile: telemetry read and every control written, verified and obeyed",
     arguments: catalog.ids)
   func profileEndToEnd(_ profileID: String) async throws {
     let profile = try #require(Self.catalog[profileID])
@@ -45,7 +47,8 @@ struct EndToEndProfileTests {
       spec.targetSocPercent = 60
     }
     let clock = ManualClock(start: profile.kind == .v2g ? Self.evening : Self.noon)
-    let sim = try SimulatedFleet(profiles: Self.catalog, specs: [spec], clock: clock, options: options)
+    let sim = try SimulatedFleet(
+      profiles: Self.catalog, specs: [spec], clock: clock, options: options)
     try await sim.start(startTicking: false)
     defer { sim.stop() }
     // Simulation time advances 1 s every 20 ms of real time while the test runs.
@@ -64,7 +67,8 @@ struct EndToEndProfileTests {
       ratedPowerKW: rated, ratedEnergyKWh: profile.kind == .storage ? 20 : nil, address: address)
     let fleet = FleetState(devices: [descriptor], catalog: Self.catalog)
     let mqtt = broker.map { MQTTClientOptions(port: $0.port, clientID: "e2e-\(profileID)") }
-    let runtime = try FleetRuntime(devices: [descriptor], catalog: Self.catalog, fleet: fleet, mqtt: mqtt)
+    let runtime = try FleetRuntime(
+      devices: [descriptor], catalog: Self.catalog, fleet: fleet, mqtt: mqtt)
     let run = Task { try await runtime.run() }
     defer {
       run.cancel()
@@ -80,7 +84,9 @@ struct EndToEndProfileTests {
     #expect(snap.link == .up, "link of \(profileID): \(snap.lastError ?? "-")")
     let power = try #require(snap.value(.activePowerKW), "no activePowerKW from \(profileID)")
     let simPower = try #require(sim.status(of: "dut")).powerKW
-    #expect(abs(power - simPower) <= max(0.5, abs(simPower) * 0.2), "read \(power) kW, device has \(simPower)")
+    #expect(
+      abs(power - simPower) <= max(0.5, abs(simPower) * 0.2),
+      "read \(power) kW, device has \(simPower)")
 
     // Every control the profile offers is written, verified, and the device obeys it.
     for point in profile.controls.keys.sorted(by: { $0.rawValue < $1.rawValue }) {
@@ -107,7 +113,9 @@ struct EndToEndProfileTests {
     }
   }
 
-  static func obeys(_ s: SimDeviceStatus, point: CanonicalPoint, target: Double, rated: Double) -> Bool {
+  static func obeys(_ s: SimDeviceStatus, point: CanonicalPoint, target: Double, rated: Double)
+    -> Bool
+  {
     switch point {
     case .activePowerLimitPercent:
       guard let l = s.limitPercent, abs(l - target) < 1 else { return false }

@@ -37,7 +37,9 @@ public final class FleetRuntime: Sendable {
     } else {
       guard mqttDevices.isEmpty else {
         throw .mqtt(
-          reason: "\(mqttDevices.count) MQTT device(s) configured (first: \(mqttDevices[0].id)) but no broker")
+          reason:
+            "\(mqttDevices.count) MQTT device(s) configured (first: \(mqttDevices[0].id)) but no broker"
+        )
       }
       self.mqttClient = nil
       self.mqttLink = nil

@@ -49,9 +49,11 @@ public final class ModbusDeviceDriver: Sendable {
     var prepared = Prepared(modelMap: modelMap)
     let classes: [Set<PollClass>] = [[.fast], [.fast, .slow], [.fast, .slow, .once]]
     for set in classes {
-      let names = profile.points.values.filter { $0.modbus != nil && set.contains($0.poll) }.map(\.name)
+      let names = profile.points.values.filter { $0.modbus != nil && set.contains($0.poll) }.map(
+        \.name)
       do {
-        prepared.plans[set] = try BlockPlanner.plan(profile: profile, points: names, modelMap: modelMap)
+        prepared.plans[set] = try BlockPlanner.plan(
+          profile: profile, points: names, modelMap: modelMap)
       } catch {
         throw .badProfile(file: "\(profile.id).yaml", point: nil, reason: error.description)
       }
@@ -64,10 +66,14 @@ public final class ModbusDeviceDriver: Sendable {
   public func pollRequests(slow: Bool) -> (plan: ModbusPollPlan, requests: [ModbusRequest])? {
     state.withLock { s in
       guard let p = s.prepared else { return nil }
-      let key: Set<PollClass> = !s.onceDone ? [.fast, .slow, .once] : (slow ? [.fast, .slow] : [.fast])
+      let key: Set<PollClass> =
+        !s.onceDone ? [.fast, .slow, .once] : (slow ? [.fast, .slow] : [.fast])
       guard let plan = p.plans[key] else { return nil }
       let unit = client.unit
-      return (plan, plan.blocks.map { .read(unit: unit, table: $0.table, address: $0.start, count: $0.count) })
+      return (
+        plan,
+        plan.blocks.map { .read(unit: unit, table: $0.table, address: $0.start, count: $0.count) }
+      )
     }
   }
 
@@ -95,7 +101,8 @@ public final class ModbusDeviceDriver: Sendable {
       guard let spec = profile.points[name] else { continue }
       switch result {
       case .failure(let e):
-        outcome.rejected.append(.badValue(device: descriptor.id, point: name, reason: e.description))
+        outcome.rejected.append(
+          .badValue(device: descriptor.id, point: name, reason: e.description))
       case .success(let value):
         guard let number = value?.number else { continue }
         if spec.modbus?.type == .sunssf {
@@ -127,7 +134,9 @@ public final class ModbusDeviceDriver: Sendable {
         return o
       }
     }
-    guard let (plan, requests) = pollRequests(slow: slow) else { return PollOutcome(device: descriptor.id) }
+    guard let (plan, requests) = pollRequests(slow: slow) else {
+      return PollOutcome(device: descriptor.id)
+    }
     let results = await client.connection.perform(requests)
     return decodePoll(plan: plan, results: results[...])
   }
@@ -154,7 +163,8 @@ public final class ModbusDeviceDriver: Sendable {
       throw .unsupportedControl(device: descriptor.id, point: point.rawValue)
     }
     guard value.isFinite else {
-      throw .badValue(device: descriptor.id, point: point.rawValue, reason: "setpoint is not finite")
+      throw .badValue(
+        device: descriptor.id, point: point.rawValue, reason: "setpoint is not finite")
     }
     try await prepare()
     let written = min(max(value, control.min), control.max)
@@ -168,7 +178,8 @@ public final class ModbusDeviceDriver: Sendable {
       resolved = try BlockPlanner.resolve(profile: profile, points: names, modelMap: modelMap)
       readPlan = try BlockPlanner.plan(profile: profile, points: [readBackName], modelMap: modelMap)
     } catch {
-      throw .badProfile(file: "\(profile.id).yaml", point: point.rawValue, reason: error.description)
+      throw .badProfile(
+        file: "\(profile.id).yaml", point: point.rawValue, reason: error.description)
     }
     // Scale factors needed to encode: from the last poll, or read now.
     var sfs = state.withLock { $0.scaleFactors }
@@ -178,7 +189,8 @@ public final class ModbusDeviceDriver: Sendable {
       do {
         sfPlan = try BlockPlanner.plan(profile: profile, points: neededSF, modelMap: modelMap)
       } catch {
-        throw .badProfile(file: "\(profile.id).yaml", point: point.rawValue, reason: error.description)
+        throw .badProfile(
+          file: "\(profile.id).yaml", point: point.rawValue, reason: error.description)
       }
       let (data, errors) = await client.read(sfPlan)
       if let e = errors.first { throw e }
@@ -193,7 +205,8 @@ public final class ModbusDeviceDriver: Sendable {
         throw .badProfile(file: "\(profile.id).yaml", point: name, reason: "point not resolvable")
       }
       do {
-        let regs = try RegisterCodec.encode(v, for: p, scaleFactor: p.scaleFactor.flatMap { sfs[$0] })
+        let regs = try RegisterCodec.encode(
+          v, for: p, scaleFactor: p.scaleFactor.flatMap { sfs[$0] })
         return .write(unit: client.unit, address: p.address, values: regs)
       } catch {
         throw .badValue(device: descriptor.id, point: name, reason: error.description)
@@ -215,10 +228,12 @@ public final class ModbusDeviceDriver: Sendable {
     if let e = outcome.transportErrors.first { throw e }
     let readBack = outcome.raw[readBackName]
     guard let rb = readBack, abs(rb - written) <= control.tolerance else {
-      throw .verifyMismatch(device: descriptor.id, point: point.rawValue, written: written, readBack: readBack)
+      throw .verifyMismatch(
+        device: descriptor.id, point: point.rawValue, written: written, readBack: readBack)
     }
     return WriteReceipt(
-      device: descriptor.id, point: point, requested: value, written: written, readBack: rb, at: Date())
+      device: descriptor.id, point: point, requested: value, written: written, readBack: rb,
+      at: Date())
   }
 }
 

@@ -50,11 +50,13 @@ public final class ModbusPoller: Sendable {
         endpoint = .tcp(host: host, port: port)
         unit = u
       case .modbusRTU(let dev, let baud, let parity, let u):
-        endpoint = .rtu(device: dev, baud: baud, parity: ModbusEndpoint.Parity(rawValue: parity) ?? .none)
+        endpoint = .rtu(
+          device: dev, baud: baud, parity: ModbusEndpoint.Parity(rawValue: parity) ?? .none)
         unit = u
       case .mqtt: continue
       }
-      let client = try pool.client(endpoint: endpoint, unit: unit, options: ModbusConnectionOptions(settings))
+      let client = try pool.client(
+        endpoint: endpoint, unit: unit, options: ModbusConnectionOptions(settings))
       let driver = ModbusDeviceDriver(descriptor: d, profile: profile, client: client)
       if groups[endpoint.sharingKey] == nil { order.append(endpoint.sharingKey) }
       groups[endpoint.sharingKey, default: []].append(driver)
@@ -137,7 +139,9 @@ public final class ModbusPoller: Sendable {
   private func record(_ outcome: PollOutcome, started: ContinuousClock.Instant) {
     counters.polls.add(1, ordering: .relaxed)
     if outcome.failed { counters.failedPolls.add(1, ordering: .relaxed) }
-    if !outcome.rejected.isEmpty { counters.rejectedValues.add(outcome.rejected.count, ordering: .relaxed) }
+    if !outcome.rejected.isEmpty {
+      counters.rejectedValues.add(outcome.rejected.count, ordering: .relaxed)
+    }
     if outcome.failed, let e = outcome.transportErrors.first {
       fleet.markDown(outcome.device, error: e.description)
     }
