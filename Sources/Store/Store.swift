@@ -36,16 +36,32 @@ public final class Store: Sendable {
     public var setpointLogRetentionSeconds: TimeInterval
     /// How long a writer waits for a lock held by another process before failing, seconds.
     public var busyTimeoutSeconds: TimeInterval
+    /// Telemetry roll-ups older than this are deleted by `pruneRetention(now:)`, seconds; nil keeps them
+    /// (default: settlement needs them).
+    public var telemetryRetentionSeconds: TimeInterval?
+    /// Called after every write transaction with the operation name (`command.create`, …), its durability
+    /// class, the wall time in seconds (including waiting for the writer) and whether it committed. The
+    /// daemon feeds its store-write-latency metric from here; the store itself does not depend on metrics.
+    public var writeObserver:
+      (
+        @Sendable (
+          _ operation: String, _ durability: Durability, _ seconds: Double, _ committed: Bool
+        ) -> Void
+      )?
 
     public init(
       marketTimeZone: TimeZone = MarketDay.defaultTimeZone,
       rawSampleRetentionSeconds: TimeInterval = 2 * 86_400,
-      setpointLogRetentionSeconds: TimeInterval = 90 * 86_400, busyTimeoutSeconds: TimeInterval = 5
+      setpointLogRetentionSeconds: TimeInterval = 90 * 86_400, busyTimeoutSeconds: TimeInterval = 5,
+      telemetryRetentionSeconds: TimeInterval? = nil,
+      writeObserver: (@Sendable (String, Durability, Double, Bool) -> Void)? = nil
     ) {
       self.marketTimeZone = marketTimeZone
       self.rawSampleRetentionSeconds = rawSampleRetentionSeconds
       self.setpointLogRetentionSeconds = setpointLogRetentionSeconds
       self.busyTimeoutSeconds = busyTimeoutSeconds
+      self.telemetryRetentionSeconds = telemetryRetentionSeconds
+      self.writeObserver = writeObserver
     }
   }
 
@@ -133,14 +149,19 @@ public final class Store: Sendable {
     }
   }
 
-  /// Deletes raw samples and setpoint log rows older than their retention (Options). Returns rows deleted.
+  /// Deletes raw samples, setpoint log rows and (when a retention is set) telemetry roll-ups older than their
+  /// retention (Options). Returns rows deleted. The daemon calls this about hourly.
   @discardableResult
   public func pruneRetention(now: Date) async throws(StoreError) -> Int {
     let raw = try await rawSamples.prune(
       olderThan: now.addingTimeInterval(-options.rawSampleRetentionSeconds))
     let sp = try await setpoints.prune(
       olderThan: now.addingTimeInterval(-options.setpointLogRetentionSeconds))
-    return raw + sp
+    var telemetryRows = 0
+    if let keep = options.telemetryRetentionSeconds {
+      telemetryRows = try await telemetry.prune(olderThan: now.addingTimeInterval(-keep))
+    }
+    return raw + sp + telemetryRows
   }
 
   /// Checkpoints the WAL into the main database file (e.g. at graceful shutdown).
@@ -164,16 +185,37 @@ struct StoreCore: Sendable {
   ) async throws(StoreError) -> T {
     let pragma =
       durability == .durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL"
-    return try await writeRaw(operation) { db in
-      try db.execute(sql: pragma)
-      var result: T?
-      try db.inTransaction {
-        result = try body(db)
-        return .commit
+    let started = ContinuousClock.now
+    do {
+      let result = try await writeRaw(operation) { db in
+        try db.execute(sql: pragma)
+        var result: T?
+        try db.inTransaction {
+          result = try body(db)
+          return .commit
+        }
+        guard let result else {
+          throw StoreError.database(operation: operation, reason: "no result")
+        }
+        return result
       }
-      guard let result else { throw StoreError.database(operation: operation, reason: "no result") }
+      observe(operation, durability, started, true)
       return result
+    } catch {
+      observe(operation, durability, started, false)
+      throw error
     }
+  }
+
+  private func observe(
+    _ operation: String, _ durability: Store.Durability, _ started: ContinuousClock.Instant,
+    _ ok: Bool
+  ) {
+    guard let observer = options.writeObserver else { return }
+    let d = ContinuousClock.now - started
+    observer(
+      operation, durability, Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18,
+      ok)
   }
 
   /// Runs `body` on the writer connection outside a transaction.

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import VPPCore
 
@@ -133,4 +134,48 @@ struct TelemetryRepositoryTests {
       #expect(pv2.first?.ok == false)  // a non-finite value is never "ok"
     }
   }
+}
+
+@Suite("Store options")
+struct StoreOptionsTests {
+  @Test("telemetry roll-ups are pruned only when a telemetry retention is set")
+  func telemetryRetention() async throws {
+    try await withTemporaryStore(options: Store.Options(telemetryRetentionSeconds: 86_400)) {
+      store, _ in
+      try await store.telemetry.record([
+        TelemetrySample(device: "d", at: testNow, powerKW: 1),
+        TelemetrySample(device: "d", at: testNow.addingTimeInterval(2 * 86_400), powerKW: 2),
+      ])
+      try await store.pruneRetention(now: testNow.addingTimeInterval(2 * 86_400 + 60))
+      let left = try await store.telemetry.rollups(
+        device: "d", from: testNow.addingTimeInterval(-86_400),
+        to: testNow.addingTimeInterval(3 * 86_400))
+      #expect(left.map(\.maxPowerKW) == [2])
+    }
+  }
+
+  @Test("the write observer sees every write with its durability class and outcome")
+  func writeObserver() async throws {
+    let seen = WriteLog()
+    let options = Store.Options(writeObserver: { op, durability, seconds, ok in
+      seen.add("\(op) \(durability == .durable ? "durable" : "bulk") \(ok) \(seconds >= 0)")
+    })
+    try await withTemporaryStore(options: options) { store, _ in
+      let c = makeCommand()
+      try await store.commands.create(c)
+      try await store.telemetry.record([TelemetrySample(device: "d", at: testNow, powerKW: 1)])
+      _ = try? await store.commands.create(c)  // duplicate: rolled back
+    }
+    #expect(
+      seen.lines == [
+        "command.create durable true true", "telemetry.record bulk true true",
+        "command.create durable false true",
+      ])
+  }
+}
+
+final class WriteLog: Sendable {
+  private let storage = Mutex<[String]>([])
+  func add(_ s: String) { storage.withLock { $0.append(s) } }
+  var lines: [String] { storage.withLock { $0 } }
 }
