@@ -105,7 +105,7 @@ public final class SimulatedDevice: Sendable {
         id: spec.id, kind: p.kind, at: at, powerKW: p.powerKW, socPercent: soc, limitPercent: limit,
         setpointKW: setpoint, plugged: plugged, energyExportedKWh: exp, energyImportedKWh: imp,
         faults: s.faults, commandsApplied: s.applied, commandsRejected: s.rejected,
-        lastCommand: s.lastCommand, telemetry: p.telemetry())
+        lastCommand: s.lastCommand, telemetry: p.telemetry().dictionary)
     }
   }
 
@@ -120,7 +120,7 @@ public final class SimulatedDevice: Sendable {
 
   /// Integrates to `t` and returns the telemetry and faults in one lock.
   func advanceAndRead(to t: Date, assignedKW: Double = 0) -> (
-    telemetry: [CanonicalPoint: Double], faults: FaultSet
+    telemetry: Telemetry, faults: FaultSet
   ) {
     state.withLock { s in
       s.physics.advance(to: t, assignedKW: assignedKW)
@@ -128,8 +128,21 @@ public final class SimulatedDevice: Sendable {
     }
   }
 
+  /// Power now, kW, without advancing.
+  var powerKW: Double { state.withLock { $0.physics.powerKW } }
+
+  /// Integrates to `t`, then returns telemetry, faults and echo values in one lock.
+  func advanceAndReadAll(to t: Date) -> (
+    telemetry: Telemetry, faults: FaultSet, echo: [String: Double]
+  ) {
+    state.withLock { s in
+      s.physics.advance(to: t)
+      return (s.physics.telemetry(), s.faults, s.echo)
+    }
+  }
+
   /// Telemetry, faults and auxiliary echo values now, without advancing.
-  func read() -> (telemetry: [CanonicalPoint: Double], faults: FaultSet, echo: [String: Double]) {
+  func read() -> (telemetry: Telemetry, faults: FaultSet, echo: [String: Double]) {
     state.withLock { s in (s.physics.telemetry(), s.faults, s.echo) }
   }
 
@@ -146,6 +159,18 @@ public final class SimulatedDevice: Sendable {
         s.rejected += 1
       }
       return ok
+    }
+  }
+
+  /// The PV limit and storage/V2G setpoint the physics holds now.
+  func heldSetpoints() -> (limitPercent: Double?, setpointKW: Double?) {
+    state.withLock { s in
+      switch s.physics {
+      case .pv(let p): return (p.limitPercent, nil)
+      case .storage(let st): return (nil, st.setpoint?.value)
+      case .v2g(let v): return (nil, v.setpoint?.value)
+      case .meter: return (nil, nil)
+      }
     }
   }
 

@@ -69,7 +69,8 @@ extension SimulatedFleet {
           power[i] = t[.activePowerKW] ?? 0
           b.render(t, faults: f)
         } else {
-          power[i] = d.advance(to: now)
+          // MQTT devices advance when they publish or take a command (exact at any step size).
+          power[i] = d.powerKW
         }
       }
       for (i, inputs) in meterInputs {
@@ -111,8 +112,12 @@ extension SimulatedFleet {
   /// The device with this id.
   public func device(_ id: DeviceID) -> SimulatedDevice? { byID[id].map { devices[$0] } }
 
-  /// The physics state of a device now (without advancing it).
-  public func status(of id: DeviceID) -> SimDeviceStatus? { device(id)?.status() }
+  /// The physics state of a device at the clock's current time (meters: as of the last tick).
+  public func status(of id: DeviceID) -> SimDeviceStatus? {
+    guard let d = device(id) else { return nil }
+    if d.kind != .meter { d.advance(to: clock.now()) }
+    return d.status()
+  }
 
   /// Where a device is served.
   public func address(of id: DeviceID) -> DeviceAddress? { device(id)?.address }

@@ -159,14 +159,15 @@ final class MQTTDeviceHub: Sendable {
         }
       }
     }
-    for i in due { publish(i) }
+    for i in due { publish(i, at: now) }
   }
 
   /// Publishes device `i`'s state now. Returns false if it was not sent (fault, broker down).
   @discardableResult
-  func publish(_ i: Int) -> Bool {
+  func publish(_ i: Int, at now: Date? = nil) -> Bool {
     let e = entries[i]
-    let (read, faults, echo) = e.device.read()
+    // MQTT devices are integrated lazily, when they publish (and when a command arrives).
+    let (read, faults, echo) = now.map { e.device.advanceAndReadAll(to: $0) } ?? e.device.read()
     var telemetry = read
     if faults.dropped || faults.refusing { return false }
     if let code = faults.exceptionCode { telemetry[.fault] = Double(code) }

@@ -54,7 +54,7 @@ struct MQTTStateEncoder: Sendable {
 
   /// The JSON bytes for `telemetry`. With `garble`, numbers are replaced by nonsense from `rng`.
   func encode(
-    telemetry: [CanonicalPoint: Double], echo: [String: Double], garble: Bool = false,
+    telemetry: Telemetry, echo: [String: Double], garble: Bool = false,
     rng: inout SeededRandom
   ) -> [UInt8] {
     var out: [UInt8] = []
@@ -64,7 +64,7 @@ struct MQTTStateEncoder: Sendable {
   }
 
   private func writeObject(
-    _ nodes: [Node], _ t: [CanonicalPoint: Double], _ echo: [String: Double], _ garble: Bool,
+    _ nodes: [Node], _ t: Telemetry, _ echo: [String: Double], _ garble: Bool,
     _ rng: inout SeededRandom, _ out: inout [UInt8]
   ) {
     out.append(UInt8(ascii: "{"))

@@ -17,8 +17,9 @@ final class ModbusDeviceBinding: Sendable {
   private struct SyncState {
     /// Controls whose setpoint the physics currently holds (so a device-side revert can clear the enable bits).
     var active: Set<CanonicalPoint> = []
-    /// The frozen flag last applied, so a freeze keeps the last rendered values.
-    var rendered = false
+    /// Value last rendered per `layout.rendered` slot (NaN = sentinel, nil = not yet): unchanged values
+    /// are not re-encoded. Reset by any client write, which might have overwritten a telemetry register.
+    var last: [Double?] = []
   }
   private let sync = Mutex(SyncState())
 
@@ -97,7 +98,7 @@ final class ModbusDeviceBinding: Sendable {
     return device.id.rawValue
   }
 
-  private func initialValue(_ s: BankLayout.Slot, telemetry: [CanonicalPoint: Double]) -> Double? {
+  private func initialValue(_ s: BankLayout.Slot, telemetry: Telemetry) -> Double? {
     let name = s.spec.name
     for (point, c) in layout.profile.controls {
       if c.point == name {
@@ -157,6 +158,7 @@ final class ModbusDeviceBinding: Sendable {
   func pullClientWrites(now: Date) {
     let writes = bank.takeClientWrites()
     guard !writes.isEmpty else { return }
+    sync.withLock { $0.last = [] }
     for (point, control) in layout.profile.controls.sorted(by: { $0.key.rawValue < $1.key.rawValue }
     ) {
       var names = [control.point] + control.with.map(\.point)
@@ -198,19 +200,26 @@ final class ModbusDeviceBinding: Sendable {
 
   /// Writes the device's canonical values into the bank (unless frozen), and clears enable bits of setpoints
   /// the device dropped on its own (revert timeout).
-  func render(_ telemetry: [CanonicalPoint: Double], faults: FaultSet = FaultSet()) {
+  func render(_ telemetry: Telemetry, faults: FaultSet = FaultSet()) {
     var batch: [(table: RegisterTable, address: Int, values: [UInt16])] = []
-    batch.reserveCapacity(layout.rendered.count + 2)
     if !faults.frozen {
-      for s in layout.rendered {
-        let regs: [UInt16]
-        if let c = s.canonical, let v = telemetry[c], let e = encode(v, s) {
-          regs = e
-        } else {
-          regs = BankLayout.sentinel(
-            s.resolved.type, count: s.resolved.count, wordOrder: s.resolved.wordOrder)
+      sync.withLock { st in
+        if st.last.count != layout.rendered.count {
+          st.last = Array(repeating: nil, count: layout.rendered.count)
         }
-        batch.append((s.resolved.table, s.resolved.address, regs))
+        for (k, s) in layout.rendered.enumerated() {
+          let v = s.canonical.flatMap { telemetry[$0] } ?? .nan
+          if let prev = st.last[k], prev == v || (prev.isNaN && v.isNaN) { continue }
+          st.last[k] = v
+          let regs: [UInt16]
+          if !v.isNaN, let e = encode(v, s) {
+            regs = e
+          } else {
+            regs = BankLayout.sentinel(
+              s.resolved.type, count: s.resolved.count, wordOrder: s.resolved.wordOrder)
+          }
+          batch.append((s.resolved.table, s.resolved.address, regs))
+        }
       }
     }
     let reverted = revertedControls()
@@ -239,12 +248,12 @@ final class ModbusDeviceBinding: Sendable {
   private func revertedControls() -> [CanonicalPoint] {
     let active = sync.withLock { $0.active }
     guard !active.isEmpty else { return [] }
-    let status = device.status()
+    let held = device.heldSetpoints()
     var out: [CanonicalPoint] = []
     for p in active {
       switch p {
-      case .activePowerLimitPercent where status.limitPercent == nil: out.append(p)
-      case .activePowerSetpointKW where status.setpointKW == nil: out.append(p)
+      case .activePowerLimitPercent where held.limitPercent == nil: out.append(p)
+      case .activePowerSetpointKW where held.setpointKW == nil: out.append(p)
       default: break
       }
     }

@@ -88,10 +88,12 @@ public enum DevicePhysics: Sendable, Hashable {
 
   /// The canonical telemetry of the device now. Points a device cannot report now (SOC of an absent car)
   /// are omitted; transports encode them as "not implemented".
-  public func telemetry() -> [CanonicalPoint: Double] {
-    var t: [CanonicalPoint: Double] = [
-      .frequencyHz: 50, .voltageV: 230, .fault: 0, .reactivePowerKVAr: 0,
-    ]
+  public func telemetry() -> Telemetry {
+    var t = Telemetry()
+    t[.frequencyHz] = 50
+    t[.voltageV] = 230
+    t[.fault] = 0
+    t[.reactivePowerKVAr] = 0
     switch self {
     case .pv(let p):
       t[.activePowerKW] = p.outputKW

@@ -34,6 +34,25 @@ public enum SeededNoise {
     return h
   }
 
+  /// A uniform value in [0, 1) from three parts (no array allocation: used on hot paths).
+  @inlinable public static func unit(_ a: UInt64, _ b: UInt64, _ c: UInt64) -> Double {
+    var h: UInt64 = 0x243F_6A88_85A3_08D3
+    h = mix(h ^ mix(a &+ 0x9E37_79B9_7F4A_7C15))
+    h = mix(h ^ mix(b &+ 0x9E37_79B9_7F4A_7C15))
+    h = mix(h ^ mix(c &+ 0x9E37_79B9_7F4A_7C15))
+    return Double(h >> 11) * 0x1.0p-53
+  }
+
+  /// A uniform value in [0, 1) from four parts (no array allocation).
+  @inlinable public static func unit(_ a: UInt64, _ b: UInt64, _ c: UInt64, _ d: UInt64) -> Double {
+    var h: UInt64 = 0x243F_6A88_85A3_08D3
+    h = mix(h ^ mix(a &+ 0x9E37_79B9_7F4A_7C15))
+    h = mix(h ^ mix(b &+ 0x9E37_79B9_7F4A_7C15))
+    h = mix(h ^ mix(c &+ 0x9E37_79B9_7F4A_7C15))
+    h = mix(h ^ mix(d &+ 0x9E37_79B9_7F4A_7C15))
+    return Double(h >> 11) * 0x1.0p-53
+  }
+
   /// A uniform value in [0, 1) determined by the parts.
   public static func unit(_ parts: UInt64...) -> Double {
     var h: UInt64 = 0x243F_6A88_85A3_08D3

@@ -61,6 +61,7 @@ public struct V2GPhysics: Sendable, Hashable {
   public private(set) var now: Date
   /// The current plug-in session, nil when no car is plugged in.
   public private(set) var session: V2GSchedule.Session?
+  private var window = V2GSessionWindow()
   /// SOC of the plugged car, percent (last known value when unplugged).
   public private(set) var socPercent: Double
   /// Power at the charger now, kW, positive = discharge to the grid.
@@ -118,7 +119,8 @@ public struct V2GPhysics: Sendable, Hashable {
     while now < t {
       syncPlug()
       var end = t
-      if let e = parameters.schedule.nextEvent(after: now), e < end { end = e }
+      window.refresh(parameters.schedule, for: now)
+      if let e = window.nextEvent(after: now), e < end { end = e }
       if let r = setpoint?.revertAt, r > now, r < end { end = r }
       updateGuard()
       if let g = guardTime(), g > now, g < end { end = g }
@@ -147,7 +149,8 @@ public struct V2GPhysics: Sendable, Hashable {
 
   /// Plugs the scheduled car in or out at `now`.
   private mutating func syncPlug() {
-    let s = parameters.schedule.session(at: now)
+    window.refresh(parameters.schedule, for: now)
+    let s = window.session(at: now)
     guard s != session else { return }
     session = s
     setpoint = nil

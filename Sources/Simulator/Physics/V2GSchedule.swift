@@ -82,3 +82,39 @@ public struct V2GSchedule: Sendable, Hashable {
     return best
   }
 }
+
+/// The sessions around one local day, computed once per day so that stepping the physics does not rehash the
+/// schedule on every tick.
+struct V2GSessionWindow: Sendable, Hashable {
+  private var day = Int.min
+  /// Sessions starting on days day−1 … day+2.
+  private var sessions: [V2GSchedule.Session?] = []
+
+  mutating func refresh(_ schedule: V2GSchedule, for t: Date) {
+    let d = Daylight.localDay(t)
+    guard d != day else { return }
+    day = d
+    sessions = ((d - 1)...(d + 2)).map { schedule.session(startingOnDay: $0) }
+  }
+
+  /// The session in progress at `t` (call `refresh` for `t` first).
+  func session(at t: Date) -> V2GSchedule.Session? {
+    for s in sessions.prefix(2) {
+      if let s, s.arrival <= t, t < s.departure { return s }
+    }
+    return nil
+  }
+
+  /// The next arrival or departure after `t` (call `refresh` for `t` first).
+  func nextEvent(after t: Date) -> Date? {
+    var best: Date?
+    func consider(_ e: Date) {
+      if e > t, best.map({ e < $0 }) ?? true { best = e }
+    }
+    for case let s? in sessions {
+      consider(s.arrival)
+      consider(s.departure)
+    }
+    return best
+  }
+}
