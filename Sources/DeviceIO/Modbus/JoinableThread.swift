@@ -29,8 +29,14 @@ struct JoinableThread: Sendable {
     init(name: String, body: @escaping @Sendable () -> Void) throws(StartError) {
         let box = Unmanaged.passRetained(Box(name: name, body: body)).toOpaque()
         var t = pthread_t()
+        // 512 KiB of stack instead of the default 8 MiB: a simulator or daemon runs one thread per Modbus
+        // connection (1,000 devices), and these loops only call libmodbus and syscalls.
+        var attr = pthread_attr_t()
+        pthread_attr_init(&attr)
+        defer { pthread_attr_destroy(&attr) }
+        pthread_attr_setstacksize(&attr, 512 * 1024)
         let rc = pthread_create(
-            &t, nil,
+            &t, &attr,
             { raw in
                 guard let raw else { return nil }
                 let box = Unmanaged<Box>.fromOpaque(raw).takeRetainedValue()

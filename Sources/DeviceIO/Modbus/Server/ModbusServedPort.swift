@@ -28,6 +28,7 @@ public final class ModbusServedPort: Sendable {
     let requests = Atomic<Int>(0)
     let openConnections = Atomic<Int>(0)
     let refusing = Atomic<Bool>(false)
+    let closed = Atomic<Bool>(false)
 
     init(
         port: Int, units: [Int: ModbusRegisterBank], unknownUnit: UnknownUnitPolicy,
@@ -48,6 +49,9 @@ public final class ModbusServedPort: Sendable {
 
     /// Client connections open right now.
     public var connectionCount: Int { openConnections.load(ordering: .relaxed) }
+
+    /// Whether `close()` was called.
+    public var isClosed: Bool { closed.load(ordering: .relaxed) }
 
     /// Whether the port refuses connections right now.
     public var isRefusingConnections: Bool { refusing.load(ordering: .relaxed) }
@@ -71,6 +75,7 @@ public final class ModbusServedPort: Sendable {
 
     /// Stops serving this port for good: closes the listener and its connections.
     public func close() {
+        closed.store(true, ordering: .relaxed)
         worker.command(.remove(port: port))
     }
 }

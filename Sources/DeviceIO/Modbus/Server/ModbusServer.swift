@@ -91,7 +91,7 @@ public final class ModbusServer: Sendable {
     }
 
     /// Every port being served, by port number.
-    public var ports: [Int: ModbusServedPort] { state.withLock { $0.ports } }
+    public var ports: [Int: ModbusServedPort] { state.withLock { $0.ports }.filter { !$0.value.isClosed } }
 
     /// Closes every port and connection and joins the server threads. Idempotent.
     public func shutdown() {
