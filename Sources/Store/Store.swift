@@ -170,6 +170,16 @@ public final class Store: Sendable {
       try db.checkpoint(.truncate)
     }
   }
+
+  /// Checkpoints and closes every connection (graceful shutdown). Any later call fails with a database error.
+  public func close() async throws(StoreError) {
+    try await checkpoint()
+    do {
+      try pool.close()
+    } catch {
+      throw StoreCore.map(error, "close")
+    }
+  }
 }
 
 /// What every repository shares: the pool, the options and the write/read helpers that map errors and set

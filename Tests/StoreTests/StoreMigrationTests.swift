@@ -56,3 +56,21 @@ struct StoreMigrationTests {
     }
   }
 }
+
+@Suite("Store shutdown")
+struct StoreShutdownTests {
+  @Test("close checkpoints the WAL into the database file, and a reopened store has every row")
+  func closeAndReopen() async throws {
+    try await withTemporaryStore { store, dir in
+      let c = makeCommand()
+      try await store.commands.create(c)
+      try await store.close()
+      let wal = dir.appendingPathComponent(Store.fileName + "-wal").path
+      let walSize = (try? FileManager.default.attributesOfItem(atPath: wal)[.size] as? Int) ?? 0
+      #expect(walSize == 0)
+      await #expect(throws: StoreError.self) { try await store.commands.get(c.id) }
+      let again = try Store(directory: dir)
+      #expect(try await again.commands.get(c.id) == c)
+    }
+  }
+}
