@@ -102,9 +102,10 @@ public final class ControlServer: Sendable {
         buffer.removeSubrange(...nl)
         if line.isEmpty { continue }
         let (reply, stop) = handler(line)
+        // Stop first, so whoever reads the reply sees the stop already requested.
+        if stop { onStop() }
         let bytes = Array((reply + "\n").utf8)
         _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        if stop { onStop() }
       }
     }
   }
