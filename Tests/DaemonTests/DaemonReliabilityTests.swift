@@ -119,6 +119,10 @@ struct DaemonReliabilityTests {
         "POST", "/v1/commands", headers: [fixture.auth("operator"), jsonContent], body: []), 400,
       "bad_request",
       "empty body")
+    expectError(
+      try c.request("GET", "/v1/health", body: [UInt8](repeating: 0, count: 50_000)), 413,
+      "payload_too_large",
+      "oversize body on a route without one")
     // Valid JSON, invalid or infeasible command: 422 naming the field.
     expectError(
       try c.request(

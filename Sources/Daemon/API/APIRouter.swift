@@ -22,6 +22,7 @@ public enum APIRouter {
     // Middleware applies only to routes added after it: add all of it first.
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: ErrorMiddleware(knownRoutes: methods))
+    router.add(middleware: BodyLimitMiddleware(maxBytes: env.maxBodyBytes))
     router.add(middleware: AuthMiddleware(tokens: env.tokens))
 
     addSystemRoutes(router, env)
@@ -37,9 +38,17 @@ public enum APIRouter {
       try APIResponses.json(HealthView(status: "ok"))
     }
     router.get("/v1/ready") { _, _ in
-      let checks = [
-        "store": env.commands != nil, "api": true, "config": true, "started": env.status.ready,
-      ]
+      // The store check is a real read (an indexed lookup), so a wedged or vanished database shows here.
+      var storeOK = false
+      if let commands = env.commands {
+        do {
+          _ = try await commands.get(CommandID("ready-probe"))
+          storeOK = true
+        } catch {
+          storeOK = false
+        }
+      }
+      let checks = ["store": storeOK, "api": true, "started": env.status.ready]
       let ready = checks.values.allSatisfy { $0 }
       return try APIResponses.json(
         ReadyView(ready: ready, checks: checks), status: ready ? .ok : .serviceUnavailable)

@@ -162,6 +162,12 @@ public final class VPPDaemon: Sendable {
       if new.config.api.host != old.config.api.host || new.config.api.port != old.config.api.port {
         notes.append("api listen address change takes effect at restart")
       }
+      if new.config.logLevel != old.config.logLevel {
+        notes.append("logLevel change takes effect at restart")
+      }
+      if new.config.api.maxBodyBytes != old.config.api.maxBodyBytes {
+        notes.append("api.maxBodyBytes change takes effect at restart")
+      }
       if new.config.stateDirectory != old.config.stateDirectory {
         notes.append("stateDirectory change takes effect at restart")
       }
