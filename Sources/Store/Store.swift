@@ -113,8 +113,21 @@ public final class Store: Sendable {
     } catch {
       throw .open(path: path, reason: "\(error)")
     }
+    // A store written by a newer vppd (migrations this binary does not know) is refused rather than used
+    // with a schema it does not understand; downgrades need a restored backup.
+    let migrator = Migrations.migrator()
+    let superseded: Bool
     do {
-      try Migrations.migrator().migrate(pool)
+      superseded = try pool.read { db in try migrator.hasBeenSuperseded(db) }
+    } catch {
+      throw .open(path: path, reason: "\(error)")
+    }
+    if superseded {
+      throw .migration(
+        reason: "\(path) was written by a newer vppd (unknown schema migrations); refusing to open")
+    }
+    do {
+      try migrator.migrate(pool)
     } catch {
       throw .migration(reason: "\(error)")
     }

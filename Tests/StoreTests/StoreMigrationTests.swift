@@ -74,3 +74,23 @@ struct StoreShutdownTests {
     }
   }
 }
+
+@Suite("Store schema versions")
+struct StoreSchemaVersionTests {
+  @Test("a store written by a newer vppd (an unknown migration applied) is refused, not used")
+  func refusesNewerSchema() async throws {
+    try await withTemporaryStore { store, dir in
+      try await store.pool.write { db in
+        try db.execute(
+          sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99-from-the-future')")
+      }
+      try await store.close()
+      #expect {
+        _ = try Store(directory: dir)
+      } throws: { error in
+        guard case .migration(let reason) = error as? StoreError else { return false }
+        return reason.contains("newer vppd")
+      }
+    }
+  }
+}
