@@ -133,8 +133,11 @@ public final class VPPDaemon: Sendable {
     do {
       try await group.run()
     } catch {
+      let listened = status.ready
       status.setReady(false)
       logger.error("service group failed", metadata: ["error": "\(error)", "listen": "\(address)"])
+      // A failure before the API ever listened is (nearly always) the listen address: say so plainly.
+      if !listened { throw DaemonError.listen(address: address, reason: "\(error)") }
       throw error
     }
     status.setReady(false)

@@ -6,10 +6,13 @@ public struct APIBenchFigure: Sendable, Hashable, Codable {
   public var name: String
   public var value: Double
   public var unit: String
-  public init(name: String, value: Double, unit: String) {
+  /// The target for this figure, as text (`≥ 2000 req/s`), nil when it has none.
+  public var target: String?
+  public init(name: String, value: Double, unit: String, target: String? = nil) {
     self.name = name
     self.value = value
     self.unit = unit
+    self.target = target
   }
 }
 
@@ -39,6 +42,17 @@ public enum APIBench {
       self.vppdPath = vppdPath
       self.profilesDirectory = profilesDirectory
     }
+
+    /// Options for the `vppd` that sits next to `executable` (e.g. `vppbench` in `.build/release`) and the
+    /// profiles in `profilesDirectory` (default `DeviceProfiles` in the working directory).
+    public static func beside(executable: String, profilesDirectory: String = "DeviceProfiles")
+      -> Options
+    {
+      let dir = URL(fileURLWithPath: executable).deletingLastPathComponent()
+      return Options(
+        vppdPath: dir.appendingPathComponent("vppd").path,
+        profilesDirectory: URL(fileURLWithPath: profilesDirectory).standardizedFileURL.path)
+    }
   }
 
   /// Runs the suite and returns its figures. Every child process is stopped before it returns.
@@ -62,7 +76,7 @@ public enum APIBench {
     figures.append(
       .init(
         name: "start_to_ready_\(options.devices)_devices_max", value: (starts.max() ?? 0) * 1000,
-        unit: "ms"))
+        unit: "ms", target: options.devices >= 1000 ? "≤ 2000 ms" : nil))
 
     // 2. Authenticated reads per second: one small read, the fleet status (aggregates every device), and the
     //    unauthenticated health probe as the baseline of the same run.
@@ -81,7 +95,9 @@ public enum APIBench {
       try c.request("GET", "/v1/devices/\(deviceIDs[i % deviceIDs.count])", headers: viewer)
     }
     figures.append(
-      .init(name: "authenticated_device_reads_per_s", value: deviceReads, unit: "req/s"))
+      .init(
+        name: "authenticated_device_reads_per_s", value: deviceReads, unit: "req/s",
+        target: "≥ 2000 req/s"))
     let statusReads = try throughput(
       port: daemon.port, clients: options.readClients, seconds: options.readSeconds
     ) {
@@ -114,7 +130,9 @@ public enum APIBench {
     figures.append(
       .init(name: "command_create_p50", value: percentile(latencies, 0.50), unit: "ms"))
     figures.append(
-      .init(name: "command_create_p99", value: percentile(latencies, 0.99), unit: "ms"))
+      .init(
+        name: "command_create_p99", value: percentile(latencies, 0.99), unit: "ms",
+        target: "≤ 20 ms durable"))
     figures.append(.init(name: "command_create_max", value: latencies.last ?? 0, unit: "ms"))
     return figures
   }
