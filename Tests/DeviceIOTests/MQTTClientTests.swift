@@ -209,6 +209,31 @@ struct MQTTClientSessionTests {
         }
     }
 
+    @Test("a client connects and round-trips when its socket's descriptor number is above 1023 (no select limit)")
+    func highDescriptorNumbers() async throws {
+        // A daemon with 1,000 Modbus connections has more than 1,024 descriptors open; libmosquitto's own select()
+        // loop cannot serve a socket numbered ≥ FD_SETSIZE.
+        var fds: [Int32] = []
+        defer { for f in fds { close(f) } }
+        while fds.count < 1100 {
+            let f = open("/dev/null", O_RDONLY | O_CLOEXEC)
+            guard f >= 0 else { break }
+            fds.append(f)
+        }
+        try #require((fds.max() ?? 0) >= 1024, "cannot open enough descriptors (ulimit -n) to test this")
+        try await withMosquitto { broker in
+            let c = try MQTTClient(options: .init(port: broker.port, clientID: uniqueName("hifd")))
+            defer { c.stop() }
+            let stream = c.messages()
+            try c.subscribe("hifd/#", qos: 1)
+            try c.start()
+            try await c.waitUntilConnected()
+            try c.publish("hifd/x", text: "ok", qos: 1)
+            var it = stream.makeAsyncIterator()
+            #expect(await it.next()?.text == "ok")
+        }
+    }
+
     @Test("invalid filters and QoS values are rejected; connection states are observable as a stream")
     func validationAndStates() async throws {
         let client = try MQTTClient(options: .init(port: 1, clientID: uniqueName("v")))

@@ -10,8 +10,8 @@ private let mosquittoLibraryInit: Int32 = mosquitto_lib_init()
 ///
 /// `@unchecked Sendable` is safe because libmosquitto built with threading (Debian's is) protects its
 /// connection state with internal mutexes: `mosquitto_publish`, `mosquitto_subscribe`, `mosquitto_unsubscribe`,
-/// `mosquitto_disconnect` and `mosquitto_socket` may be called from any thread while `mosquitto_loop_start`'s
-/// thread runs. Option setters and `mosquitto_destroy` are only called by `MQTTClient` before `start()` or after
+/// `mosquitto_disconnect` and `mosquitto_socket` may be called from any thread while the network loop
+/// (`MQTTNetworkLoop`) runs. Option setters and `mosquitto_destroy` are only called by `MQTTClient` before `start()` or after
 /// the network thread has been joined, which `MQTTClient.lifecycle` serialises.
 struct MosquittoHandle: @unchecked Sendable {
     let raw: OpaquePointer
@@ -19,7 +19,8 @@ struct MosquittoHandle: @unchecked Sendable {
 
 /// An MQTT 3.1.1 / 5 client over libmosquitto: the only code in vppd that calls libmosquitto (DESIGN §2, §3).
 ///
-/// libmosquitto runs its own network thread (`mosquitto_loop_start`). Messages are handed to a synchronous
+/// One network thread per client (`MQTTNetworkLoop`: libmosquitto's external-loop API under `poll`, because
+/// libmosquitto's own `mosquitto_loop_start` thread cannot handle descriptors ≥ 1024). Messages are handed to a synchronous
 /// `MQTTMessageHandler` on that thread (high-rate ingest; must not block) and, for low-rate users, to any
 /// `messages()` streams. The client reconnects by itself with exponential back-off and re-subscribes every
 /// subscription after each connect. QoS 0 and 1 are supported.
@@ -33,6 +34,7 @@ public final class MQTTClient: Sendable {
     private let mosq: MosquittoHandle
     private let core: MQTTClientCore
     private let lifecycle = Mutex<Lifecycle>(.idle)
+    private let loop: MQTTNetworkLoop
 
     /// Creates a client and applies every option; nothing is sent until `start()`.
     /// - Throws: `DeviceIOError.mqtt` naming the option libmosquitto rejected (bad TLS file, bad will topic, …).
@@ -56,9 +58,20 @@ public final class MQTTClient: Sendable {
             Unmanaged<MQTTClientCore>.fromOpaque(userdata).release()
             throw error
         }
+        let loop: MQTTNetworkLoop
+        do {
+            loop = try MQTTNetworkLoop(mosq: MosquittoHandle(raw: raw), core: core)
+        } catch {
+            mosquitto_destroy(raw)
+            Unmanaged<MQTTClientCore>.fromOpaque(userdata).release()
+            throw error
+        }
         self.options = options
         self.core = core
         self.mosq = MosquittoHandle(raw: raw)
+        self.loop = loop
+        // All socket I/O on our own loop thread; other threads only queue (see MQTTNetworkLoop).
+        mosquitto_threaded_set(raw, true)
         mosquitto_connect_callback_set(raw, mqttOnConnect)
         mosquitto_disconnect_callback_set(raw, mqttOnDisconnect)
         mosquitto_message_callback_set(raw, mqttOnMessage)
@@ -120,7 +133,7 @@ public final class MQTTClient: Sendable {
         let wasRunning = lifecycle.withLock { $0 == .running }
         if wasRunning {
             _ = mosquitto_disconnect(mosq.raw)
-            _ = mosquitto_loop_stop(mosq.raw, false)
+            loop.stopAndJoin()
         }
         mosquitto_destroy(mosq.raw)
         Unmanaged.passUnretained(core).release()
@@ -148,45 +161,8 @@ public final class MQTTClient: Sendable {
             if rc != Int32(MOSQ_ERR_SUCCESS.rawValue) {
                 core.setState(.disconnected(reason: "connect: " + String(cString: mosquitto_strerror(rc))))
             }
-            core.shared.withLock { s in
-                s.onLoopExit = { [weak self] in self?.scheduleLoopRestart() }
-            }
-            let lrc = mosquitto_loop_start(mosq.raw)
-            guard lrc == Int32(MOSQ_ERR_SUCCESS.rawValue) else {
-                throw .mqtt(
-                    reason: "cannot start network thread: \(String(cString: mosquitto_strerror(lrc)))")
-            }
+            loop.start(name: "mqtt \(options.clientID)".prefix(15).description)
             l = .running
-        }
-    }
-
-    /// Restarts the network thread after libmosquitto ended it (see `MQTTClientCore.didRefuse`), after the
-    /// reconnect back-off. Runs off the network thread: joining it from itself would deadlock.
-    private func scheduleLoopRestart() {
-        let attempt = core.shared.withLock { s -> Int in
-            s.restarts += 1
-            return s.restarts
-        }
-        let base = max(1, options.reconnectDelayS)
-        let delayS = min(base << min(attempt - 1, 16), max(base, options.reconnectDelayMaxS))
-        Task.detached { [weak self] in
-            try? await Task.sleep(for: .seconds(delayS))
-            self?.restartLoop()
-        }
-    }
-
-    private func restartLoop() {
-        lifecycle.withLock { l in
-            guard l == .running, !core.shared.withLock({ $0.state == .connected }) else { return }
-            // The thread has ended; should it still run, DISCONNECT makes it end, so the join cannot hang.
-            _ = mosquitto_disconnect(mosq.raw)
-            _ = mosquitto_loop_stop(mosq.raw, false)
-            core.setState(.connecting)
-            let rc = mosquitto_reconnect_async(mosq.raw)
-            if rc != Int32(MOSQ_ERR_SUCCESS.rawValue) {
-                core.setState(.disconnected(reason: "connect: " + String(cString: mosquitto_strerror(rc))))
-            }
-            _ = mosquitto_loop_start(mosq.raw)
         }
     }
 
@@ -200,7 +176,7 @@ public final class MQTTClient: Sendable {
         }
         if wasRunning {
             _ = mosquitto_disconnect(mosq.raw)
-            _ = mosquitto_loop_stop(mosq.raw, false)
+            loop.stopAndJoin()
         }
         let (states, messages) = core.shared.withLock { s in
             s.state = .stopped
@@ -349,6 +325,7 @@ public final class MQTTClient: Sendable {
             let rc = mosquitto_subscribe(mosq.raw, &mid, f, Int32(qos))
             if rc == Int32(MOSQ_ERR_SUCCESS.rawValue) {
                 core.recordSubscribeSent(mid: mid)
+                loop.wake()
             } else if rc != Int32(MOSQ_ERR_NO_CONN.rawValue) {
                 throw .mqtt(reason: "subscribe '\(f)': \(String(cString: mosquitto_strerror(rc)))")
             }
@@ -363,6 +340,7 @@ public final class MQTTClient: Sendable {
         }
         guard connected else { return }
         let rc = mosquitto_unsubscribe(mosq.raw, nil, filter)
+        loop.wake()
         if rc != Int32(MOSQ_ERR_SUCCESS.rawValue) && rc != Int32(MOSQ_ERR_NO_CONN.rawValue) {
             throw .mqtt(reason: "unsubscribe '\(filter)': \(String(cString: mosquitto_strerror(rc)))")
         }
@@ -392,6 +370,7 @@ public final class MQTTClient: Sendable {
         switch rc {
         case Int32(MOSQ_ERR_SUCCESS.rawValue):
             core.queued.add(1, ordering: .relaxed)
+            loop.wake()
             return mid
         case Int32(MOSQ_ERR_NO_CONN.rawValue): throw .notConnected(endpoint: options.endpoint)
         default:

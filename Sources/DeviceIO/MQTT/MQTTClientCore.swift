@@ -23,11 +23,6 @@ final class MQTTClientCore: Sendable {
         var earlySubacks: Set<Int32> = []
         /// Reason of the last refused CONNACK, kept so a following socket close does not hide it.
         var lastRefusal: String?
-        /// Consecutive network-thread restarts after fatal refusals, for back-off; reset on connect.
-        var restarts = 0
-        /// Called (on the network thread) when libmosquitto's loop is about to exit after a refusal it treats as
-        /// fatal; the client restarts the loop after a back-off.
-        var onLoopExit: (@Sendable () -> Void)?
         var handler: MQTTMessageHandler?
         var stateContinuations: [UInt64: AsyncStream<MQTTConnectionState>.Continuation] = [:]
         var messageContinuations: [UInt64: AsyncStream<MQTTMessage>.Continuation] = [:]
@@ -64,7 +59,6 @@ final class MQTTClientCore: Sendable {
     func didConnect(_ mosq: OpaquePointer) {
         let subs = shared.withLock { s -> [(String, Int32)] in
             s.lastRefusal = nil
-            s.restarts = 0
             s.pendingSubacks.removeAll()
             s.earlySubacks.removeAll()
             return s.subscriptions.map { ($0.key, $0.value) }
@@ -93,16 +87,18 @@ final class MQTTClientCore: Sendable {
     }
 
     func didRefuse(code: Int32) {
+        // libmosquitto then closes the socket (3.1.1 codes 1–5 and MQTT 5 reason codes ≥ 128 alike) and the
+        // network loop reconnects after its back-off.
         let reason = MQTTClientCore.connackReason(code, version: options.protocolVersion)
-        let onExit = shared.withLock { s in
-            s.lastRefusal = reason
-            return s.onLoopExit
-        }
+        shared.withLock { $0.lastRefusal = reason }
         setState(.disconnected(reason: reason))
-        // libmosquitto 2.0 retries 3.1.1 refusals (codes 1–5) itself, but answers an MQTT 5 refusal (reason code
-        // ≥ 128, e.g. 135 not authorized, 137 server busy) with MOSQ_ERR_PROTOCOL and ends its network thread.
-        // A daemon must keep trying, so the client restarts the loop.
-        if code > 5 { onExit?() }
+    }
+
+    /// A (re)connect attempt failed before reaching the broker (refused socket, unreachable host).
+    func noteConnectFailure(_ rc: Int32) {
+        let reason = shared.withLock { s in s.lastRefusal } ?? "connect: " + String(cString: mosquitto_strerror(rc))
+        if case .stopped = shared.withLock({ $0.state }) { return }
+        setState(.disconnected(reason: reason))
     }
 
     func didDisconnect(code: Int32) {
