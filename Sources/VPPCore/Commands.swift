@@ -7,25 +7,11 @@ import Foundation
 /// become commands only through `CommandRequest.validated(...)` (CommandValidation.swift).
 
 /// A command id: a UUID string (lower-case on output, any case accepted on input).
-public struct CommandID: RawRepresentable, Hashable, Comparable, Codable, Sendable,
-  CustomStringConvertible,
-  ExpressibleByStringLiteral
-{
+public struct CommandID: StringIdentifier {
   public let rawValue: String
   public init(rawValue: String) { self.rawValue = rawValue }
-  public init(_ value: String) { self.rawValue = value }
-  public init(stringLiteral value: String) { self.rawValue = value }
   /// A fresh random id.
   public static func random() -> CommandID { CommandID(UUID().uuidString.lowercased()) }
-  public init(from decoder: any Decoder) throws {
-    self.rawValue = try decoder.singleValueContainer().decode(String.self)
-  }
-  public func encode(to encoder: any Encoder) throws {
-    var c = encoder.singleValueContainer()
-    try c.encode(rawValue)
-  }
-  public var description: String { rawValue }
-  public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 }
 
 /// What a command asks the fleet to do (issue 6 §4).
