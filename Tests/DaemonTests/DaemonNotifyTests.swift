@@ -25,6 +25,9 @@ struct DaemonNotifyTests {
       started.firstIndex { $0.contains("READY=1") }, "\(started)\n\(daemon.log)")
     #expect(started[ready].contains("STATUS="), "\(started[ready])")
     #expect(started.filter { $0 == "WATCHDOG=1" }.count >= 3, "\(started)")
+    // The control tick keeps the STATUS line current (every ten periods, at least every second).
+    let periodic = socket.collect(timeout: 10) { m in m.contains { $0.contains("open commands") } }
+    #expect(periodic.contains { $0.hasPrefix("STATUS=") && $0.contains("devices") }, "\(periodic)")
     // READY means the API answers.
     #expect(try daemon.client().request("GET", "/v1/health").status == 200)
 

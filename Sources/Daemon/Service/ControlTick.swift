@@ -4,33 +4,46 @@ import ServiceLifecycle
 import Store
 
 /// The daemon's main periodic path: once per control period it brings command statuses in line with the clock
-/// (`pending` → `active` → `completed`) and then kicks the systemd watchdog.
+/// (`pending` → `active` → `completed`) and then kicks the systemd watchdog; every `statusEvery` it also
+/// updates the `STATUS=` line `systemctl status` shows.
 ///
 /// The kick comes after the tick's work on purpose (DESIGN §10): if the work hangs, the kicks stop and systemd
 /// restarts the service after `WatchdogSec`. The dispatch loop, when it lands, runs from here too.
+/// Ticks are scheduled on absolute deadlines (no drift); a tick that overran starts the next one a full period
+/// later rather than bunching up.
 struct ControlTick: Service {
   let period: Duration
   let store: Store
   let notifier: ServiceNotifier
   let logger: Logger
+  /// How often the status line is sent.
+  var statusEvery: Duration = .seconds(10)
+  /// The status line, e.g. fleet health and open commands; nil sends none.
+  var statusLine: @Sendable () async -> String? = { nil }
 
   func run() async throws {
     if let watchdog = notifier.watchdogInterval, watchdog < period * 2 {
       logger.warning(
         "control period is longer than half the systemd watchdog interval; the watchdog may fire",
-        metadata: [
-          "periodMs":
-            "\(period.components.seconds * 1000 + period.components.attoseconds / 1_000_000_000_000_000)"
-        ])
+        metadata: ["period": "\(period)", "watchdog": "\(watchdog)"])
     }
+    let clock = ContinuousClock()
+    var next = clock.now + period
+    var nextStatus = clock.now + statusEvery
     while !Task.isCancelled {
       do {
-        try await cancelWhenGracefulShutdown { try await Task.sleep(for: period) }
+        let deadline = next
+        try await cancelWhenGracefulShutdown { try await Task.sleep(until: deadline, clock: clock) }
       } catch {
         return
       }
       if Task.isCancelled { return }
       await tick()
+      if clock.now >= nextStatus {
+        if let line = await statusLine() { notifier.notify("STATUS=\(line)") }
+        nextStatus = clock.now + statusEvery
+      }
+      next = max(next + period, clock.now)
     }
   }
 

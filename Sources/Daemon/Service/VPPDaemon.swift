@@ -117,9 +117,20 @@ public final class VPPDaemon: Sendable {
           h.logLevel = logger.logLevel > .notice ? logger.logLevel : .notice
           return h
         }))
+    let fleetHandle = fleet
+    let store = self.store
     let tick = ControlTick(
       period: .milliseconds(setup.config.control.periodMs), store: store, notifier: notifier,
-      logger: logger)
+      logger: logger,
+      // The STATUS line every ten control periods, at least every second and at most every 30 s.
+      statusEvery: min(
+        max(.milliseconds(setup.config.control.periodMs) * 10, .seconds(1)), .seconds(30)),
+      statusLine: {
+        let f = fleetHandle.fleetView().totals
+        let open = (try? await store.commands.open().count).map(String.init) ?? "?"
+        return
+          "serving API on \(address); devices \(f.ok) ok, \(f.stale) stale, \(f.down) down, \(f.unknown) unknown; \(open) open commands"
+      })
     let reload = ReloadService(daemon: self, signals: await UnixSignalsSequence(trapping: .sighup))
     var groupConfig = ServiceGroupConfiguration(
       services: [
