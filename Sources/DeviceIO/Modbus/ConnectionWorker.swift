@@ -230,8 +230,14 @@ final class ConnectionWorker {
                         endpoint: name, unit: r.unit,
                         reason: "reply carries \(reply.count - 2) bytes for \(n) registers"))
             }
-            var out = [UInt16](repeating: 0, count: n)
-            for i in 0..<n { out[i] = UInt16(reply[2 + 2 * i]) << 8 | UInt16(reply[3 + 2 * i]) }
+            // Big-endian register bytes → host order, on raw memory (this runs for every register read).
+            let out = [UInt16](unsafeUninitializedCapacity: n) { buf, count in
+                reply.withUnsafeBytes { raw in
+                    _ = memcpy(buf.baseAddress!, raw.baseAddress! + 2, 2 * n)
+                }
+                for i in 0..<n { buf[i] = UInt16(bigEndian: buf[i]) }
+                count = n
+            }
             return .success(out)
         case .write, .writeSingle:
             guard reply.count == 5, Array(reply[1..<5]) == Array(pdu[1..<5]) else {

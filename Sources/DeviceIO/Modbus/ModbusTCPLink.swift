@@ -131,8 +131,10 @@ final class ModbusTCPLink {
                     let frameTID = UInt16(rx[0]) << 8 | UInt16(rx[1])
                     let frameUnit = rx[6]
                     let out = Array(rx[7..<total])
-                    rx.withUnsafeMutableBytes { b in
-                        _ = memmove(b.baseAddress!, b.baseAddress! + total, rxLen - total)
+                    if rxLen > total {
+                        rx.withUnsafeMutableBytes { b in
+                            _ = memmove(b.baseAddress!, b.baseAddress! + total, rxLen - total)
+                        }
                     }
                     rxLen -= total
                     if frameTID != tid { continue }  // a late reply to an earlier, timed-out request
