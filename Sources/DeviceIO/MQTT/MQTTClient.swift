@@ -9,10 +9,11 @@ private let mosquittoLibraryInit: Int32 = mosquitto_lib_init()
 /// The `mosquitto *` handle.
 ///
 /// `@unchecked Sendable` is safe because libmosquitto built with threading (Debian's is) protects its
-/// connection state with internal mutexes: `mosquitto_publish`, `mosquitto_subscribe`, `mosquitto_unsubscribe`,
-/// `mosquitto_disconnect` and `mosquitto_socket` may be called from any thread while the network loop
-/// (`MQTTNetworkLoop`) runs. Option setters and `mosquitto_destroy` are only called by `MQTTClient` before `start()` or after
-/// the network thread has been joined, which `MQTTClient.lifecycle` serialises.
+/// connection state with internal mutexes, and the handle is marked `mosquitto_threaded_set(true)`: then
+/// `mosquitto_publish`, `mosquitto_subscribe`, `mosquitto_unsubscribe` and `mosquitto_disconnect` only queue
+/// packets and may be called from any thread, while all socket I/O (`mosquitto_loop_read` / `_write` / `_misc`)
+/// happens on the one `MQTTNetworkLoop` thread. Option setters and `mosquitto_destroy` are only called before
+/// `start()` or after that thread has been joined, which `MQTTClient.lifecycle` serialises.
 struct MosquittoHandle: @unchecked Sendable {
     let raw: OpaquePointer
 }
@@ -20,8 +21,8 @@ struct MosquittoHandle: @unchecked Sendable {
 /// An MQTT 3.1.1 / 5 client over libmosquitto: the only code in vppd that calls libmosquitto (DESIGN §2, §3).
 ///
 /// One network thread per client (`MQTTNetworkLoop`: libmosquitto's external-loop API under `poll`, because
-/// libmosquitto's own `mosquitto_loop_start` thread cannot handle descriptors ≥ 1024). Messages are handed to a synchronous
-/// `MQTTMessageHandler` on that thread (high-rate ingest; must not block) and, for low-rate users, to any
+/// libmosquitto's own `mosquitto_loop_start` thread cannot handle descriptors ≥ 1024). Messages are handed to a
+/// synchronous `MQTTMessageHandler` on that thread (high-rate ingest; must not block) and, for low-rate users, to any
 /// `messages()` streams. The client reconnects by itself with exponential back-off and re-subscribes every
 /// subscription after each connect. QoS 0 and 1 are supported.
 ///
@@ -124,9 +125,6 @@ public final class MQTTClient: Sendable {
             try check(mosquitto_tls_set(raw, t.caFile, t.caPath, t.certFile, t.keyFile, nil), "TLS files")
             try check(mosquitto_tls_insecure_set(raw, t.insecure), "TLS insecure flag")
         }
-        let lo = UInt32(max(1, o.reconnectDelayS))
-        let hi = UInt32(max(o.reconnectDelayS, o.reconnectDelayMaxS, 1))
-        try check(mosquitto_reconnect_delay_set(raw, lo, hi, true), "reconnect delay")
     }
 
     deinit {
@@ -143,8 +141,8 @@ public final class MQTTClient: Sendable {
 
     /// Starts the network thread and the first connection attempt. Returns at once: a broker that is not up yet
     /// is retried with back-off. Use `waitUntilConnected(timeout:)` to wait for the first CONNACK.
-    /// - Throws: `DeviceIOError.mqtt` if already started/stopped or the thread cannot start; `.connectFailed` if the
-    ///   host name cannot be resolved.
+    /// - Throws: `DeviceIOError.mqtt` if already started or stopped; `.connectFailed` if the host name cannot be
+    ///   resolved or the options are invalid.
     public func start() throws(DeviceIOError) {
         try lifecycle.withLock { (l: inout Lifecycle) throws(DeviceIOError) in
             guard l == .idle else {

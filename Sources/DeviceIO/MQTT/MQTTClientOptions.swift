@@ -74,7 +74,8 @@ public struct MQTTClientOptions: Sendable, Hashable {
     public var will: MQTTStatusMessage?
     /// Published by the client after every successful connect (e.g. retained `online` on the will's topic).
     public var online: MQTTStatusMessage?
-    /// First reconnect delay, seconds; doubles up to `reconnectDelayMaxS` (libmosquitto exponential back-off).
+    /// First reconnect delay, seconds; doubles after each failed attempt up to `reconnectDelayMaxS`, and starts
+    /// again from here after a successful connect (`MQTTNetworkLoop`).
     public var reconnectDelayS: Int
     /// Longest reconnect delay, seconds.
     public var reconnectDelayMaxS: Int
