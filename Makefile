@@ -21,9 +21,11 @@ setup:
 build:
 	$(SWIFT_BUILD)
 
-## test: build once, then run every test against the built binaries
+## test: build once, then run every test against the built binaries. Suites run one after another: the
+## integration tests start real brokers, simulators and daemons, and on a 2-core machine running them in
+## parallel starves the timing-sensitive fault tests (a full serial run takes about a minute).
 test: build
-	swift test --skip-build
+	swift test --skip-build --no-parallel
 
 ## release: optimised binaries in .build/release
 release:
