@@ -13,28 +13,24 @@ struct VPPSim: AsyncParsableCommand {
     commandName: "vppsim",
     abstract: "Simulate a fleet of PV, storage, V2G and meter devices over Modbus TCP and MQTT.",
     discussion: """
-      Devices come from a fleet file (--fleet) and/or the quick flags (--pv 10 --storage 5 …). Modbus devices
-      are served on 127.0.0.1 from --base-port up (one port per device, or --units-per-port unit ids per port
-      like a gateway); MQTT devices publish JSON state to the broker and take commands on their command topic.
-      The device list (id, profile, site, owner, rating, address) is printed as a vppd config include and,
-      with --emit-config, written to a file.
+      Devices come from a fleet file (--fleet) and/or the quick flags (--pv 10 --storage 5 …). Modbus devices are served on 127.0.0.1 from --base-port up (one port per device, or --units-per-port unit ids per port like a gateway); MQTT devices publish JSON state to the broker and take commands on their command topic. The device list (id, profile, site, owner, rating, address) is printed as a vppd config include and, with --emit-config, written to a file.
 
-      Time: physics runs on a simulation clock in Asia/Shanghai, --speed times real time from --start.
-      Revert timeouts, car schedules and publish periods count in simulation time.
+      Physics runs on a simulation clock in Asia/Shanghai time, --speed times real time from --start. Revert timeouts, car schedules and publish periods count in simulation time.
 
-      Fault injection at runtime, on stdin (--stdin-control) or the control port (--control-port):
-        fault <device> drop             the device vanishes (connections refused and dropped / no publishing)
-        fault <device> refuse           new connections are refused
-        fault <device> delay <ms>       replies (or state messages) are delayed
-        fault <device> exception <code> every Modbus request gets this exception code (MQTT: fault field)
-        fault <device> freeze           values stop updating
-        fault <device> garble           random registers / nonsense numbers and malformed JSON
-        fault <device> clear            back to normal
+      Runtime control, one command per line on stdin (--stdin-control) or on the control port (--control-port); each reply line starts with "ok" or "error":
+        fault <device> drop          vanish (refuse+drop / stop publishing)
+        fault <device> refuse        refuse new connections
+        fault <device> delay <ms>    delay replies or state messages
+        fault <device> exception <c> answer every Modbus request with code c
+                                     (MQTT: report it in the fault field)
+        fault <device> freeze        values stop updating
+        fault <device> garble        random registers / nonsense or broken JSON
+        fault <device> clear         back to normal
         status <device> | list | help | quit
-      e.g.  echo "fault pv-0001 drop" | nc -q1 127.0.0.1 15999
+      Example: echo "fault pv-0001 drop" | nc -q1 127.0.0.1 <control port>
 
-      Benchmark load: --rate publishes MQTT states as fast as possible (bounded by --rate-count and
-      --duration) and prints {"messages":…,"seconds":…,"rate":…}.
+      Benchmark load: --rate publishes MQTT states as fast as the broker takes them, bounded by --rate-count and --duration, then prints {"messages":…,"failed":…,"seconds":…,"rate":…} and exits.
+
       Stops cleanly on SIGINT/SIGTERM, on "quit", or after --duration seconds.
       """)
 

@@ -74,7 +74,7 @@ public enum FleetFile {
     }
     if let v = m["devices"] {
       for (i, d) in try r.list(v, "devices").enumerated() {
-        plan.devices.append(try device(d, "devices[\(i)]", r, basePort: plan.options.basePort))
+        plan.devices.append(try device(d, "devices[\(i)]", r))
       }
     }
     return plan
@@ -115,7 +115,7 @@ public enum FleetFile {
     return g
   }
 
-  static func device(_ v: Any, _ path: String, _ r: Reader, basePort: Int) throws(SimulatorError)
+  static func device(_ v: Any, _ path: String, _ r: Reader) throws(SimulatorError)
     -> SimDeviceSpec
   {
     let m = try r.map(

@@ -85,11 +85,13 @@ final class MQTTDeviceHub: Sendable {
         lastSlot: Array(repeating: Int64.min, count: entries.count), rng: SeededRandom(seed: seed)))
 
     var clients: [MQTTClient] = []
+    // Several fleets may share a process and a broker (tests, benchmarks): client ids must not clash.
+    let instance = UUID().uuidString.prefix(8)
     let n = max(1, min(options.connections, max(1, entries.count)))
     for k in 0..<n {
       let o = MQTTClientOptions(
         host: options.host, port: options.port,
-        clientID: "\(options.clientIDPrefix)-\(getpid())-\(k)",
+        clientID: "\(options.clientIDPrefix)-\(getpid())-\(instance)-\(k)",
         keepAliveS: 30, username: options.username, password: options.password, sendMaximum: 10_000)
       do { clients.append(try MQTTClient(options: o)) } catch {
         throw .transport("MQTT client \(k) for \(options.host):\(options.port): \(error)")
