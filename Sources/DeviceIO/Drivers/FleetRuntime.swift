@@ -74,7 +74,7 @@ public final class FleetRuntime: Sendable {
     if let driver = modbus.driver(device) {
       return try await driver.write(point, value: value, revertTimeoutS: revertTimeoutS)
     }
-    if let link = mqttLink, link.deviceIDs.contains(device) {
+    if let link = mqttLink, link.serves(device) {
       return try await link.write(
         device: device, point: point, value: value, revertTimeoutS: revertTimeoutS)
     }
