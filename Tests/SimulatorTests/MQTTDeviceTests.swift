@@ -87,17 +87,16 @@ struct MQTTDeviceTests {
       #expect(
         (value(first, "chargingNeeds.departureTime") ?? 0) > shanghai(20).timeIntervalSince1970)
 
-      // OCPP sign: a negative setpoint in W discharges, i.e. +7 kW canonical.
+      // OCPP sign: a negative setpoint in W discharges, i.e. +7 kW canonical. The charger answers with its
+      // state at once (no tick needed), echoing the accepted setpoint.
+      inbox.clear()
       try cmd.publish(
         try #require(fleet.commandTopic(of: "ev-1")),
         text: #"{"setpoint": -7000, "revertTimeout": 300}"#,
         qos: 1)
-      var applied = false
-      for _ in 0..<200 where !applied {
-        try await Task.sleep(for: .milliseconds(10))
-        applied = fleet.status(of: "ev-1")?.setpointKW == 7
-      }
-      #expect(applied)
+      #expect(await inbox.wait(for: evState))
+      #expect(inbox.json(on: evState).first.flatMap { value($0, "setpoint") } == -7000)
+      #expect(fleet.status(of: "ev-1")?.setpointKW == 7)
       inbox.clear()
       clock.advance(by: 30)
       fleet.tick()
@@ -110,7 +109,7 @@ struct MQTTDeviceTests {
       // limit is taken and echoed.
       let pvSet = try #require(fleet.commandTopic(of: "mpv-1"))
       try cmd.publish(pvSet, text: #"{"limitPercent": 40, "limitRevertS": 60}"#, qos: 1)
-      applied = false
+      var applied = false
       for _ in 0..<200 where !applied {
         try await Task.sleep(for: .milliseconds(10))
         applied = fleet.status(of: "mpv-1")?.limitPercent == 40

@@ -136,15 +136,20 @@ final class MQTTDeviceHub: Sendable {
 
   var counters: Counters { mutable.withLock { $0.counters } }
 
-  /// Applies a command message (runs on libmosquitto's network thread: no blocking).
+  /// Applies a command message and publishes the resulting state (runs on libmosquitto's network thread:
+  /// no blocking; `mosquitto_publish` only queues).
   func handle(topic: String, payload: UnsafeRawBufferPointer) {
     guard let i = routes[topic] else { return }
     let e = entries[i]
     let f = e.device.faults
     if f.dropped || f.refusing { return }
     let now = clock.now()
-    for (cmd, echo) in e.decoder.decode(payload) { e.device.apply(cmd, at: now, echo: echo) }
+    let commands = e.decoder.decode(payload)
+    for (cmd, echo) in commands { e.device.apply(cmd, at: now, echo: echo) }
     mutable.withLock { $0.counters.commands += 1 }
+    // Like real chargers and loggers, answer a command with a fresh state at once, so the controller can
+    // verify the echo without waiting for the next period.
+    if !commands.isEmpty { publish(i, at: now) }
   }
 
   /// Publishes the state of every device whose period slot changed since its last publish (at most once per
