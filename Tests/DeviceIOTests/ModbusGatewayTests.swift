@@ -101,3 +101,34 @@ struct ModbusGatewayTests {
         #expect(throws: DeviceIOError.self) { try pool.connection(to: .tcp(host: "127.0.0.1", port: 9)) }
     }
 }
+
+@Suite("Modbus connection executor")
+struct ModbusConnectionExecutorTests {
+    @Test("code running on the connection's executor awaits requests without leaving its thread, and survives close")
+    func executor() async throws {
+        let server = try ModbusServer(threads: 1)
+        defer { server.shutdown() }
+        let bank = try ModbusRegisterBank(holding: 0..<10)
+        let port = try server.serve(unit: 1, bank: bank)
+        let conn = try ModbusConnection(endpoint: .tcp(host: "127.0.0.1", port: port.port))
+        let sum = try await withTaskExecutorPreference(conn.executor) {
+            var total = 0
+            for i in 0..<200 {
+                try await conn.write(unit: 1, address: 0, values: [UInt16(i)])
+                total += Int(try await conn.read(unit: 1, address: 0, count: 1)[0])
+            }
+            return total
+        }
+        #expect(sum == (0..<200).reduce(0, +))
+        #expect(port.requestCount == 400)
+        conn.close()
+        // After close the executor hands jobs to the global executor: the task still runs to completion.
+        let after = await withTaskExecutorPreference(conn.executor) {
+            await conn.perform([.read(unit: 1, address: 0, count: 1)])
+        }
+        guard case .failure(.notConnected) = after[0] else {
+            Issue.record("expected notConnected after close, got \(after[0])")
+            return
+        }
+    }
+}

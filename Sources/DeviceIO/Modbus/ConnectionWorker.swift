@@ -31,7 +31,13 @@ final class ConnectionWorker {
     /// Reusable read buffer (125 registers is the protocol maximum).
     private var buffer = [UInt16](repeating: 0, count: 256)
 
-    init(endpoint: ModbusEndpoint, options: ModbusConnectionOptions, shared: ConnectionShared) {
+    private let executor: ModbusConnectionExecutor
+
+    init(
+        endpoint: ModbusEndpoint, options: ModbusConnectionOptions, shared: ConnectionShared,
+        executor: ModbusConnectionExecutor
+    ) {
+        self.executor = executor
         self.endpoint = endpoint
         self.name = endpoint.description
         self.options = options
@@ -58,7 +64,11 @@ final class ConnectionWorker {
     /// The thread body: returns after `close()`.
     func run() {
         while true {
-            let (jobs, closed) = shared.take()
+            let (jobs, tasks, closed) = shared.take()
+            if !tasks.isEmpty {
+                let me = executor.asUnownedTaskExecutor()
+                for t in tasks { t.runSynchronously(on: me) }
+            }
             if closed {
                 for job in jobs {
                     job.continuation.resume(
@@ -67,7 +77,7 @@ final class ConnectionWorker {
                 break
             }
             if jobs.isEmpty {
-                idle()
+                if tasks.isEmpty { idle() }
                 continue
             }
             for job in jobs {
@@ -75,6 +85,11 @@ final class ConnectionWorker {
             }
         }
         disconnect()
+        for t in shared.retireTasks() { globalConcurrentExecutor.enqueue(ExecutorJob(t)) }
+        // Batches submitted by those tasks meanwhile fail like any request after close.
+        for job in shared.take().jobs {
+            job.continuation.resume(returning: job.requests.map { _ in .failure(.notConnected(endpoint: name)) })
+        }
     }
 
     /// Waits for work; while the link is wanted but down, wakes up at the next back-off deadline and redials.
@@ -85,9 +100,9 @@ final class ConnectionWorker {
                 connect()
                 return
             }
-            _ = shared.wake.wait(timeout: .now() + .nanoseconds(Int(nextAttemptNs - now)))
+            shared.sleep(timeoutNs: nextAttemptNs - now)
         } else {
-            shared.wake.wait()
+            shared.sleep(timeoutNs: nil)
         }
     }
 

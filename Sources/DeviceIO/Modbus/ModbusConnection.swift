@@ -34,6 +34,13 @@ public final class ModbusConnection: Sendable {
     private let shared: ConnectionShared
     private let thread: Mutex<JoinableThread?>
 
+    /// A task executor backed by this connection's thread. Code that awaits many requests one after another can
+    /// run on it (`withTaskExecutorPreference(connection.executor) { … }`): submitting a request and resuming
+    /// after its reply then happen on the connection thread itself, with no thread hop at all. Keep such code
+    /// short between awaits: while it runs, the connection does no I/O. After `close()` jobs go to the global
+    /// concurrent executor, so no task is ever stranded.
+    public let executor: ModbusConnectionExecutor
+
     /// Creates the connection and starts its thread (it connects on the first request).
     ///
     /// - Throws: `DeviceIOError.connectFailed` if the thread or the libmodbus context cannot be created.
@@ -44,10 +51,12 @@ public final class ModbusConnection: Sendable {
         self.options = options
         let shared = ConnectionShared()
         self.shared = shared
+        let executor = ModbusConnectionExecutor(shared: shared)
+        self.executor = executor
         do {
             // The worker (and its libmodbus context) is created on, and never leaves, the connection thread.
             let t = try JoinableThread(name: "modbus \(endpoint)") {
-                ConnectionWorker(endpoint: endpoint, options: options, shared: shared).run()
+                ConnectionWorker(endpoint: endpoint, options: options, shared: shared, executor: executor).run()
             }
             self.thread = Mutex(t)
         } catch {
@@ -122,11 +131,18 @@ struct ConnectionJob: Sendable {
 final class ConnectionShared: Sendable {
     struct Queue {
         var jobs: [ConnectionJob] = []
+        /// Swift jobs enqueued on `ModbusConnectionExecutor`, run by the connection thread between batches.
+        var tasks: [UnownedJob] = []
         var closed = false
+        /// Set when the thread has stopped running tasks: later ones go to the global executor.
+        var threadGone = false
     }
     let queue = Mutex(Queue())
-    /// Signalled once per submitted job and on close; the thread drains everything queued per wake-up.
+    /// Signalled only when the thread is asleep (`sleeping`), so a busy thread, or a task running on the thread
+    /// itself, costs no futex call. The thread drains everything queued per wake-up.
     let wake = DispatchSemaphore(value: 0)
+    /// True while the thread is about to sleep or sleeping; a submitter that flips it to false owes one signal.
+    let sleeping = Atomic<Bool>(false)
     let connected = Atomic<Bool>(false)
     let requests = Atomic<Int>(0)
 
@@ -137,16 +153,71 @@ final class ConnectionShared: Sendable {
             q.jobs.append(job)
             return true
         }
-        if ok { wake.signal() }
+        if ok { wakeIfSleeping() }
         return ok
     }
 
-    /// Takes every queued job.
-    func take() -> (jobs: [ConnectionJob], closed: Bool) {
+    /// Wakes the thread if it sleeps (the eventcount pattern: the flag is cleared by exactly one party, and only
+    /// a submitter that cleared it signals).
+    func wakeIfSleeping() {
+        if sleeping.exchange(false, ordering: .sequentiallyConsistent) { wake.signal() }
+    }
+
+    /// Whether anything is queued (or the connection was closed).
+    func hasWork() -> Bool {
+        queue.withLock { !$0.jobs.isEmpty || !$0.tasks.isEmpty || $0.closed }
+    }
+
+    /// Puts the calling (connection) thread to sleep until work arrives or `timeoutNs` passes.
+    func sleep(timeoutNs: UInt64?) {
+        sleeping.store(true, ordering: .sequentiallyConsistent)
+        if hasWork() {
+            // A submitter may have seen the flag already: then it signals, and that signal must be consumed.
+            if !sleeping.exchange(false, ordering: .sequentiallyConsistent) { wake.wait() }
+            return
+        }
+        guard let timeoutNs else {
+            wake.wait()
+            return
+        }
+        if wake.wait(timeout: .now() + .nanoseconds(Int(min(timeoutNs, UInt64(Int.max))))) == .success { return }
+        if !sleeping.exchange(false, ordering: .sequentiallyConsistent) { wake.wait() }
+    }
+
+    /// Takes every queued batch and task.
+    func take() -> (jobs: [ConnectionJob], tasks: [UnownedJob], closed: Bool) {
         queue.withLock { q in
             let jobs = q.jobs
-            q.jobs = []
-            return (jobs, q.closed)
+            let tasks = q.tasks
+            if !jobs.isEmpty { q.jobs = [] }
+            if !tasks.isEmpty { q.tasks = [] }
+            return (jobs, tasks, q.closed)
+        }
+    }
+
+    /// Queues a Swift job for the connection thread; after the thread has stopped, hands it to the global
+    /// concurrent executor instead.
+    func submitTask(_ job: UnownedJob) {
+        let queued = queue.withLock { q -> Bool in
+            if q.threadGone { return false }
+            q.tasks.append(job)
+            return true
+        }
+        if queued {
+            wakeIfSleeping()
+        } else {
+            globalConcurrentExecutor.enqueue(ExecutorJob(job))
+        }
+    }
+
+    /// Called by the thread as it stops: returns the tasks still queued (to be forwarded) and routes later ones
+    /// to the global executor.
+    func retireTasks() -> [UnownedJob] {
+        queue.withLock { q in
+            q.threadGone = true
+            let t = q.tasks
+            q.tasks = []
+            return t
         }
     }
 
@@ -155,6 +226,18 @@ final class ConnectionShared: Sendable {
             defer { q.closed = true }
             return !q.closed
         }
-        if first { wake.signal() }
+        if first { wakeIfSleeping() }
+    }
+}
+
+/// The task executor of one `ModbusConnection` (see `ModbusConnection.executor`): jobs run on the connection's
+/// thread between Modbus batches.
+public final class ModbusConnectionExecutor: TaskExecutor {
+    private let shared: ConnectionShared
+
+    init(shared: ConnectionShared) { self.shared = shared }
+
+    public func enqueue(_ job: consuming ExecutorJob) {
+        shared.submitTask(UnownedJob(job))
     }
 }
