@@ -41,6 +41,43 @@ struct ModbusGatewayTests {
         #expect(port.connectionCount == 1)
     }
 
+    @Test("a gateway told not to answer unknown units lets the client time out, and keeps serving known ones")
+    func noReplyPolicy() async throws {
+        let server = try ModbusServer(threads: 1)
+        defer { server.shutdown() }
+        let bank = try ModbusRegisterBank(holding: 0..<4)
+        try bank.write(address: 0, values: [3])
+        let port = try server.serve(units: [5: bank], unknownUnit: .noReply)
+        let conn = try ModbusConnection(
+            endpoint: .tcp(host: "127.0.0.1", port: port.port), options: ModbusConnectionOptions(responseTimeoutMs: 100)
+        )
+        defer { conn.close() }
+        let results = await conn.perform([
+            .read(unit: 6, address: 0, count: 1), .read(unit: 6, address: 1, count: 1),
+            .read(unit: 5, address: 0, count: 1),
+        ])
+        guard case .failure(.timeout(_, 6)) = results[0], case .failure(.timeout(_, 6)) = results[1] else {
+            Issue.record("expected timeouts for unit 6, got \(results)")
+            return
+        }
+        #expect(try results[2].get() == [3])
+    }
+
+    @Test("the raw libmodbus baseline loop reads from the same kind of server")
+    func rawBench() throws {
+        let server = try ModbusServer(threads: 1)
+        defer { server.shutdown() }
+        let port = try server.serve(unit: 1, bank: try ModbusRegisterBank(holding: 40000..<40125))
+        let seconds = try ModbusRawBench.readLoop(
+            host: "127.0.0.1", port: port.port, unit: 1, address: 40000, count: 125, iterations: 200)
+        #expect(seconds > 0 && seconds < 10)
+        #expect(port.requestCount == 200)
+        #expect(throws: ModbusRawBench.Failure.self) {
+            try ModbusRawBench.readLoop(
+                host: "127.0.0.1", port: port.port, unit: 1, address: 50000, count: 1, iterations: 1)
+        }
+    }
+
     @Test("a batch runs every request in order in one hop, each with its own result")
     func batch() async throws {
         let server = try ModbusServer(threads: 1)
