@@ -8,20 +8,24 @@ import Synchronization
 
 /// One Modbus connection (a TCP endpoint or an RTU bus), shared by every unit id behind it.
 ///
-/// A dedicated thread owns the libmodbus context and runs requests one at a time in submission order (DESIGN §3:
-/// libmodbus blocks, so it never runs on Swift's cooperative pool). Callers hand it work through a Mutex-guarded
-/// queue and a semaphore wake-up and get results back through a continuation: one thread hop per *call*, so a
-/// `perform(_:)` batch of many requests (a whole poll of every unit behind the connection) costs one hop.
+/// A dedicated thread owns the transport and runs requests one at a time in submission order (DESIGN §3: the I/O
+/// blocks, so it never runs on Swift's cooperative pool). TCP uses `ModbusTCPLink` (MBAP framing on poll(2),
+/// because libmodbus' select(2) aborts the process once descriptors reach 1024); RTU uses a libmodbus context.
+/// Callers hand work over through a Mutex-guarded queue (the thread is woken only if it sleeps) and get results
+/// back through a continuation: one thread hop per *call*, so a `perform(_:)` batch of many requests (a whole
+/// poll of every unit behind the connection) costs one hop. Code that must await requests one by one can run on
+/// `executor` and avoid the hop altogether.
 ///
 /// Connection handling, all done by the connection's thread:
 /// - connects lazily on the first request, with `connectTimeoutMs`;
-/// - a broken connection (any failure that is neither an exception nor a timeout) is closed and reopened at once
-///   on the next request; if the connect fails, retries follow with exponential back-off (`reconnectInitialMs`
-///   doubling to `reconnectMaxMs`, reset on success), in the background even when no request is waiting, so the
-///   link comes back by itself. While backing off, requests fail fast with `.notConnected` instead of waiting.
-/// - after a response timeout on TCP the connection is reopened too: a late reply would otherwise answer the next
-///   request. Within one batch, further requests to a unit that timed out fail with `.timeout` at once, so one
-///   dead unit behind a gateway costs one timeout per batch, not one per request.
+/// - a broken connection (socket error, invalid reply) is closed and reopened at once on the next request; if the
+///   connect fails, retries follow with exponential back-off (`reconnectInitialMs` doubling to `reconnectMaxMs`,
+///   reset on success), in the background even when no request is waiting, so the link comes back by itself.
+///   While backing off, requests fail fast with `.notConnected` instead of waiting.
+/// - a response timeout keeps the TCP link (a late reply is recognised by its transaction id and skipped); three
+///   timeouts in a row drop it and redial. Within one batch, further requests to a unit that timed out fail with
+///   `.timeout` at once, so one dead unit behind a gateway costs one timeout per batch, not one per request.
+/// - exceptions arrive as `DeviceIOError.modbusException` with the typed `ModbusExceptionCode`.
 /// - a failed or slow connection only ever blocks its own thread: other connections are unaffected.
 ///
 /// `close()` stops the thread and joins it; pending and later requests fail with `.notConnected`.
