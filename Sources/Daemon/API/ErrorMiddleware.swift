@@ -17,6 +17,16 @@ public struct ErrorMiddleware: RouterMiddleware {
     do {
       return try await next(request, context)
     } catch let error as APIError {
+      // Refused credentials are worth a log line (who tried what from where); journald rate-limits floods.
+      if error.status == .unauthorized || error.status == .forbidden {
+        context.logger.notice(
+          "API request denied",
+          metadata: [
+            "status": "\(error.status.code)", "method": "\(request.method)",
+            "path": "\(request.uri.path)",
+            "from": "\(context.remoteAddress)", "detail": "\(error.detail)",
+          ])
+      }
       return APIError.makeResponse(status: error.status, code: error.code, detail: error.detail)
     } catch let error as HTTPError where error.status == .notFound {
       let allowed = knownRoutes.methods(for: request.uri.path)
