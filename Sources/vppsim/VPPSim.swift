@@ -58,6 +58,9 @@ struct VPPSim: AsyncParsableCommand {
   @Option(help: "Topic prefix of MQTT devices (<prefix>/<id>/state).") var topicPrefix: String?
   @Option(help: "MQTT state period, simulation seconds.") var statePeriod: Double?
   @Option(help: "QoS of state messages (default: the profile's).") var mqttQos: Int?
+  @Option(
+    help: "Shortest real time between two state messages of one device, seconds (high --speed).")
+  var minPublishInterval = 0.5
   @Flag(help: "Start a private mosquitto on 127.0.0.1 (--mqtt-port, or a free port) for the run.")
   var startBroker = false
 
@@ -213,6 +216,7 @@ struct VPPSim: AsyncParsableCommand {
     if let v = topicPrefix { o.mqtt.topicPrefix = v }
     if let v = statePeriod { o.mqtt.statePeriodS = max(0.001, v) }
     if let v = mqttQos { o.mqtt.publishQoS = min(1, max(0, v)) }
+    o.mqtt.minRealPeriodS = max(0, minPublishInterval)
     if let v = seed { o.seed = v }
     if let v = latitude { o.daylight.latitude = v }
     if let v = longitude { o.daylight.longitude = v }

@@ -14,6 +14,9 @@ public struct SimFleetOptions: Sendable, Hashable {
     public var topicPrefix: String = "vppsim"
     /// State publish period, simulation seconds (each device publishes at most once per tick).
     public var statePeriodS: Double = 1
+    /// Shortest real time between two state messages of one device, seconds (0 = no floor). At high
+    /// `--speed` the simulation period would otherwise flood the broker; phases stay spread.
+    public var minRealPeriodS: Double = 0
     /// QoS of state messages; nil = the profile's `mqtt.qos`.
     public var publishQoS: Int?
     /// Client id prefix (the process id and connection index are appended).

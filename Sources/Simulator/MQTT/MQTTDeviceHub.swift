@@ -32,10 +32,14 @@ final class MQTTDeviceHub: Sendable {
   let statePeriodS: Double
   /// QoS of state messages.
   let qos: Int
+  /// Real-time floor between two messages of one device, seconds (0 = none).
+  let minRealPeriodS: Double
+  private let realStart = ContinuousClock.now
 
   private struct Mutable {
-    /// Last publish slot per device (floor((t − phase) / period)).
+    /// Last publish slot per device (floor((t − phase) / period)), in simulation and in real time.
     var lastSlot: [Int64]
+    var lastRealSlot: [Int64]
     var rng: SeededRandom
     var counters = Counters()
     /// Payloads kept while a device is frozen, by entry index.
@@ -49,6 +53,7 @@ final class MQTTDeviceHub: Sendable {
   ) throws(SimulatorError) {
     self.clock = clock
     self.statePeriodS = max(0.001, options.statePeriodS)
+    self.minRealPeriodS = max(0, options.minRealPeriodS)
     var entries: [Entry] = []
     var routes: [String: Int] = [:]
     var filters = Set<String>()
@@ -82,7 +87,9 @@ final class MQTTDeviceHub: Sendable {
     self.qos = min(1, max(0, qos ?? 0))
     mutable = Mutex(
       Mutable(
-        lastSlot: Array(repeating: Int64.min, count: entries.count), rng: SeededRandom(seed: seed)))
+        lastSlot: Array(repeating: Int64.min, count: entries.count),
+        lastRealSlot: Array(repeating: Int64.min, count: entries.count),
+        rng: SeededRandom(seed: seed)))
 
     var clients: [MQTTClient] = []
     // Several fleets may share a process and a broker (tests, benchmarks): client ids must not clash.
@@ -156,14 +163,22 @@ final class MQTTDeviceHub: Sendable {
   /// call per device).
   func publishDue(now: Date) {
     let t = now.timeIntervalSince1970
+    let elapsed = ContinuousClock.now - realStart
+    let real = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    let floor = minRealPeriodS
+    let count = Double(max(1, entries.count))
     var due: [Int] = []
     mutable.withLock { m in
       for i in entries.indices {
         let slot = Int64(((t - entries[i].phase) / statePeriodS).rounded(.down))
-        if slot != m.lastSlot[i] {
-          m.lastSlot[i] = slot
-          due.append(i)
+        guard slot != m.lastSlot[i] else { continue }
+        if floor > 0 {
+          let realSlot = Int64(((real - Double(i) / count * floor) / floor).rounded(.down))
+          guard realSlot != m.lastRealSlot[i] else { continue }
+          m.lastRealSlot[i] = realSlot
         }
+        m.lastSlot[i] = slot
+        due.append(i)
       }
     }
     for i in due { publish(i, at: now) }

@@ -10,8 +10,8 @@ import VPPCore
 /// cheaper than `JSONSerialization`.
 struct MQTTStateEncoder: Sendable {
   indirect enum Node: Sendable {
-    case leaf(key: String, point: String, canonical: CanonicalPoint?, scale: Double, boolean: Bool)
-    case object(key: String, children: [Node])
+    case leaf(key: [UInt8], point: String, canonical: CanonicalPoint?, scale: Double, boolean: Bool)
+    case object(key: [UInt8], children: [Node])
   }
 
   let root: [Node]
@@ -40,13 +40,14 @@ struct MQTTStateEncoder: Sendable {
       node.leaf = (name, CanonicalPoint(rawValue: name), spec.scale == 0 ? 1 : spec.scale, boolean)
     }
     func build(_ t: Tree) -> [Node] {
-      t.children.keys.sorted().compactMap { key in
+      t.children.keys.sorted().compactMap { key -> Node? in
         guard let child = t.children[key] else { return nil }
         if let l = child.leaf, child.children.isEmpty {
           return .leaf(
-            key: key, point: l.point, canonical: l.canonical, scale: l.scale, boolean: l.boolean)
+            key: Self.keyBytes(key), point: l.point, canonical: l.canonical, scale: l.scale,
+            boolean: l.boolean)
         }
-        return .object(key: key, children: build(child))
+        return .object(key: Self.keyBytes(key), children: build(child))
       }
     }
     root = build(tree)
@@ -78,7 +79,7 @@ struct MQTTStateEncoder: Sendable {
         if garble { value = Self.nonsense(&rng) }
         if !first { out.append(UInt8(ascii: ",")) }
         first = false
-        Self.appendKey(key, &out)
+        out.append(contentsOf: key)
         if boolean && !garble {
           out.append(contentsOf: (value != 0 ? "true" : "false").utf8)
         } else {
@@ -87,12 +88,15 @@ struct MQTTStateEncoder: Sendable {
       case .object(let key, let children):
         if !first { out.append(UInt8(ascii: ",")) }
         first = false
-        Self.appendKey(key, &out)
+        out.append(contentsOf: key)
         writeObject(children, t, echo, garble, &rng, &out)
       }
     }
     out.append(UInt8(ascii: "}"))
   }
+
+  /// `"key":` as bytes, built once per profile.
+  static func keyBytes(_ key: String) -> [UInt8] { Array("\"\(key)\":".utf8) }
 
   static func appendKey(_ key: String, _ out: inout [UInt8]) {
     out.append(UInt8(ascii: "\""))
@@ -108,7 +112,7 @@ struct MQTTStateEncoder: Sendable {
     }
     let r = (v * 1000).rounded() / 1000
     if r == r.rounded(), abs(r) < 1e15 {
-      out.append(contentsOf: String(Int64(r)).utf8)
+      appendInteger(Int64(r), &out)
     } else {
       out.append(contentsOf: String(r).utf8)
     }
@@ -121,6 +125,31 @@ struct MQTTStateEncoder: Sendable {
     case 1: return -99_999
     case 2: return Double(rng.next() % 1_000_000) - 500_000
     default: return 6.02e23
+    }
+  }
+
+  /// Decimal digits of `n` without an intermediate String.
+  static func appendInteger(_ n: Int64, _ out: inout [UInt8]) {
+    if n == 0 {
+      out.append(UInt8(ascii: "0"))
+      return
+    }
+    if n < 0 { out.append(UInt8(ascii: "-")) }
+    var m = n.magnitude
+    var digits:
+      (
+        UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+        UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8
+      ) =
+        (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    var count = 0
+    withUnsafeMutableBytes(of: &digits) { buf in
+      while m > 0 {
+        buf[count] = UInt8(ascii: "0") + UInt8(m % 10)
+        m /= 10
+        count += 1
+      }
+      for k in stride(from: count - 1, through: 0, by: -1) { out.append(buf[k]) }
     }
   }
 }
