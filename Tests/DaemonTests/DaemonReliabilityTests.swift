@@ -205,9 +205,11 @@ struct DaemonReliabilityTests {
     let refused = try waitForReload(c, fixture, count: 1)
     #expect(refused["ok"] == .bool(false))
     #expect(refused["detail"]?.stringValue?.contains("control.periodMs") == true, "\(refused)")
-    #expect(
-      daemon.log.contains("configuration reload refused")
-        && daemon.log.contains("control.periodMs"), "\(daemon.log)")
+    // One event, one line: the refusal and its reason (with the key path) are on the same line.
+    let refusal = daemon.log.split(separator: "\n").filter {
+      $0.contains("configuration reload refused")
+    }
+    #expect(refusal.count == 1 && refusal[0].contains("control.periodMs"), "\(daemon.log)")
     let status = try c.request("GET", "/v1/status", headers: [fixture.auth("viewer")])
     #expect(status.json?["config"]?["controlPeriodMs"] == .number(200))
     #expect(status.json?["config"]?["devices"] == .number(4))
@@ -278,6 +280,24 @@ struct DaemonReliabilityTests {
       fixture: fixture, arguments: ["--check-config", "--config", fixture.configPath])
     defer { check.stop() }
     #expect(check.waitExit(timeout: 10) == 0, "\(check.log)")
+  }
+
+  @Test("under journald (JOURNAL_STREAM set) every log line starts with its syslog priority")
+  func journaldLines() throws {
+    let fixture = try DaemonFixture(devices: 2)
+    defer { fixture.cleanup() }
+    let daemon = try DaemonProcess(fixture: fixture, environment: ["JOURNAL_STREAM": "8:12345"])
+    defer { daemon.stop() }
+    try daemon.waitReady()
+    _ = try daemon.client().request("GET", "/v1/devices")  // a refused request is logged at notice
+    daemon.signal(SIGTERM)
+    #expect(daemon.waitExit(timeout: 15) == 0)
+    let lines = daemon.log.split(separator: "\n")
+    #expect(lines.count >= 3, "\(daemon.log)")
+    #expect(
+      lines.allSatisfy { $0.range(of: #"^<[2-7]>vppd"#, options: .regularExpression) != nil },
+      "\(daemon.log)")
+    #expect(lines.contains { $0.hasPrefix("<5>vppd.http: API request denied") }, "\(daemon.log)")
   }
 
   @Test("SIGTERM shuts down gracefully with exit code 0")
