@@ -17,6 +17,14 @@ extension SimulatedFleet {
       }
     }
     tick()
+    let ports = portOf.values.map(\.port)
+    logger.info(
+      "simulating \(devices.count) devices",
+      metadata: [
+        "modbus":
+          "\(bindings.count) on \(Set(ports).count) ports \(ports.min() ?? 0)-\(ports.max() ?? 0)",
+        "mqtt": "\(hub?.entries.count ?? 0) via \(options.mqtt.host):\(options.mqtt.port)",
+      ])
     guard startTicking else { return }
     let interval = Double(max(1, options.tickIntervalMs)) / 1000
     let thread = Thread { [self] in
