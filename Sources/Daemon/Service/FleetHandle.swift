@@ -1,5 +1,6 @@
 import DeviceIO
 import Foundation
+import Synchronization
 import VPPCore
 
 /// The fleet the API serves: the live `FleetState` (reconciled in place on reload) and the flexibility model
@@ -7,10 +8,19 @@ import VPPCore
 public final class FleetHandle: Sendable {
   public let state: FleetState
   public let model: FlexibilityModel
+  /// How long an aggregate may be reused, seconds. Aggregating 1,000 devices costs about a millisecond; the
+  /// status and fleet routes are polled by dashboards and scripts far more often than telemetry changes (fast
+  /// points arrive once a second), so a 250 ms old aggregate is as good as a fresh one and keeps those routes
+  /// cheap under load.
+  public let aggregateMaxAge: TimeInterval
+  private let cached = Mutex<(at: Date, view: FleetView)?>(nil)
 
-  public init(state: FleetState, model: FlexibilityModel = FlexibilityModel()) {
+  public init(
+    state: FleetState, model: FlexibilityModel = FlexibilityModel(), aggregateMaxAge: TimeInterval = 0.25
+  ) {
     self.state = state
     self.model = model
+    self.aggregateMaxAge = aggregateMaxAge
   }
 
   /// Views of every device at `now`, sorted by id.
@@ -27,8 +37,16 @@ public final class FleetHandle: Sendable {
 
   /// Totals per site and kind.
   public func fleetView(now: Date = Date()) -> FleetView {
-    FleetView(state.aggregate(now: now, model: model))
+    if let c = cached.withLock({ $0 }), now >= c.at, now.timeIntervalSince(c.at) < aggregateMaxAge {
+      return c.view
+    }
+    let view = FleetView(state.aggregate(now: now, model: model))
+    cached.withLock { $0 = (now, view) }
+    return view
   }
+
+  /// Drops the cached aggregate (after a reload changed the fleet).
+  public func invalidateAggregate() { cached.withLock { $0 = nil } }
 
   /// Whether a site has at least one configured device.
   public func hasSite(_ site: SiteID) -> Bool {

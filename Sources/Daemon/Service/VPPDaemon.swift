@@ -192,6 +192,7 @@ public final class VPPDaemon: Sendable {
         // Build the new device layer first: if that fails, nothing has changed yet.
         let newRuntime = try RuntimeFactory.make(new, fleet: fleet.state)
         let changes = fleet.state.reconcile(with: new.descriptors, staleAfterMs: new.staleAfterMs)
+        fleet.invalidateAggregate()
         runtime.replace(with: newRuntime)
         notes.append(
           "devices: \(changes.added.count) added, \(changes.removed.count) removed, \(changes.updated.count + changes.replaced.count) changed; device layer restarted"
