@@ -33,6 +33,9 @@ let package = Package(
             name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
         .systemLibrary(
             name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        // COIN-OR CLP (EPL), the LP solver (DESIGN §11; GLPK is GPL and must not be linked).
+        .systemLibrary(
+            name: "CClp", pkgConfig: "clp", providers: [.apt(["coinor-libclp-dev"])]),
 
         .target(name: "VPPCore", swiftSettings: strict),
         .target(
@@ -51,6 +54,15 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict),
+        .target(name: "Optimizer", dependencies: ["VPPCore", "CClp"], swiftSettings: strict),
+        .target(
+            name: "Market",
+            dependencies: [
+                "VPPCore", "Optimizer",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strict),
+        .target(name: "DispatchControl", dependencies: ["VPPCore", "DeviceIO"], swiftSettings: strict),
         .target(
             name: "Store",
             dependencies: [
@@ -101,6 +113,9 @@ let package = Package(
             name: "DeviceIOTests", dependencies: ["DeviceIO", "VPPCore", "Simulator"],
             swiftSettings: strict),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "DeviceIO"], swiftSettings: strict),
+        .testTarget(name: "OptimizerTests", dependencies: ["Optimizer", "VPPCore"], swiftSettings: strict),
+        .testTarget(name: "MarketTests", dependencies: ["Market", "Optimizer", "VPPCore"], swiftSettings: strict),
+        .testTarget(name: "DispatchControlTests", dependencies: ["DispatchControl", "DeviceIO", "VPPCore"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store", "VPPCore"], swiftSettings: strict),
         .testTarget(
             name: "DaemonTests", dependencies: ["Daemon", "Store", "DeviceIO", "VPPCore"],
