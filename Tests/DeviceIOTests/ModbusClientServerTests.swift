@@ -73,20 +73,27 @@ struct ModbusClientServerTests {
         #expect(port.connectionCount == 0)
     }
 
-    @Test("one server with two threads carries 1,000 devices on 1,000 ports")
-    func thousandDevices() async throws {
+    /// 250 rather than 1,000 devices: server and clients share this test process, and 3 descriptors per device would
+    /// push other tests' select(2)-based C libraries (libmosquitto, libmodbus RTU) past FD_SETSIZE. The full
+    /// 1,000 run is `vppbench devices`.
+    @Test("one server with two threads carries many devices on many ports, each answering with its own registers")
+    func manyDevices() async throws {
+        let devices = 250
         let server = try ModbusServer(threads: 2)
         defer { server.shutdown() }
         var ports: [ModbusServedPort] = []
-        for i in 0..<1000 {
+        for i in 0..<devices {
             let bank = try ModbusRegisterBank(holding: 40000..<40125)
             try bank.write(address: 40000, values: [UInt16(i), UInt16(1000 - i)])
             ports.append(try server.serve(unit: 1, bank: bank))
         }
-        #expect(Set(ports.map(\.port)).count == 1000)
+        #expect(Set(ports.map(\.port)).count == devices)
         let pool = ModbusConnectionPool()
         defer { pool.shutdown() }
-        let clients = try ports.map { try pool.client(endpoint: .tcp(host: "127.0.0.1", port: $0.port), unit: 1) }
+        let options = ModbusConnectionOptions(connectTimeoutMs: 5000, responseTimeoutMs: 5000)
+        let clients = try ports.map {
+            try pool.client(endpoint: .tcp(host: "127.0.0.1", port: $0.port), unit: 1, options: options)
+        }
         let answers = await withTaskGroup(of: (Int, [UInt16]?).self) { group in
             for (i, c) in clients.enumerated() {
                 group.addTask { (i, try? await c.read(address: 40000, count: 125)) }
@@ -95,7 +102,7 @@ struct ModbusClientServerTests {
             for await (i, regs) in group { if let regs { out[i] = regs } }
             return out
         }
-        #expect(answers.count == 1000)
+        #expect(answers.count == devices)
         for (i, regs) in answers {
             #expect(regs.count == 125 && regs[0] == UInt16(i) && regs[1] == UInt16(1000 - i))
         }

@@ -49,7 +49,7 @@ struct ModbusGatewayTests {
         try bank.write(address: 0, values: [3])
         let port = try server.serve(units: [5: bank], unknownUnit: .noReply)
         let conn = try ModbusConnection(
-            endpoint: .tcp(host: "127.0.0.1", port: port.port), options: ModbusConnectionOptions(responseTimeoutMs: 100)
+            endpoint: .tcp(host: "127.0.0.1", port: port.port), options: ModbusConnectionOptions(responseTimeoutMs: 500)
         )
         defer { conn.close() }
         let results = await conn.perform([

@@ -12,7 +12,7 @@ struct ModbusRTUTests {
         try bank.write(address: 2, values: [1234, 5678])
         let device = try ModbusRTUServer(unit: 7, bank: bank)
         defer { device.shutdown() }
-        let options = ModbusConnectionOptions(responseTimeoutMs: 500, minRequestGapMs: 2)
+        let options = ModbusConnectionOptions(responseTimeoutMs: 1000, minRequestGapMs: 2)
         let conn = try ModbusConnection(
             endpoint: .rtu(device: device.devicePath, baud: 115_200, parity: .none), options: options)
         defer { conn.close() }

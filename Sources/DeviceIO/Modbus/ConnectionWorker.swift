@@ -304,7 +304,15 @@ final class ConnectionWorker {
         let e = errno
         setTimeout(ctx, ms: options.responseTimeoutMs)
         if rc == 0 {
-            connectSucceeded()
+            // libmodbus waits on the serial descriptor with select(2): it must be below FD_SETSIZE.
+            if let low = lowDescriptor(modbus_get_socket(ctx)) {
+                modbus_set_socket(ctx, low)
+                connectSucceeded()
+                return
+            }
+            modbus_close(ctx)
+            lastConnectError = "no file descriptor below 1024 (FD_SETSIZE) is free for libmodbus' select(2)"
+            connectFailed()
             return
         }
         modbus_close(ctx)

@@ -72,3 +72,16 @@ func sleepNanos(_ nanos: UInt64) {
     var rest = timespec()
     while nanosleep(&ts, &rest) == -1 && errno == EINTR { ts = rest }
 }
+
+/// `fd` itself if it is below FD_SETSIZE (1024), else a duplicate below it (the original is closed), or nil (and
+/// the original is closed) when none is free. libmodbus waits with select(2), and glibc aborts the process when a
+/// descriptor ≥ 1024 meets an fd_set; a process serving or polling 1,000 devices gets there.
+func lowDescriptor(_ fd: Int32) -> Int32? {
+    if fd < 0 { return nil }
+    if fd < 1024 { return fd }
+    let d = fcntl(fd, F_DUPFD_CLOEXEC, 0)
+    close(fd)
+    if d >= 0 && d < 1024 { return d }
+    if d >= 0 { close(d) }
+    return nil
+}

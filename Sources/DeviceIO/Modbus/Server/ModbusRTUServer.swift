@@ -35,6 +35,10 @@ public final class ModbusRTUServer: Sendable {
             throw .listenFailed(port: 0, reason: "cannot open a pseudo-terminal: \(why)")
         }
         let name = "/dev/pts/\(number)"
+        // libmodbus' RTU receive waits with select(2): the descriptor must be below FD_SETSIZE.
+        guard let fd = lowDescriptor(fd) else {
+            throw .listenFailed(port: 0, reason: "no file descriptor below 1024 is free for libmodbus' select(2)")
+        }
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         var tio = termios()
         if tcgetattr(fd, &tio) == 0 {

@@ -351,8 +351,8 @@ final class ServerWorker {
     {
         guard let ctx else { return false }
         modbus_set_socket(ctx, c.fd)
+        served.requests.add(1, ordering: .relaxed)  // before the send: a client that has its reply sees the count
         let rc = modbus_reply_exception(ctx, frame, UInt32(code.rawValue))
-        served.requests.add(1, ordering: .relaxed)
         if rc < 0 {
             closeConn(c.fd)
             return false
@@ -372,6 +372,7 @@ final class ServerWorker {
         modbus_set_socket(ctx, c.fd)
         let holding = bank.holdingRange
         let input = bank.inputRange
+        served.requests.add(1, ordering: .relaxed)  // before the send: a client that has its reply sees the count
         let rc = bank.state.withLock { s -> Int32 in
             let fc = frame[7]
             let addr = Int(frame[8]) << 8 | Int(frame[9])
@@ -404,7 +405,6 @@ final class ServerWorker {
             }
             return rc
         }
-        served.requests.add(1, ordering: .relaxed)
         if rc < 0 {
             closeConn(c.fd)
             return false
