@@ -85,3 +85,22 @@ func lowDescriptor(_ fd: Int32) -> Int32? {
     if d >= 0 { close(d) }
     return nil
 }
+
+/// Raises this process's soft limit on open descriptors to its hard limit, once. A simulator serving 1,000
+/// devices (listener + connection each) or a daemon polling them needs more than the common soft default of 1024.
+/// Returns the soft limit now in force.
+@discardableResult func raiseDescriptorLimit() -> Int {
+    descriptorLimitRaised
+}
+
+private let descriptorLimitRaised: Int = {
+    var lim = rlimit()
+    let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+    guard getrlimit(resource, &lim) == 0 else { return -1 }
+    if lim.rlim_cur < lim.rlim_max {
+        var raised = lim
+        raised.rlim_cur = lim.rlim_max
+        if setrlimit(resource, &raised) == 0 { return Int(clamping: raised.rlim_cur) }
+    }
+    return Int(clamping: lim.rlim_cur)
+}()

@@ -10,7 +10,8 @@ public final class ModbusConnectionPool: Sendable {
     }
     private let state = Mutex(State())
 
-    public init() {}
+    /// Also raises the process's descriptor soft limit to its hard limit (one socket per endpoint).
+    public init() { raiseDescriptorLimit() }
 
     /// The shared connection to `endpoint`, created on first use with `options`. Later callers get the existing
     /// connection whatever options they pass (the first configuration wins: one link has one timing).

@@ -35,6 +35,7 @@ public final class ModbusServer: Sendable {
         // A client that disconnects while we reply must not kill the process (libmodbus sends with MSG_NOSIGNAL,
         // but the raw sockets of tests and tools may not).
         signal(SIGPIPE, SIG_IGN)
+        raiseDescriptorLimit()
         var shared: [ServerWorkerShared] = []
         for _ in 0..<max(threads, 1) { shared.append(try ServerWorkerShared()) }
         workers = shared
