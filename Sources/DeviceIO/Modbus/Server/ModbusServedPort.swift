@@ -57,7 +57,8 @@ public final class ModbusServedPort: Sendable {
     public var isRefusingConnections: Bool { refusing.load(ordering: .relaxed) }
 
     /// Refuse (close the listener: connects get ECONNREFUSED) or accept connections again. Existing connections
-    /// stay open unless dropped too. Returns once the server thread has done it.
+    /// stay open unless dropped too. Returns once the server thread has done it. If the port cannot be bound again
+    /// (another process took it meanwhile), it stays refusing: check `isRefusingConnections`.
     public func setRefusingConnections(_ refuse: Bool) {
         worker.command(.setRefusing(port: port, refuse))
     }
