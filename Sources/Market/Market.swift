@@ -1,2 +1,3 @@
-/// The Market module: market profiles, forecasts, bid building, clearing intake and simulation. See DESIGN §2.
+/// The Market module: market profiles (`Profiles/`), forecasts, bid building, clearing intake and simulation
+/// (`Clearing/`), synthetic prices (`Prices/`). See DESIGN §2.
 public enum MarketModule {}
