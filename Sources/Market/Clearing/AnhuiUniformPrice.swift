@@ -18,19 +18,7 @@ public enum AnhuiUniformPrice {
   public static func clear(_ orders: [CentralizedOrder]) throws(MarketError)
     -> CentralizedClearingResult
   {
-    var ids = Set<String>()
-    for o in orders {
-      guard ids.insert(o.id).inserted else {
-        throw .badClearingInput(reason: "order id '\(o.id)' appears twice")
-      }
-      guard o.priceYuanPerMWh.isFinite else {
-        throw .badClearingInput(reason: "order '\(o.id)' has a non-finite price")
-      }
-      guard o.quantityMWh.isFinite, o.quantityMWh > 0 else {
-        throw .badClearingInput(
-          reason: "order '\(o.id)' has quantity \(o.quantityMWh) MWh; must be > 0")
-      }
-    }
+    try orders.validateOrders()
     let buys = orders.filter { $0.side == .buy }
     let sells = orders.filter { $0.side == .sell }
     func demand(_ p: Double) -> Double {

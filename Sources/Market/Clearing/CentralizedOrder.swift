@@ -15,12 +15,19 @@ public struct CentralizedOrder: Sendable, Equatable {
   public var priceYuanPerMWh: Double
   /// Declared quantity, MWh (> 0).
   public var quantityMWh: Double
+  /// A seller unit's energy use (e.g. gce/kWh), used by Guangdong to break ties between equal seller
+  /// spreads (lower first); nil when unknown (ranked after every known value).
+  public var unitEnergyUse: Double?
 
-  public init(id: String, side: Side, priceYuanPerMWh: Double, quantityMWh: Double) {
+  public init(
+    id: String, side: Side, priceYuanPerMWh: Double, quantityMWh: Double,
+    unitEnergyUse: Double? = nil
+  ) {
     self.id = id
     self.side = side
     self.priceYuanPerMWh = priceYuanPerMWh
     self.quantityMWh = quantityMWh
+    self.unitEnergyUse = unitEnergyUse
   }
 }
 
@@ -34,4 +41,23 @@ public struct CentralizedClearingResult: Sendable, Equatable {
   public var matchedMWh: [String: Double]
   /// The declared prices that maximised the matched volume (the candidates the price was chosen from).
   public var maximisingPricesYuanPerMWh: [Double]
+}
+
+extension [CentralizedOrder] {
+  /// Rejects duplicate ids, non-finite prices and non-positive quantities, naming the order.
+  func validateOrders() throws(MarketError) {
+    var ids = Set<String>()
+    for o in self {
+      guard ids.insert(o.id).inserted else {
+        throw .badClearingInput(reason: "order id '\(o.id)' appears twice")
+      }
+      guard o.priceYuanPerMWh.isFinite else {
+        throw .badClearingInput(reason: "order '\(o.id)' has a non-finite price")
+      }
+      guard o.quantityMWh.isFinite, o.quantityMWh > 0 else {
+        throw .badClearingInput(
+          reason: "order '\(o.id)' has quantity \(o.quantityMWh) MWh; must be > 0")
+      }
+    }
+  }
 }
