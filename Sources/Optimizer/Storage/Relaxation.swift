@@ -13,6 +13,14 @@ public struct Relaxation: Sendable, Equatable, CustomStringConvertible {
     case connectionExportExceeded
     /// The site's import limit was exceeded in an interval.
     case connectionImportExceeded
+    /// A per-interval energy floor of the envelope (e.g. a V2G departure requirement) was missed; `amount` in MWh.
+    case energyFloorShortfall
+    /// A per-interval energy ceiling of the envelope was exceeded; `amount` in MWh.
+    case energyCeilingExcess
+    /// Net injection fell short of an obligation's minimum (e.g. a DR award); `amount` in MW.
+    case obligationShortfall
+    /// Net injection exceeded an obligation's maximum (e.g. a "tight"/"surplus" flag); `amount` in MW.
+    case obligationExcess
   }
 
   public let kind: Kind

@@ -11,6 +11,9 @@ import Foundation
 ///     e_T + s_final ≥ E_target                        (final SOC, soft)
 ///
 /// and maximises Σ priceₜ·(dₜ − cₜ)·Δ − fee·cₜ·Δ − degradation·(cₜ + dₜ)·Δ − penalties·slacks.
+/// An optional `StorageProblem.Envelope` tightens the power caps per interval (hard: availability) and adds
+/// soft per-interval energy floors/ceilings (departure requirements) and net-injection obligations (DR awards,
+/// pre-check flags), each with its own slack and penalty.
 /// The model is feasible for every valid input: the only hard constraints are bounds the battery can always
 /// satisfy by idling from a clamped SOC.
 public enum StorageModel {
@@ -50,15 +53,22 @@ public enum StorageModel {
     charge.reserveCapacity(n)
     discharge.reserveCapacity(n)
     energy.reserveCapacity(n)
+    let env = problem.envelope
+    func cap(_ list: [Double?]?, _ t: Int, _ fallback: Double) -> Double {
+      guard let list, t < list.count, let v = list[t] else { return fallback }
+      return min(v, fallback)
+    }
+    let chargeCap = (0..<n).map { cap(env?.chargeMaxMW, $0, p.chargePowerMaxMW) }
+    let dischargeCap = (0..<n).map { cap(env?.dischargeMaxMW, $0, p.dischargePowerMaxMW) }
     for t in 0..<n {
       let price = problem.pricesYuanPerMWh[t]
       charge.append(
         lp.addVariable(
-          "c[\(t + 1)]", upper: p.chargePowerMaxMW,
+          "c[\(t + 1)]", upper: chargeCap[t],
           objective: (-price - p.chargingFeeYuanPerMWh - p.degradationCostYuanPerMWh) * dt))
       discharge.append(
         lp.addVariable(
-          "d[\(t + 1)]", upper: p.dischargePowerMaxMW,
+          "d[\(t + 1)]", upper: dischargeCap[t],
           objective: (price - p.degradationCostYuanPerMWh) * dt))
       energy.append(lp.addVariable("e[\(t + 1)]", lower: eMin, upper: eMax))
     }
@@ -115,6 +125,42 @@ public enum StorageModel {
         "final-soc", [(energy[n - 1], 1), (slack, 1)], lower: capacity * clamped / 100)
       finalSlack = slack
       finalTargetPercent = clamped
+    }
+
+    // Soft per-interval limits of the envelope: (slack, kind, interval, penalty per unit of slack, unit, what).
+    var soft: [(LinearProgram.Variable, Relaxation.Kind, Int, Double, String, String)] = []
+    if let env {
+      let ePenalty = env.energyPenaltyYuanPerMWh
+      let oPenalty = env.obligationPenaltyYuanPerMWh * dt
+      for t in 0..<n {
+        if t < env.energyMinMWh.count, let floor = env.energyMinMWh[t] {
+          let s = lp.addVariable("energy-floor-shortfall[\(t + 1)]", objective: -ePenalty)
+          lp.addConstraint("energy-floor[\(t + 1)]", [(energy[t], 1), (s, 1)], lower: floor)
+          soft.append(
+            (s, .energyFloorShortfall, t + 1, ePenalty, "MWh", "energy floor \(floor) MWh"))
+        }
+        if t < env.energyMaxMWh.count, let ceiling = env.energyMaxMWh[t] {
+          let s = lp.addVariable("energy-ceiling-excess[\(t + 1)]", objective: -ePenalty)
+          lp.addConstraint("energy-ceiling[\(t + 1)]", [(energy[t], 1), (s, -1)], upper: ceiling)
+          soft.append(
+            (s, .energyCeilingExcess, t + 1, ePenalty, "MWh", "energy ceiling \(ceiling) MWh"))
+        }
+        if t < env.netInjectionMinMW.count, let low = env.netInjectionMinMW[t] {
+          let s = lp.addVariable("obligation-shortfall[\(t + 1)]", objective: -oPenalty)
+          lp.addConstraint(
+            "obligation-min[\(t + 1)]", [(discharge[t], 1), (charge[t], -1), (s, 1)], lower: low)
+          soft.append(
+            (s, .obligationShortfall, t + 1, oPenalty, "MW", "net injection obligation ≥ \(low) MW")
+          )
+        }
+        if t < env.netInjectionMaxMW.count, let high = env.netInjectionMaxMW[t] {
+          let s = lp.addVariable("obligation-excess[\(t + 1)]", objective: -oPenalty)
+          lp.addConstraint(
+            "obligation-max[\(t + 1)]", [(discharge[t], 1), (charge[t], -1), (s, -1)], upper: high)
+          soft.append(
+            (s, .obligationExcess, t + 1, oPenalty, "MW", "net injection limit ≤ \(high) MW"))
+        }
+      }
     }
 
     let started = ContinuousClock.now
@@ -176,6 +222,17 @@ public enum StorageModel {
         }
       }
     }
+    for (slack, kind, interval, rate, unit, what) in soft {
+      let v = solution[slack]
+      guard v > 1e-6 else { continue }
+      penalty += v * rate
+      relaxations.append(
+        Relaxation(
+          kind: kind, subject: p.name, interval: interval, amount: v, unit: unit,
+          detail:
+            "\(what) missed by \(v) \(unit); the battery cannot do more within its power and energy limits"
+        ))
+    }
     if let slack = finalSlack, let targetPercent = finalTargetPercent, let target = problem.finalSOC
     {
       let short = solution[slack]
@@ -225,6 +282,36 @@ public enum StorageModel {
         throw .invalidInput(
           storage: name, field: "finalSOC", detail: "target and penalty must be finite, penalty ≥ 0"
         )
+      }
+    }
+    if let env = problem.envelope {
+      let n = problem.pricesYuanPerMWh.count
+      let lists: [(String, [Double?])] = [
+        ("envelope.chargeMaxMW", env.chargeMaxMW), ("envelope.dischargeMaxMW", env.dischargeMaxMW),
+        ("envelope.energyMinMWh", env.energyMinMWh), ("envelope.energyMaxMWh", env.energyMaxMWh),
+        ("envelope.netInjectionMinMW", env.netInjectionMinMW),
+        ("envelope.netInjectionMaxMW", env.netInjectionMaxMW),
+      ]
+      for (field, list) in lists {
+        guard list.isEmpty || list.count == n else {
+          throw .invalidInput(
+            storage: name, field: field, detail: "has \(list.count) values for \(n) intervals")
+        }
+        if let bad = list.firstIndex(where: { $0.map { !$0.isFinite } ?? false }) {
+          throw .invalidInput(storage: name, field: "\(field)[\(bad + 1)]", detail: "is not finite")
+        }
+      }
+      for (field, list) in lists.prefix(2) {
+        if let bad = list.firstIndex(where: { ($0 ?? 0) < 0 }) {
+          throw .invalidInput(
+            storage: name, field: "\(field)[\(bad + 1)]", detail: "a power cap must be ≥ 0 MW")
+        }
+      }
+      guard env.energyPenaltyYuanPerMWh.isFinite, env.energyPenaltyYuanPerMWh >= 0,
+        env.obligationPenaltyYuanPerMWh.isFinite, env.obligationPenaltyYuanPerMWh >= 0
+      else {
+        throw .invalidInput(
+          storage: name, field: "envelope penalties", detail: "must be finite and ≥ 0 yuan/MWh")
       }
     }
     if let site = problem.connection {

@@ -42,6 +42,44 @@ public struct StorageProblem: Sendable {
     }
   }
 
+  /// Per-interval limits that tighten the static ones: availability (V2G clusters charge and discharge only
+  /// while plugged in), energy floors and ceilings (departure requirements) and net-injection obligations (DR
+  /// awards, pre-check flags). Every array is either empty (no limit) or has one entry per interval; `nil`
+  /// entries mean "no limit in this interval". Power caps are hard (the device cannot exceed them); energy
+  /// bounds and obligations are soft with the penalties below, so the plan always exists and says what it
+  /// missed.
+  public struct Envelope: Sendable, Equatable {
+    /// Charging power cap per interval, MW (≥ 0).
+    public var chargeMaxMW: [Double?] = []
+    /// Discharging power cap per interval, MW (≥ 0).
+    public var dischargeMaxMW: [Double?] = []
+    /// Minimum stored energy at the end of each interval, MWh.
+    public var energyMinMWh: [Double?] = []
+    /// Maximum stored energy at the end of each interval, MWh.
+    public var energyMaxMWh: [Double?] = []
+    /// Minimum net injection (positive = into the grid) per interval, MW.
+    public var netInjectionMinMW: [Double?] = []
+    /// Maximum net injection per interval, MW.
+    public var netInjectionMaxMW: [Double?] = []
+    /// Penalty per MWh of missed energy bound, yuan/MWh.
+    public var energyPenaltyYuanPerMWh: Double = 10_000
+    /// Penalty per MWh of missed obligation, yuan/MWh.
+    public var obligationPenaltyYuanPerMWh: Double = 20_000
+
+    public init(
+      chargeMaxMW: [Double?] = [], dischargeMaxMW: [Double?] = [], energyMinMWh: [Double?] = [],
+      energyMaxMWh: [Double?] = [], netInjectionMinMW: [Double?] = [],
+      netInjectionMaxMW: [Double?] = []
+    ) {
+      self.chargeMaxMW = chargeMaxMW
+      self.dischargeMaxMW = dischargeMaxMW
+      self.energyMinMWh = energyMinMWh
+      self.energyMaxMWh = energyMaxMWh
+      self.netInjectionMinMW = netInjectionMinMW
+      self.netInjectionMaxMW = netInjectionMaxMW
+    }
+  }
+
   public var storage: StorageParameters
   /// Measured SOC now, percent (clamped into the SOC window if outside, and reported).
   public var initialSOCPercent: Double
@@ -51,10 +89,13 @@ public struct StorageProblem: Sendable {
   public var intervalHours: Double
   public var finalSOC: FinalSOCTarget?
   public var connection: SiteConnection?
+  public var envelope: Envelope?
 
   public init(
     storage: StorageParameters, initialSOCPercent: Double, pricesYuanPerMWh: [Double],
-    intervalHours: Double = 0.25, finalSOC: FinalSOCTarget? = nil, connection: SiteConnection? = nil
+    intervalHours: Double = 0.25, finalSOC: FinalSOCTarget? = nil,
+    connection: SiteConnection? = nil,
+    envelope: Envelope? = nil
   ) {
     self.storage = storage
     self.initialSOCPercent = initialSOCPercent
@@ -62,5 +103,6 @@ public struct StorageProblem: Sendable {
     self.intervalHours = intervalHours
     self.finalSOC = finalSOC
     self.connection = connection
+    self.envelope = envelope
   }
 }
