@@ -7,6 +7,8 @@ public enum MarketError: Error, Equatable, CustomStringConvertible {
   case unknownProfile(id: String, known: [String])
   /// Input to the clearing simulator is malformed (e.g. a negative quantity).
   case badClearingInput(reason: String)
+  /// A bid cannot be built or fails validation; `interval` is 1…96 when one interval is at fault.
+  case badBid(interval: Int?, reason: String)
 
   public var description: String {
     switch self {
@@ -16,6 +18,8 @@ public enum MarketError: Error, Equatable, CustomStringConvertible {
       return "no market profile '\(id)'; known: \(known.sorted().joined(separator: ", "))"
     case .badClearingInput(let reason):
       return "clearing input: \(reason)"
+    case .badBid(let interval, let reason):
+      return "bid\(interval.map { " interval \($0)" } ?? ""): \(reason)"
     }
   }
 }

@@ -81,7 +81,7 @@ public struct SyntheticPrices: Sendable {
       var p = low + spread * u
       if zeroRun && u < 0.08 { p = 0 }  // a flat run of 0 yuan/MWh at the valley bottom
       p = min(max(p, floorYuanPerMWh), capYuanPerMWh)
-      return (p / tickYuanPerMWh).rounded() * tickYuanPerMWh
+      return multiple((p / tickYuanPerMWh).rounded(), of: tickYuanPerMWh)
     }
   }
 

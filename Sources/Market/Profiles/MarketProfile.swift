@@ -90,3 +90,11 @@ public struct MarketProfile: Sendable, Equatable {
     return abs(ticks - ticks.rounded()) < 1e-6
   }
 }
+
+/// `ticks × tick` computed as `ticks ÷ (1/tick)` when 1/tick is whole (0.01, 0.001, …), so that 12346 ticks of
+/// 0.01 is exactly the double nearest 123.46 and prices compare equal to their decimal literals.
+func multiple(_ ticks: Double, of tick: Double) -> Double {
+  let inverse = 1 / tick
+  let whole = inverse.rounded()
+  return abs(inverse - whole) < 1e-9 && whole >= 1 ? ticks / whole : ticks * tick
+}
