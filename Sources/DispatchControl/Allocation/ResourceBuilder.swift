@@ -12,6 +12,11 @@ public enum ResourceBuilder {
   public struct Built: Sendable, Hashable {
     public var resource: AllocationResource
     public var limits: LimitResolution
+
+    /// PV: the top of the range when the available power (the sun) set it, else nil (see `DeviceControlInfo`).
+    public var uncurtailedAtKW: Double? {
+      limits.upperBoundBy == .availablePower ? limits.range.upperKW : nil
+    }
   }
 
   /// Builds one device's resource.
