@@ -50,16 +50,26 @@ public struct FollowMonitor: Sendable, Hashable {
   public init(settings: Settings = Settings()) { self.settings = settings }
 
   /// Records a setpoint written to `id` at `at`; `isCap` for PV limits; `reactionTimeMs` from the profile.
+  /// A setpoint within the tolerance of the previous one keeps the running grace and deviation clocks.
   public mutating func commanded(
     _ id: DeviceID, kW: Double, isCap: Bool = false, at: Date, reactionTimeMs: Int
   ) {
     let grace = settings.graceFactor * Double(max(0, reactionTimeMs)) / 1000
-    var e = entries[id] ?? Entry(commandedKW: kW, isCap: isCap, writtenAt: at, graceS: grace)
+    guard var e = entries[id] else {
+      entries[id] = Entry(commandedKW: kW, isCap: isCap, writtenAt: at, graceS: grace)
+      return
+    }
+    // Re-writing (about) the same setpoint — a keep-alive, a deadband-sized move — does not restart the grace:
+    // otherwise a loop that writes every cycle could never find a device that ignores it.
+    let tol = max(settings.toleranceKW, settings.toleranceFraction * abs(e.commandedKW))
+    let moved = abs(kW - e.commandedKW) > tol || isCap != e.isCap
     e.commandedKW = kW
     e.isCap = isCap
-    e.writtenAt = at
     e.graceS = grace
-    e.deviatingSince = nil
+    if moved {
+      e.writtenAt = at
+      e.deviatingSince = nil
+    }
     entries[id] = e
   }
 
