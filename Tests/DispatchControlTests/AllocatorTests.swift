@@ -243,4 +243,35 @@ struct AllocatorTests {
     #expect(t < .milliseconds(200), "took \(t)")
     #expect(a.map { near($0.allocatedKW, 40_000, 1e-3) || $0.isClamped } ?? false)
   }
+
+  @Test("a composed fleet target: site targets first, the rest of the fleet takes the remainder")
+  func fleetTarget() {
+    let rs = [
+      battery("a1", rated: 50, current: 4, site: "A"),
+      battery("b1", rated: 100, current: 2, site: "B"),
+      battery("a2", rated: 50, current: 4, site: "A"),
+    ]
+    let allocator = Allocator(settings: .init(deadbandKW: 0))
+    let a = allocator.allocate(
+      FleetTarget(
+        kW: 100, source: .market, siteTargets: ["A": .init(kW: 30, source: .override("o"))]),
+      resources: rs)
+    #expect(a.setpoints.map(\.id) == ["a1", "b1", "a2"])
+    #expect(near(kW(a, "a1"), 15) && near(kW(a, "a2"), 15))
+    #expect(near(kW(a, "b1"), 70))
+    #expect(near(a.allocatedKW, 100))
+    // A site asked for more than it has: it gives what it can, the rest still makes up the fleet target.
+    let b = allocator.allocate(
+      FleetTarget(
+        kW: 150, source: .market, siteTargets: ["A": .init(kW: 500, source: .override("o"))]),
+      resources: rs)
+    #expect(near(kW(b, "a1"), 50) && near(kW(b, "b1"), 50))
+    // No fleet target: the rest holds.
+    let c = allocator.allocate(
+      FleetTarget(
+        kW: nil, source: .none, siteTargets: ["A": .init(kW: -20, source: .override("o"))]),
+      resources: rs)
+    #expect(near(kW(c, "b1"), 2) && near(kW(c, "a1"), -10))
+    #expect(near(c.requestedKW, -18))
+  }
 }
