@@ -274,4 +274,17 @@ struct AllocatorTests {
     #expect(near(kW(c, "b1"), 2) && near(kW(c, "a1"), -10))
     #expect(near(c.requestedKW, -18))
   }
+
+  @Test("bad input never crashes: unbounded and NaN ranges, NaN current power, empty fleet")
+  func badInput() {
+    var open = battery("open")
+    open.range = .unbounded
+    var nan = battery("nan", current: .nan)
+    nan.range = PowerRange(lowerKW: .nan, upperKW: .nan)
+    let a = Allocator().allocate(targetKW: 42, resources: [open, nan, battery("ok")])
+    #expect(a.setpoints.count == 3)
+    #expect(a.setpoints.allSatisfy { !$0.kW.isNaN })
+    let empty = Allocator().allocate(targetKW: 10, resources: [])
+    #expect(empty.setpoints.isEmpty && empty.isClamped && empty.allocatedKW == 0)
+  }
 }
