@@ -39,7 +39,9 @@ public enum ResourceBuilder {
     let resolution = chain.resolve()
     let usable = snapshot.health(now: now) == .ok && d.kind != .meter
     let measured = snapshot.value(.activePowerKW) ?? 0
-    let current = usable ? (lastSetpointKW ?? measured) : measured
+    // A stale or down device is assumed to deliver nothing, as FleetSummary counts it; one that is up but not
+    // following delivers what it measures.
+    let current = usable ? (following ? (lastSetpointKW ?? measured) : measured) : 0
     var up: Double?
     var down: Double?
     var urgency = 0.0
