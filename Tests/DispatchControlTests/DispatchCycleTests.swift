@@ -84,4 +84,25 @@ struct DispatchCycleTests {
     #expect(out.clamps["st-1"]?.first?.byKW == 30)
     #expect(out.plan.writes.first { $0.device == "st-1" }?.value == 50)
   }
+
+  @Test("a device that ignores its setpoints is excluded by the cycle and comes back on probation")
+  func ignoringDevice() {
+    let (f, p) = fleet()
+    var cycle = DispatchCycle(
+      follow: .init(readmitAfterS: 10), corrector: AggregateCorrector(maxCorrectionKW: 50))
+    var excludedAt: [Bool] = []
+    for s in 0..<20 {
+      let t = now.addingTimeInterval(Double(s))
+      f.ingest("st-1", values: [.activePowerKW: 0, .socPercent: 50], at: t)  // never moves
+      f.ingest("pv-1", values: [.activePowerKW: 80], at: t)
+      let out = cycle.step(inputs(f, p, at: t))
+      for w in out.plan.writes { cycle.confirm(w, at: t, reactionTimeMs: 1000) }
+      excludedAt.append(out.allocation.excluded.contains("st-1"))
+    }
+    let first = excludedAt.firstIndex(of: true)
+    // 2 s grace + 2 s of deviation; the corrector first moves the setpoint a few times (each move beyond the
+    // tolerance restarts the grace), so allow a few more cycles.
+    #expect(first != nil && first! <= 8)
+    #expect(first.map { excludedAt[($0 + 11)...].contains(false) } ?? false)  // tried again after 10 s
+  }
 }

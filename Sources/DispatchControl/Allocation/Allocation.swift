@@ -11,6 +11,13 @@ public struct Allocation: Sendable, Hashable {
     public var previousKW: Double
     /// Whether it moved by at least the deadband and must be written; false: leave the device alone.
     public var write: Bool
+
+    public init(id: DeviceID, kW: Double, previousKW: Double, write: Bool) {
+      self.id = id
+      self.kW = kW
+      self.previousKW = previousKW
+      self.write = write
+    }
   }
 
   /// A setpoint for every resource that was not excluded, in input order.

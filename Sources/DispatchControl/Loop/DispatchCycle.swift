@@ -115,7 +115,8 @@ public struct DispatchCycle: Sendable {
       let power = snap.value(.activePowerKW) ?? 0
       if ok && d.kind != .meter { measured += power }
       guard d.kind != .meter else { continue }
-      if ok, lastSetpoints[d.id] != nil { monitor.observe(d.id, measuredKW: power, at: now) }
+      // Every usable device, including excluded ones: that is how an excluded device comes back on probation.
+      if ok { monitor.observe(d.id, measuredKW: power, at: now) }
       let holdKW =
         holds.first { holdPoints[$0.id]?[d.id] != nil }.flatMap { holdPoints[$0.id]?[d.id] }
         ?? power
