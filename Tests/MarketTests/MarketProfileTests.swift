@@ -59,6 +59,18 @@ struct MarketProfileTests {
     }
   }
 
+  @Test("asking for an unknown market names the ones that exist")
+  func unknownMarket() throws {
+    let all = try MarketProfileLoader.loadDirectory(MarketFixtures.profiles)
+    #expect(try all.profile("anhui").name == "Anhui")
+    #expect(throws: MarketError.self) { try all.profile("mengxi") }
+    do {
+      _ = try all.profile("mengxi")
+    } catch {
+      #expect("\(error)".contains("mengxi") && "\(error)".contains("shandong"))
+    }
+  }
+
   @Test("gate closure D-1 10:00 local is 02:00 UTC the day before")
   func gateClosure() throws {
     let p = try MarketProfileLoader.load(

@@ -224,3 +224,11 @@ public enum MarketProfileLoader {
     return DemandResponseRules(bands: bands)
   }
 }
+
+extension [String: MarketProfile] {
+  /// The profile `id`, or `MarketError.unknownProfile` listing the known ids (for config and CLI errors).
+  public func profile(_ id: String) throws(MarketError) -> MarketProfile {
+    guard let p = self[id] else { throw .unknownProfile(id: id, known: Array(keys)) }
+    return p
+  }
+}
