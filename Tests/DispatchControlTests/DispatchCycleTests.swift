@@ -105,4 +105,47 @@ struct DispatchCycleTests {
     #expect(first != nil && first! <= 8)
     #expect(first.map { excludedAt[($0 + 11)...].contains(false) } ?? false)  // tried again after 10 s
   }
+
+  @Test(
+    "a grid instruction asking for export never discharges a V2G car below what its departure needs"
+  )
+  func v2gDeparture() {
+    let ev = DeviceDescriptor(
+      id: "ev-1", profile: "e", kind: .v2g, site: "s1", owner: "o3", ratedPowerKW: 7,
+      ratedEnergyKWh: 70,
+      address: .mqtt(topicBase: "ev/1"))
+    let grid = OperatorCommand(
+      id: "g-1", kind: .gridInstruction, target: .fleet, magnitude: .init(value: 1, unit: .MW),
+      start: now,
+      end: now.addingTimeInterval(900), author: "dispatch-centre", reason: "peak", status: .active,
+      createdAt: now)
+    /// The setpoint for a car at 50 % that must reach 90 % of 70 kWh in `hours`.
+    func setpoint(hours: Double) -> Double? {
+      let f = FleetState(devices: [ev])
+      f.ingest(
+        ev.id,
+        values: [
+          .activePowerKW: 0, .connected: 1, .socPercent: 50, .targetSocPercent: 90,
+          .departureTime: now.addingTimeInterval(hours * 3600).timeIntervalSince1970,
+          .maxChargeKW: 7,
+          .maxDischargeKW: 7,
+        ], at: now)
+      var cycle = DispatchCycle(corrector: AggregateCorrector(maxCorrectionKW: 50))
+      let out = cycle.step(
+        DispatchCycle.Inputs(
+          now: now, snapshots: [f.snapshot(ev.id)!],
+          profiles: [ev.id: .init(controls: [.activePowerSetpointKW], timing: Timing())],
+          commands: [grid],
+          marketKW: nil, merit: MeritModel(priceYuanPerMWh: 1500)))
+      #expect(out.target.source == .gridInstruction("g-1"))
+      return out.plan.writes.first?.value
+    }
+    // 28 kWh to go in 4 h at ≤ 7 kW × 0.95 (26.6 kWh): not even enough, so it charges flat out.
+    #expect(setpoint(hours: 4) == -7)
+    // In 5 h there is slack: it may discharge for this interval, but only so much that charging flat out for the
+    // remaining 4.75 h still reaches the target.
+    let d = setpoint(hours: 5) ?? 0
+    let socKWh = 35 - max(0, d) * 0.25 / 0.95
+    #expect(7 * 0.95 * 4.75 >= 63 - socKWh - 1e-9)
+  }
 }
