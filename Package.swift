@@ -115,7 +115,9 @@ let package = Package(
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "DeviceIO"], swiftSettings: strict),
         .testTarget(name: "OptimizerTests", dependencies: ["Optimizer", "VPPCore"], swiftSettings: strict),
         .testTarget(name: "MarketTests", dependencies: ["Market", "Optimizer", "VPPCore"], swiftSettings: strict),
-        .testTarget(name: "DispatchControlTests", dependencies: ["DispatchControl", "DeviceIO", "VPPCore"], swiftSettings: strict),
+        .testTarget(
+            name: "DispatchControlTests", dependencies: ["DispatchControl", "DeviceIO", "VPPCore"],
+            swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store", "VPPCore"], swiftSettings: strict),
         .testTarget(
             name: "DaemonTests", dependencies: ["Daemon", "Store", "DeviceIO", "VPPCore"],

@@ -5,34 +5,34 @@ import Foundation
 /// issues ask for is measured against its baseline in the same run.
 @main
 struct VPPBench: AsyncParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "vppbench",
-    abstract: "vppd benchmarks: devices, api.",
-    discussion:
-      "Prints a table, or with --json one object {\"suite\": …, \"figures\": {name: {value, unit}}}."
-  )
+    static let configuration = CommandConfiguration(
+        commandName: "vppbench",
+        abstract: "vppd benchmarks: devices, api.",
+        discussion:
+            "Prints a table, or with --json one object {\"suite\": …, \"figures\": {name: {value, unit}}}."
+    )
 
-  @Argument(help: "Suite: devices | api") var suite: String
-  @Flag(help: "Print one JSON object instead of a table.") var json = false
-  @Option(help: "Directory of device profiles.") var profiles = "DeviceProfiles"
-  @Option(help: "devices: Modbus devices to poll.") var modbusDevices = 1000
-  @Option(help: "devices: MQTT chargers configured.") var mqttDevices = 10_000
-  @Option(help: "devices: MQTT messages published by vppsim.") var mqttMessages = 300_000
+    @Argument(help: "Suite: devices | api") var suite: String
+    @Flag(help: "Print one JSON object instead of a table.") var json = false
+    @Option(help: "Directory of device profiles.") var profiles = "DeviceProfiles"
+    @Option(help: "devices: Modbus devices to poll.") var modbusDevices = 1000
+    @Option(help: "devices: MQTT chargers configured.") var mqttDevices = 10_000
+    @Option(help: "devices: MQTT messages published by vppsim.") var mqttMessages = 300_000
 
-  func run() async throws {
-    let report: Report
-    switch suite {
-    case "devices":
-      var s = DevicesSuite(profilesDir: URL(fileURLWithPath: profiles))
-      s.modbusDevices = modbusDevices
-      s.mqttDevices = mqttDevices
-      s.mqttMessages = mqttMessages
-      report = try await s.run()
-    case "api":
-      report = try await APISuite(profilesDir: URL(fileURLWithPath: profiles)).run()
-    default:
-      throw ValidationError("unknown suite \(suite): devices | api")
+    func run() async throws {
+        let report: Report
+        switch suite {
+        case "devices":
+            var s = DevicesSuite(profilesDir: URL(fileURLWithPath: profiles))
+            s.modbusDevices = modbusDevices
+            s.mqttDevices = mqttDevices
+            s.mqttMessages = mqttMessages
+            report = try await s.run()
+        case "api":
+            report = try await APISuite(profilesDir: URL(fileURLWithPath: profiles)).run()
+        default:
+            throw ValidationError("unknown suite \(suite): devices | api")
+        }
+        report.print(json: json)
     }
-    report.print(json: json)
-  }
 }

@@ -6,16 +6,16 @@ import ArgumentParser
 /// 3 the daemon is unreachable; 4 authentication or authorization failed (401/403).
 @main
 struct VPPCtl: AsyncParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "vppctl",
-    abstract: "Operate a vppd virtual power plant daemon over its HTTP API.",
-    discussion: """
-      The API address comes from --url, else $VPPD_URL, else http://127.0.0.1:8080. The bearer token comes \
-      from --token, else $VPPD_TOKEN, else the first line of --token-file (or $VPPD_TOKEN_FILE).
-      """,
-    subcommands: [
-      StatusCommand.self, DevicesCommand.self, DeviceCommand.self, FleetCommand.self,
-      CommandsCommand.self,
-      CommandGroup.self, ScheduleCommand.self, AuditCommand.self,
-    ])
+    static let configuration = CommandConfiguration(
+        commandName: "vppctl",
+        abstract: "Operate a vppd virtual power plant daemon over its HTTP API.",
+        discussion: """
+            The API address comes from --url, else $VPPD_URL, else http://127.0.0.1:8080. The bearer token comes \
+            from --token, else $VPPD_TOKEN, else the first line of --token-file (or $VPPD_TOKEN_FILE).
+            """,
+        subcommands: [
+            StatusCommand.self, DevicesCommand.self, DeviceCommand.self, FleetCommand.self,
+            CommandsCommand.self,
+            CommandGroup.self, ScheduleCommand.self, AuditCommand.self,
+        ])
 }

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-  import Glibc
+    import Glibc
 #endif
 
 /// vppd with DeviceIO's runtime against a simulated fleet (`vppsim`, Modbus on loopback): the composition root
@@ -11,93 +11,93 @@ import Testing
 /// devices restarts the device layer on the new list.
 @Suite("vppd serves a simulated fleet")
 struct DaemonFleetTests {
-  static var vppsim: URL {
-    DaemonFixture.repositoryRoot.appendingPathComponent(".build/debug/vppsim")
-  }
-
-  @Test(
-    "devices polled by the runtime show up ok with values; a reload that drops one device applies")
-  func liveFleet() throws {
-    guard FileManager.default.isExecutableFile(atPath: Self.vppsim.path) else {
-      Issue.record("vppsim not built at \(Self.vppsim.path)")
-      return
+    static var vppsim: URL {
+        DaemonFixture.repositoryRoot.appendingPathComponent(".build/debug/vppsim")
     }
-    let fixture = try DaemonFixture(devices: 0)
-    defer { fixture.cleanup() }
-    let include = fixture.directory.appendingPathComponent("devices.yaml")
-    try? FileManager.default.removeItem(at: include)
-    let sim = Process()
-    sim.executableURL = Self.vppsim
-    sim.arguments = [
-      "--profiles", DaemonFixture.repositoryRoot.appendingPathComponent("DeviceProfiles").path,
-      "--pv", "2", "--storage",
-      "2", "--base-port", "0", "--emit-config", include.path, "--duration", "60",
-    ]
-    sim.standardOutput = FileHandle.nullDevice
-    sim.standardError = FileHandle.nullDevice
-    try sim.run()
-    defer {
-      if sim.isRunning {
-        kill(sim.processIdentifier, SIGKILL)
-        sim.waitUntilExit()
-      }
-    }
-    let deadline = Date().addingTimeInterval(20)
-    while !FileManager.default.fileExists(atPath: include.path) && Date() < deadline
-      && sim.isRunning
-    { usleep(20_000) }
-    try #require(
-      FileManager.default.fileExists(atPath: include.path), "vppsim wrote no device list")
-    usleep(200_000)  // the file is written whole, but give the servers a moment to listen
 
-    let daemon = try DaemonProcess(fixture: fixture)
-    defer { daemon.stop() }
-    try daemon.waitReady()
-    let c = daemon.client()
-    var devices: [JSONTree] = []
-    let until = Date().addingTimeInterval(15)
-    repeat {
-      devices =
-        try c.request("GET", "/v1/devices", headers: [fixture.auth("viewer")]).json?["devices"]?
-        .arrayValue ?? []
-      if devices.count == 4 && devices.allSatisfy({ $0["health"]?.stringValue == "ok" }) { break }
-      usleep(100_000)
-    } while Date() < until
-    #expect(devices.count == 4)
-    #expect(
-      devices.allSatisfy { $0["health"]?.stringValue == "ok" },
-      "\(devices.map { $0["health"] })\n\(daemon.log)")
-    let battery = devices.first { $0["kind"]?.stringValue == "storage" }
-    #expect(battery?["values"]?["socPercent"] != nil, "\(String(describing: battery))")
-    let fleet = try c.request("GET", "/v1/fleet", headers: [fixture.auth("viewer")])
-    #expect(fleet.json?["totals"]?["ok"] == .number(4), "\(fleet.text)")
+    @Test(
+        "devices polled by the runtime show up ok with values; a reload that drops one device applies")
+    func liveFleet() throws {
+        guard FileManager.default.isExecutableFile(atPath: Self.vppsim.path) else {
+            Issue.record("vppsim not built at \(Self.vppsim.path)")
+            return
+        }
+        let fixture = try DaemonFixture(devices: 0)
+        defer { fixture.cleanup() }
+        let include = fixture.directory.appendingPathComponent("devices.yaml")
+        try? FileManager.default.removeItem(at: include)
+        let sim = Process()
+        sim.executableURL = Self.vppsim
+        sim.arguments = [
+            "--profiles", DaemonFixture.repositoryRoot.appendingPathComponent("DeviceProfiles").path,
+            "--pv", "2", "--storage",
+            "2", "--base-port", "0", "--emit-config", include.path, "--duration", "60",
+        ]
+        sim.standardOutput = FileHandle.nullDevice
+        sim.standardError = FileHandle.nullDevice
+        try sim.run()
+        defer {
+            if sim.isRunning {
+                kill(sim.processIdentifier, SIGKILL)
+                sim.waitUntilExit()
+            }
+        }
+        let deadline = Date().addingTimeInterval(20)
+        while !FileManager.default.fileExists(atPath: include.path) && Date() < deadline
+            && sim.isRunning
+        { usleep(20_000) }
+        try #require(
+            FileManager.default.fileExists(atPath: include.path), "vppsim wrote no device list")
+        usleep(200_000)  // the file is written whole, but give the servers a moment to listen
 
-    // Drop the last device from the include and reload: the fleet and the device layer follow.
-    let text = try String(contentsOf: include, encoding: .utf8)
-    var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-    if let last = lines.lastIndex(where: { $0.contains("id: bat-") }) { lines.remove(at: last) }
-    try lines.joined(separator: "\n").write(to: include, atomically: true, encoding: .utf8)
-    daemon.signal(SIGHUP)
-    var count = 4
-    let reloadDeadline = Date().addingTimeInterval(10)
-    while count != 3 && Date() < reloadDeadline {
-      let reply = try c.request("GET", "/v1/devices", headers: [fixture.auth("viewer")])
-      if case .number(let n)? = reply.json?["count"] { count = Int(n) }
-      usleep(50_000)
+        let daemon = try DaemonProcess(fixture: fixture)
+        defer { daemon.stop() }
+        try daemon.waitReady()
+        let c = daemon.client()
+        var devices: [JSONTree] = []
+        let until = Date().addingTimeInterval(15)
+        repeat {
+            devices =
+                try c.request("GET", "/v1/devices", headers: [fixture.auth("viewer")]).json?["devices"]?
+                .arrayValue ?? []
+            if devices.count == 4 && devices.allSatisfy({ $0["health"]?.stringValue == "ok" }) { break }
+            usleep(100_000)
+        } while Date() < until
+        #expect(devices.count == 4)
+        #expect(
+            devices.allSatisfy { $0["health"]?.stringValue == "ok" },
+            "\(devices.map { $0["health"] })\n\(daemon.log)")
+        let battery = devices.first { $0["kind"]?.stringValue == "storage" }
+        #expect(battery?["values"]?["socPercent"] != nil, "\(String(describing: battery))")
+        let fleet = try c.request("GET", "/v1/fleet", headers: [fixture.auth("viewer")])
+        #expect(fleet.json?["totals"]?["ok"] == .number(4), "\(fleet.text)")
+
+        // Drop the last device from the include and reload: the fleet and the device layer follow.
+        let text = try String(contentsOf: include, encoding: .utf8)
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        if let last = lines.lastIndex(where: { $0.contains("id: bat-") }) { lines.remove(at: last) }
+        try lines.joined(separator: "\n").write(to: include, atomically: true, encoding: .utf8)
+        daemon.signal(SIGHUP)
+        var count = 4
+        let reloadDeadline = Date().addingTimeInterval(10)
+        while count != 3 && Date() < reloadDeadline {
+            let reply = try c.request("GET", "/v1/devices", headers: [fixture.auth("viewer")])
+            if case .number(let n)? = reply.json?["count"] { count = Int(n) }
+            usleep(50_000)
+        }
+        #expect(count == 3)
+        let after = Date().addingTimeInterval(10)
+        var ok = 0
+        repeat {
+            let list =
+                try c.request("GET", "/v1/devices", headers: [fixture.auth("viewer")]).json?["devices"]?
+                .arrayValue ?? []
+            ok = list.filter { $0["health"]?.stringValue == "ok" }.count
+            if ok == 3 { break }
+            usleep(100_000)
+        } while Date() < after
+        #expect(ok == 3, "\(daemon.log)")
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitExit(timeout: 15) == 0)
     }
-    #expect(count == 3)
-    let after = Date().addingTimeInterval(10)
-    var ok = 0
-    repeat {
-      let list =
-        try c.request("GET", "/v1/devices", headers: [fixture.auth("viewer")]).json?["devices"]?
-        .arrayValue ?? []
-      ok = list.filter { $0["health"]?.stringValue == "ok" }.count
-      if ok == 3 { break }
-      usleep(100_000)
-    } while Date() < after
-    #expect(ok == 3, "\(daemon.log)")
-    daemon.signal(SIGTERM)
-    #expect(daemon.waitExit(timeout: 15) == 0)
-  }
 }

@@ -5,52 +5,52 @@ import VPPCore
 
 @Suite("Profile loader")
 struct ProfileLoaderTests {
-  @Test("every profile in DeviceProfiles/ loads and validates")
-  func loadsAllShippedProfiles() throws {
-    let (catalog, errors) = try ProfileLoader.loadDirectoryReportingAll(
-      ProfileFixtures.profilesDirectory)
-    #expect(errors.isEmpty, "\(errors.map(\.description).joined(separator: "\n"))")
-    let files = try FileManager.default.contentsOfDirectory(
-      atPath: ProfileFixtures.profilesDirectory.path
-    )
-    .filter { $0.hasSuffix(".yaml") }
-    #expect(catalog.count == files.count)
-    for required in [
-      "sunspec-pv-3ph", "sunspec-storage", "modbus-v2g-dc", "mqtt-v2g", "mqtt-pv", "modbus-meter",
-    ] {
-      #expect(catalog[required] != nil, "missing profile \(required)")
-    }
-  }
-
-  @Test("dropping or truncating any line of a shipped profile never crashes the loader")
-  func mutilatedProfilesFailCleanly() throws {
-    let dir = ProfileFixtures.profilesDirectory
-    let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter {
-      $0.hasSuffix(".yaml")
-    }
-    var rejected = 0
-    for name in files {
-      let lines = try String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8)
-        .split(separator: "\n", omittingEmptySubsequences: false)
-      for i in lines.indices {
-        var dropped = lines
-        dropped.remove(at: i)
-        var cut = lines
-        cut[i] = cut[i].prefix(cut[i].count / 2)
-        for variant in [dropped, cut] {
-          do {
-            _ = try ProfileLoader.parse(yaml: variant.joined(separator: "\n"), id: "x", file: name)
-          } catch {
-            guard case .badProfile(let file, _, let reason) = error else {
-              Issue.record("unexpected error \(error)")
-              continue
-            }
-            #expect(file == name && !reason.isEmpty)
-            rejected += 1
-          }
+    @Test("every profile in DeviceProfiles/ loads and validates")
+    func loadsAllShippedProfiles() throws {
+        let (catalog, errors) = try ProfileLoader.loadDirectoryReportingAll(
+            ProfileFixtures.profilesDirectory)
+        #expect(errors.isEmpty, "\(errors.map(\.description).joined(separator: "\n"))")
+        let files = try FileManager.default.contentsOfDirectory(
+            atPath: ProfileFixtures.profilesDirectory.path
+        )
+        .filter { $0.hasSuffix(".yaml") }
+        #expect(catalog.count == files.count)
+        for required in [
+            "sunspec-pv-3ph", "sunspec-storage", "modbus-v2g-dc", "mqtt-v2g", "mqtt-pv", "modbus-meter",
+        ] {
+            #expect(catalog[required] != nil, "missing profile \(required)")
         }
-      }
     }
-    #expect(rejected > 0)
-  }
+
+    @Test("dropping or truncating any line of a shipped profile never crashes the loader")
+    func mutilatedProfilesFailCleanly() throws {
+        let dir = ProfileFixtures.profilesDirectory
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter {
+            $0.hasSuffix(".yaml")
+        }
+        var rejected = 0
+        for name in files {
+            let lines = try String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8)
+                .split(separator: "\n", omittingEmptySubsequences: false)
+            for i in lines.indices {
+                var dropped = lines
+                dropped.remove(at: i)
+                var cut = lines
+                cut[i] = cut[i].prefix(cut[i].count / 2)
+                for variant in [dropped, cut] {
+                    do {
+                        _ = try ProfileLoader.parse(yaml: variant.joined(separator: "\n"), id: "x", file: name)
+                    } catch {
+                        guard case .badProfile(let file, _, let reason) = error else {
+                            Issue.record("unexpected error \(error)")
+                            continue
+                        }
+                        #expect(file == name && !reason.isEmpty)
+                        rejected += 1
+                    }
+                }
+            }
+        }
+        #expect(rejected > 0)
+    }
 }

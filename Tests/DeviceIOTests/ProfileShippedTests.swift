@@ -7,113 +7,113 @@ import VPPCore
 /// and revert timers, the sign conventions.
 @Suite("Shipped device profiles")
 struct ProfileShippedTests {
-  let catalog: ProfileCatalog
+    let catalog: ProfileCatalog
 
-  init() throws { catalog = try ProfileLoader.loadDirectory(ProfileFixtures.profilesDirectory) }
+    init() throws { catalog = try ProfileLoader.loadDirectory(ProfileFixtures.profilesDirectory) }
 
-  @Test("the SunSpec PV inverter declares models 1, 103, 120, 123 and curtails through WMaxLimPct")
-  func sunspecPV() throws {
-    let p = try #require(catalog["sunspec-pv-3ph"])
-    #expect(p.kind == .pv && p.transport == .modbus)
-    let chain = try #require(p.modbus).sunspecModels
-    #expect(
-      chain == [
-        .init(id: 1, length: 66), .init(id: 103, length: 50), .init(id: 120, length: 26),
-        .init(id: 123, length: 24),
-      ])
-    let power = try #require(p.points["activePowerKW"]?.modbus)
-    #expect(power.model == 103 && power.type == .int16 && power.scaleFactor == "W_SF")
-    #expect(p.points["activePowerKW"]?.scale == 0.001)
-    let limit = try #require(p.controls[.activePowerLimitPercent])
-    #expect(limit.point == "WMaxLimPct")
-    #expect(limit.with == [FixedWrite(point: "WMaxLim_Ena", value: 1)])
-    #expect(limit.revertTimeoutPoint == "WMaxLimPct_RvrtTms")
-    #expect(limit.min == 0 && limit.max == 100)
-    #expect(p.points["WMaxLimPct"]?.aliasOf == "activePowerLimitPercent")
-  }
-
-  @Test(
-    "the SunSpec storage system takes a signed kW setpoint in 704 WSet with mode, enable and revert timer"
-  )
-  func sunspecStorage() throws {
-    let p = try #require(catalog["sunspec-storage"])
-    let models = Set(try #require(p.modbus).sunspecModels.map(\.id))
-    #expect(models.isSuperset(of: [1, 701, 702, 704, 713]))
-    let c = try #require(p.controls[.activePowerSetpointKW])
-    let wset = try #require(p.points[c.point]?.modbus)
-    #expect(wset.model == 704 && wset.type == .int32 && wset.scaleFactor == "WSet_SF")
-    #expect(c.min < 0 && c.max > 0)  // positive = discharge, negative = charge
-    #expect(c.with.contains(FixedWrite(point: "WSetEna", value: 1)))
-    #expect(c.with.contains(FixedWrite(point: "WSetMod", value: 2)))  // WATTS
-    #expect(p.points[c.revertTimeoutPoint ?? ""]?.modbus?.type == .uint32)
-    for needed: CanonicalPoint in [
-      .socPercent, .socMinPercent, .socMaxPercent, .maxChargeKW, .maxDischargeKW, .ratedEnergyKWh,
-    ] {
-      #expect(p.canonicalPoints[needed] != nil, "missing \(needed)")
-    }
-  }
-
-  @Test("both V2G profiles carry what a departure-safe schedule needs")
-  func v2gPoints() throws {
-    for id in ["modbus-v2g-dc", "mqtt-v2g"] {
-      let p = try #require(catalog[id])
-      for needed: CanonicalPoint in [
-        .activePowerKW, .socPercent, .connected, .departureTime, .targetSocPercent, .maxChargeKW,
-        .maxDischargeKW, .minChargeKW, .minDischargeKW,
-      ] {
-        #expect(p.canonicalPoints[needed] != nil, "\(id) misses \(needed)")
-      }
-      let c = try #require(p.controls[.activePowerSetpointKW], "\(id)")
-      #expect(c.min < 0 && c.max > 0)
-      #expect(c.revertTimeoutPoint != nil)
-    }
-    // OCPP counts charging as positive: the MQTT charger flips the sign into vppd's convention.
-    #expect(catalog["mqtt-v2g"]?.points["activePowerKW"]?.scale ?? 0 < 0)
-    #expect(catalog["modbus-v2g-dc"]?.modbus?.wordOrder == .little)
-  }
-
-  @Test("the grid meter measures only and reports injection as positive power")
-  func meter() throws {
-    let p = try #require(catalog["modbus-meter"])
-    #expect(p.capabilities == [.observe, .measure])
-    #expect(p.controls.isEmpty)
-    #expect(
-      p.points.values.allSatisfy { $0.modbus?.table == .input && $0.modbus?.type == .float32 })
-    #expect(p.points["activePowerKW"]?.scale ?? 0 < 0)  // the meter counts import as positive
-  }
-
-  @Test("every profile says where its map comes from and has a revert timer on every setpoint")
-  func sourcesAndReverts() {
-    for id in catalog.ids {
-      let p = catalog[id]!
-      #expect(p.source.count > 80, "\(id): source too thin")
-      for (name, c) in p.controls {
-        #expect(c.revertTimeoutPoint != nil, "\(id) \(name) has no revert timeout")
-      }
-    }
-  }
-
-  @Test("a device is matched to its profile, and a mismatch names the device")
-  func catalogLookup() throws {
-    let good = FleetTestDevices.descriptor(
-      "pv-1", kind: .pv, ratedKW: 10, profile: "sunspec-pv-3ph")
-    #expect(try catalog.profile(for: good).id == "sunspec-pv-3ph")
-    let wrongKind = FleetTestDevices.descriptor(
-      "pv-2", kind: .storage, ratedKW: 10, profile: "sunspec-pv-3ph")
-    let missing = FleetTestDevices.descriptor(
-      "pv-3", kind: .pv, ratedKW: 10, profile: "no-such-profile")
-    var wrongTransport = good
-    wrongTransport.address = .mqtt(topicBase: "x")
-    for (d, text) in [
-      (wrongKind, "kind storage"), (missing, "not loaded"), (wrongTransport, "mqtt address"),
-    ] {
-      do {
-        _ = try catalog.profile(for: d)
-        Issue.record("\(d.id) accepted")
-      } catch {
+    @Test("the SunSpec PV inverter declares models 1, 103, 120, 123 and curtails through WMaxLimPct")
+    func sunspecPV() throws {
+        let p = try #require(catalog["sunspec-pv-3ph"])
+        #expect(p.kind == .pv && p.transport == .modbus)
+        let chain = try #require(p.modbus).sunspecModels
         #expect(
-          error.description.contains(d.id.rawValue) && error.description.contains(text), "\(error)")
-      }
+            chain == [
+                .init(id: 1, length: 66), .init(id: 103, length: 50), .init(id: 120, length: 26),
+                .init(id: 123, length: 24),
+            ])
+        let power = try #require(p.points["activePowerKW"]?.modbus)
+        #expect(power.model == 103 && power.type == .int16 && power.scaleFactor == "W_SF")
+        #expect(p.points["activePowerKW"]?.scale == 0.001)
+        let limit = try #require(p.controls[.activePowerLimitPercent])
+        #expect(limit.point == "WMaxLimPct")
+        #expect(limit.with == [FixedWrite(point: "WMaxLim_Ena", value: 1)])
+        #expect(limit.revertTimeoutPoint == "WMaxLimPct_RvrtTms")
+        #expect(limit.min == 0 && limit.max == 100)
+        #expect(p.points["WMaxLimPct"]?.aliasOf == "activePowerLimitPercent")
     }
-  }
+
+    @Test(
+        "the SunSpec storage system takes a signed kW setpoint in 704 WSet with mode, enable and revert timer"
+    )
+    func sunspecStorage() throws {
+        let p = try #require(catalog["sunspec-storage"])
+        let models = Set(try #require(p.modbus).sunspecModels.map(\.id))
+        #expect(models.isSuperset(of: [1, 701, 702, 704, 713]))
+        let c = try #require(p.controls[.activePowerSetpointKW])
+        let wset = try #require(p.points[c.point]?.modbus)
+        #expect(wset.model == 704 && wset.type == .int32 && wset.scaleFactor == "WSet_SF")
+        #expect(c.min < 0 && c.max > 0)  // positive = discharge, negative = charge
+        #expect(c.with.contains(FixedWrite(point: "WSetEna", value: 1)))
+        #expect(c.with.contains(FixedWrite(point: "WSetMod", value: 2)))  // WATTS
+        #expect(p.points[c.revertTimeoutPoint ?? ""]?.modbus?.type == .uint32)
+        for needed: CanonicalPoint in [
+            .socPercent, .socMinPercent, .socMaxPercent, .maxChargeKW, .maxDischargeKW, .ratedEnergyKWh,
+        ] {
+            #expect(p.canonicalPoints[needed] != nil, "missing \(needed)")
+        }
+    }
+
+    @Test("both V2G profiles carry what a departure-safe schedule needs")
+    func v2gPoints() throws {
+        for id in ["modbus-v2g-dc", "mqtt-v2g"] {
+            let p = try #require(catalog[id])
+            for needed: CanonicalPoint in [
+                .activePowerKW, .socPercent, .connected, .departureTime, .targetSocPercent, .maxChargeKW,
+                .maxDischargeKW, .minChargeKW, .minDischargeKW,
+            ] {
+                #expect(p.canonicalPoints[needed] != nil, "\(id) misses \(needed)")
+            }
+            let c = try #require(p.controls[.activePowerSetpointKW], "\(id)")
+            #expect(c.min < 0 && c.max > 0)
+            #expect(c.revertTimeoutPoint != nil)
+        }
+        // OCPP counts charging as positive: the MQTT charger flips the sign into vppd's convention.
+        #expect(catalog["mqtt-v2g"]?.points["activePowerKW"]?.scale ?? 0 < 0)
+        #expect(catalog["modbus-v2g-dc"]?.modbus?.wordOrder == .little)
+    }
+
+    @Test("the grid meter measures only and reports injection as positive power")
+    func meter() throws {
+        let p = try #require(catalog["modbus-meter"])
+        #expect(p.capabilities == [.observe, .measure])
+        #expect(p.controls.isEmpty)
+        #expect(
+            p.points.values.allSatisfy { $0.modbus?.table == .input && $0.modbus?.type == .float32 })
+        #expect(p.points["activePowerKW"]?.scale ?? 0 < 0)  // the meter counts import as positive
+    }
+
+    @Test("every profile says where its map comes from and has a revert timer on every setpoint")
+    func sourcesAndReverts() {
+        for id in catalog.ids {
+            let p = catalog[id]!
+            #expect(p.source.count > 80, "\(id): source too thin")
+            for (name, c) in p.controls {
+                #expect(c.revertTimeoutPoint != nil, "\(id) \(name) has no revert timeout")
+            }
+        }
+    }
+
+    @Test("a device is matched to its profile, and a mismatch names the device")
+    func catalogLookup() throws {
+        let good = FleetTestDevices.descriptor(
+            "pv-1", kind: .pv, ratedKW: 10, profile: "sunspec-pv-3ph")
+        #expect(try catalog.profile(for: good).id == "sunspec-pv-3ph")
+        let wrongKind = FleetTestDevices.descriptor(
+            "pv-2", kind: .storage, ratedKW: 10, profile: "sunspec-pv-3ph")
+        let missing = FleetTestDevices.descriptor(
+            "pv-3", kind: .pv, ratedKW: 10, profile: "no-such-profile")
+        var wrongTransport = good
+        wrongTransport.address = .mqtt(topicBase: "x")
+        for (d, text) in [
+            (wrongKind, "kind storage"), (missing, "not loaded"), (wrongTransport, "mqtt address"),
+        ] {
+            do {
+                _ = try catalog.profile(for: d)
+                Issue.record("\(d.id) accepted")
+            } catch {
+                #expect(
+                    error.description.contains(d.id.rawValue) && error.description.contains(text), "\(error)")
+            }
+        }
+    }
 }

@@ -3,22 +3,22 @@ import Foundation
 /// Everything the API handlers read or write. Built by the daemon's composition root (`VPPDaemon`) and by
 /// tests that start the API on its own.
 public struct APIEnvironment: Sendable {
-  public var tokens: TokenStore
-  public var fleet: FleetHandle
-  public var status: DaemonStatus
-  /// The operator-command service (validation, persistence, audit); nil while the store is not wired.
-  public var commands: CommandService?
-  /// Largest request body accepted, bytes; larger bodies get 413.
-  public var maxBodyBytes: Int
+    public var tokens: TokenStore
+    public var fleet: FleetHandle
+    public var status: DaemonStatus
+    /// The operator-command service (validation, persistence, audit); nil while the store is not wired.
+    public var commands: CommandService?
+    /// Largest request body accepted, bytes; larger bodies get 413.
+    public var maxBodyBytes: Int
 
-  public init(
-    tokens: TokenStore, fleet: FleetHandle, status: DaemonStatus, commands: CommandService? = nil,
-    maxBodyBytes: Int = 64 * 1024
-  ) {
-    self.tokens = tokens
-    self.fleet = fleet
-    self.status = status
-    self.commands = commands
-    self.maxBodyBytes = maxBodyBytes
-  }
+    public init(
+        tokens: TokenStore, fleet: FleetHandle, status: DaemonStatus, commands: CommandService? = nil,
+        maxBodyBytes: Int = 64 * 1024
+    ) {
+        self.tokens = tokens
+        self.fleet = fleet
+        self.status = status
+        self.commands = commands
+        self.maxBodyBytes = maxBodyBytes
+    }
 }

@@ -2,31 +2,31 @@ import Hummingbird
 
 /// The per-request context of the vppd API: Hummingbird's core storage plus the authenticated caller.
 public struct APIRequestContext: RequestContext {
-  public var coreContext: CoreRequestContextStorage
-  /// Set by `AuthMiddleware` when the request carries a valid bearer token.
-  public var principal: Principal?
-  /// The client's address (`127.0.0.1:53122`), recorded in the audit log as "from where".
-  public let remoteAddress: String
+    public var coreContext: CoreRequestContextStorage
+    /// Set by `AuthMiddleware` when the request carries a valid bearer token.
+    public var principal: Principal?
+    /// The client's address (`127.0.0.1:53122`), recorded in the audit log as "from where".
+    public let remoteAddress: String
 
-  public init(source: ApplicationRequestContextSource) {
-    self.coreContext = .init(source: source)
-    self.principal = nil
-    if let address = source.channel.remoteAddress, let ip = address.ipAddress,
-      let port = address.port
-    {
-      self.remoteAddress = address.protocol == .inet6 ? "[\(ip)]:\(port)" : "\(ip):\(port)"
-    } else {
-      self.remoteAddress = "unknown"
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.principal = nil
+        if let address = source.channel.remoteAddress, let ip = address.ipAddress,
+            let port = address.port
+        {
+            self.remoteAddress = address.protocol == .inet6 ? "[\(ip)]:\(port)" : "\(ip):\(port)"
+        } else {
+            self.remoteAddress = "unknown"
+        }
     }
-  }
 
-  /// The caller, if its role permits `role`; otherwise 401 (no valid token) or 403 (insufficient role).
-  public func require(_ role: Role) throws -> Principal {
-    guard let principal else { throw APIError.unauthorized() }
-    guard principal.role.permits(role) else {
-      throw APIError.forbidden(
-        "role '\(principal.role)' of token '\(principal.name)' may not do this; requires '\(role)'")
+    /// The caller, if its role permits `role`; otherwise 401 (no valid token) or 403 (insufficient role).
+    public func require(_ role: Role) throws -> Principal {
+        guard let principal else { throw APIError.unauthorized() }
+        guard principal.role.permits(role) else {
+            throw APIError.forbidden(
+                "role '\(principal.role)' of token '\(principal.name)' may not do this; requires '\(role)'")
+        }
+        return principal
     }
-    return principal
-  }
 }

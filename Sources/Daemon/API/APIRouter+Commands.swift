@@ -4,135 +4,134 @@ import Store
 import VPPCore
 
 extension APIRouter {
-  static func addCommandRoutes(_ router: Router<APIRequestContext>, _ env: APIEnvironment) {
-    @Sendable func service() throws -> CommandService {
-      guard let s = env.commands else { throw APIError.unavailable("the store is not open") }
-      return s
-    }
-    router.post("/v1/commands") { request, context in
-      let principal = try context.require(.operator)
-      let body = try await APIResponses.decodeBody(
-        CommandRequest.self, from: request, limit: env.maxBodyBytes)
-      let command = try await service().create(body, by: principal, from: context.remoteAddress)
-      var response = try APIResponses.json(command, status: .created)
-      response.headers[.location] = "/v1/commands/\(command.id)"
-      return response
-    }
-    router.get("/v1/commands") { request, context in
-      _ = try context.require(.viewer)
-      let query = try commandQuery(request.uri.queryParameters)
-      let commands = try await service().list(query)
-      return try APIResponses.json(CommandListView(count: commands.count, commands: commands))
-    }
-    router.get("/v1/commands/{id}") { _, context in
-      _ = try context.require(.viewer)
-      let id = try APIResponses.checkedID(context.parameters.get("id"), what: "command")
-      guard let command = try await service().get(CommandID(id.lowercased())) else {
-        throw APIError.notFound("command '\(id)' not found")
-      }
-      return try APIResponses.json(command)
-    }
-    router.post("/v1/commands/{id}/cancel") { request, context in
-      let principal = try context.require(.operator)
-      let id = try APIResponses.checkedID(context.parameters.get("id"), what: "command")
-      let hasBody = (request.headers[.contentLength].flatMap(Int.init) ?? 1) > 0
-      let body =
-        hasBody
-        ? try await APIResponses.decodeBody(
-          CancelRequest.self, from: request, limit: env.maxBodyBytes, allowEmpty: true)
-        : nil
-      let command = try await service().cancel(
-        CommandID(id.lowercased()), reason: body?.reason, by: principal, from: context.remoteAddress
-      )
-      return try APIResponses.json(command)
-    }
-    router.delete("/v1/commands/{id}") { request, context in
-      let principal = try context.require(.operator)
-      let id = try APIResponses.checkedID(context.parameters.get("id"), what: "command")
-      let command = try await service().cancel(
-        CommandID(id.lowercased()), reason: request.uri.queryParameters.get("reason"),
-        by: principal,
-        from: context.remoteAddress)
-      return try APIResponses.json(command)
-    }
-    router.get("/v1/audit") { request, context in
-      _ = try context.require(.operator)
-      let query = try auditQuery(request.uri.queryParameters)
-      let entries = try await service().audit(query)
-      return try APIResponses.json(AuditListView(count: entries.count, entries: entries))
-    }
-  }
-
-  /// `status` (comma-separated), `kind` (comma-separated), `target` (`fleet`, `device:ID`, `site:ID`),
-  /// `from`/`to` (ISO 8601), `limit` (1…1000), `offset`.
-  static func commandQuery(_ q: Parameters) throws -> CommandQuery {
-    var query = CommandQuery()
-    if let s = q.get("status") {
-      query.statuses = Set(
-        try s.split(separator: ",").map { part in
-          guard let st = CommandStatus(rawValue: String(part)) else {
-            throw APIError.badRequest(
-              "status: unknown '\(part)' (one of \(CommandStatus.allCases.map(\.rawValue).joined(separator: ", ")))"
+    static func addCommandRoutes(_ router: Router<APIRequestContext>, _ env: APIEnvironment) {
+        @Sendable func service() throws -> CommandService {
+            guard let s = env.commands else { throw APIError.unavailable("the store is not open") }
+            return s
+        }
+        router.post("/v1/commands") { request, context in
+            let principal = try context.require(.operator)
+            let body = try await APIResponses.decodeBody(
+                CommandRequest.self, from: request, limit: env.maxBodyBytes)
+            let command = try await service().create(body, by: principal, from: context.remoteAddress)
+            var response = try APIResponses.json(command, status: .created)
+            response.headers[.location] = "/v1/commands/\(command.id)"
+            return response
+        }
+        router.get("/v1/commands") { request, context in
+            _ = try context.require(.viewer)
+            let query = try commandQuery(request.uri.queryParameters)
+            let commands = try await service().list(query)
+            return try APIResponses.json(CommandListView(count: commands.count, commands: commands))
+        }
+        router.get("/v1/commands/{id}") { _, context in
+            _ = try context.require(.viewer)
+            let id = try APIResponses.checkedID(context.parameters.get("id"), what: "command")
+            guard let command = try await service().get(CommandID(id.lowercased())) else {
+                throw APIError.notFound("command '\(id)' not found")
+            }
+            return try APIResponses.json(command)
+        }
+        router.post("/v1/commands/{id}/cancel") { request, context in
+            let principal = try context.require(.operator)
+            let id = try APIResponses.checkedID(context.parameters.get("id"), what: "command")
+            let hasBody = (request.headers[.contentLength].flatMap(Int.init) ?? 1) > 0
+            let body =
+                hasBody
+                ? try await APIResponses.decodeBody(
+                    CancelRequest.self, from: request, limit: env.maxBodyBytes, allowEmpty: true)
+                : nil
+            let command = try await service().cancel(
+                CommandID(id.lowercased()), reason: body?.reason, by: principal, from: context.remoteAddress
             )
-          }
-          return st
-        })
+            return try APIResponses.json(command)
+        }
+        router.delete("/v1/commands/{id}") { request, context in
+            let principal = try context.require(.operator)
+            let id = try APIResponses.checkedID(context.parameters.get("id"), what: "command")
+            let command = try await service().cancel(
+                CommandID(id.lowercased()), reason: request.uri.queryParameters.get("reason"),
+                by: principal,
+                from: context.remoteAddress)
+            return try APIResponses.json(command)
+        }
+        router.get("/v1/audit") { request, context in
+            _ = try context.require(.operator)
+            let query = try auditQuery(request.uri.queryParameters)
+            let entries = try await service().audit(query)
+            return try APIResponses.json(AuditListView(count: entries.count, entries: entries))
+        }
     }
-    if let k = q.get("kind") {
-      query.kinds = Set(
-        try k.split(separator: ",").map { part in
-          guard let kind = CommandKind(rawValue: String(part)) else {
+
+    /// `status` (comma-separated), `kind` (comma-separated), `target` (`fleet`, `device:ID`, `site:ID`),
+    /// `from`/`to` (ISO 8601), `limit` (1…1000), `offset`.
+    static func commandQuery(_ q: Parameters) throws -> CommandQuery {
+        var query = CommandQuery()
+        if let s = q.get("status") {
+            query.statuses = Set(
+                try s.split(separator: ",").map { part in
+                    guard let st = CommandStatus(rawValue: String(part)) else {
+                        throw APIError.badRequest(
+                            "status: unknown '\(part)' (one of \(CommandStatus.allCases.map(\.rawValue).joined(separator: ", ")))"
+                        )
+                    }
+                    return st
+                })
+        }
+        if let k = q.get("kind") {
+            query.kinds = Set(
+                try k.split(separator: ",").map { part in
+                    guard let kind = CommandKind(rawValue: String(part)) else {
+                        throw APIError.badRequest(
+                            "kind: unknown '\(part)' (one of \(CommandKind.allCases.map(\.rawValue).joined(separator: ", ")))"
+                        )
+                    }
+                    return kind
+                })
+        }
+        if let t = q.get("target") {
+            let parts = t.split(separator: ":", maxSplits: 1).map(String.init)
+            guard let target = CommandTarget(scope: parts[0], id: parts.count > 1 ? parts[1] : nil) else {
+                throw APIError.badRequest("target: expected 'fleet', 'device:ID' or 'site:ID', got '\(t)'")
+            }
+            query.target = target
+        }
+        query.from = try dateParameter(q, "from")
+        query.to = try dateParameter(q, "to")
+        query.limit = try intParameter(q, "limit", range: 1...1000) ?? 100
+        query.offset = try intParameter(q, "offset", range: 0...1_000_000) ?? 0
+        return query
+    }
+
+    /// `actor`, `action` (exact, or prefix ending in `.`), `target`, `since`/`until` (ISO 8601), `before` (id),
+    /// `limit` (1…1000).
+    static func auditQuery(_ q: Parameters) throws -> AuditQuery {
+        var query = AuditQuery()
+        query.actor = q.get("actor")
+        query.action = q.get("action")
+        query.target = q.get("target")
+        query.since = try dateParameter(q, "since")
+        query.until = try dateParameter(q, "until")
+        query.beforeID = try intParameter(q, "before", range: 1...Int.max).map(Int64.init)
+        query.limit = try intParameter(q, "limit", range: 1...1000) ?? 100
+        return query
+    }
+
+    static func dateParameter(_ q: Parameters, _ name: String) throws -> Date? {
+        guard let text = q.get(name) else { return nil }
+        guard let date = ISO8601.parse(text) else {
             throw APIError.badRequest(
-              "kind: unknown '\(part)' (one of \(CommandKind.allCases.map(\.rawValue).joined(separator: ", ")))"
-            )
-          }
-          return kind
-        })
+                "\(name): '\(text)' is not an ISO 8601 date-time such as 2026-01-31T12:00:00Z")
+        }
+        return date
     }
-    if let t = q.get("target") {
-      let parts = t.split(separator: ":", maxSplits: 1).map(String.init)
-      guard let target = CommandTarget(scope: parts[0], id: parts.count > 1 ? parts[1] : nil) else {
-        throw APIError.badRequest("target: expected 'fleet', 'device:ID' or 'site:ID', got '\(t)'")
-      }
-      query.target = target
-    }
-    query.from = try dateParameter(q, "from")
-    query.to = try dateParameter(q, "to")
-    query.limit = try intParameter(q, "limit", range: 1...1000) ?? 100
-    query.offset = try intParameter(q, "offset", range: 0...1_000_000) ?? 0
-    return query
-  }
 
-  /// `actor`, `action` (exact, or prefix ending in `.`), `target`, `since`/`until` (ISO 8601), `before` (id),
-  /// `limit` (1…1000).
-  static func auditQuery(_ q: Parameters) throws -> AuditQuery {
-    var query = AuditQuery()
-    query.actor = q.get("actor")
-    query.action = q.get("action")
-    query.target = q.get("target")
-    query.since = try dateParameter(q, "since")
-    query.until = try dateParameter(q, "until")
-    query.beforeID = try intParameter(q, "before", range: 1...Int.max).map(Int64.init)
-    query.limit = try intParameter(q, "limit", range: 1...1000) ?? 100
-    return query
-  }
-
-  static func dateParameter(_ q: Parameters, _ name: String) throws -> Date? {
-    guard let text = q.get(name) else { return nil }
-    guard let date = ISO8601.parse(text) else {
-      throw APIError.badRequest(
-        "\(name): '\(text)' is not an ISO 8601 date-time such as 2026-01-31T12:00:00Z")
+    static func intParameter(_ q: Parameters, _ name: String, range: ClosedRange<Int>) throws -> Int? {
+        guard let text = q.get(name) else { return nil }
+        guard let value = Int(text), range.contains(value) else {
+            throw APIError.badRequest(
+                "\(name): must be an integer in \(range.lowerBound)…\(range.upperBound), got '\(text)'")
+        }
+        return value
     }
-    return date
-  }
-
-  static func intParameter(_ q: Parameters, _ name: String, range: ClosedRange<Int>) throws -> Int?
-  {
-    guard let text = q.get(name) else { return nil }
-    guard let value = Int(text), range.contains(value) else {
-      throw APIError.badRequest(
-        "\(name): must be an integer in \(range.lowerBound)…\(range.upperBound), got '\(text)'")
-    }
-    return value
-  }
 }

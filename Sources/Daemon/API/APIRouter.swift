@@ -16,85 +16,85 @@ import VPPCore
 /// unauthenticated because Prometheus scrapers rarely carry bearer tokens; it exposes counts and latencies only,
 /// no ids beyond device ids, and the API should listen on a local or management address (README).
 public enum APIRouter {
-  public static func make(_ env: APIEnvironment) -> Router<APIRequestContext> {
-    let router = Router(context: APIRequestContext.self)
-    let methods = KnownRoutes()
-    // Middleware applies only to routes added after it: add all of it first.
-    router.add(middleware: MetricsMiddleware())
-    router.add(middleware: ErrorMiddleware(knownRoutes: methods))
-    router.add(middleware: BodyLimitMiddleware(maxBytes: env.maxBodyBytes))
-    router.add(middleware: AuthMiddleware(tokens: env.tokens))
+    public static func make(_ env: APIEnvironment) -> Router<APIRequestContext> {
+        let router = Router(context: APIRequestContext.self)
+        let methods = KnownRoutes()
+        // Middleware applies only to routes added after it: add all of it first.
+        router.add(middleware: MetricsMiddleware())
+        router.add(middleware: ErrorMiddleware(knownRoutes: methods))
+        router.add(middleware: BodyLimitMiddleware(maxBytes: env.maxBodyBytes))
+        router.add(middleware: AuthMiddleware(tokens: env.tokens))
 
-    addSystemRoutes(router, env)
-    addFleetRoutes(router, env)
-    addCommandRoutes(router, env)
-    addScheduleRoutes(router, env)
-    methods.set(router.routes.map { (method: $0.method, path: $0.path.description) })
-    return router
-  }
-
-  static func addSystemRoutes(_ router: Router<APIRequestContext>, _ env: APIEnvironment) {
-    router.get("/v1/health") { _, _ in
-      try APIResponses.json(HealthView(status: "ok"))
+        addSystemRoutes(router, env)
+        addFleetRoutes(router, env)
+        addCommandRoutes(router, env)
+        addScheduleRoutes(router, env)
+        methods.set(router.routes.map { (method: $0.method, path: $0.path.description) })
+        return router
     }
-    router.get("/v1/ready") { _, _ in
-      // The store check is a real read (an indexed lookup), so a wedged or vanished database shows here.
-      var storeOK = false
-      if let commands = env.commands {
-        do {
-          _ = try await commands.get(CommandID("ready-probe"))
-          storeOK = true
-        } catch {
-          storeOK = false
+
+    static func addSystemRoutes(_ router: Router<APIRequestContext>, _ env: APIEnvironment) {
+        router.get("/v1/health") { _, _ in
+            try APIResponses.json(HealthView(status: "ok"))
         }
-      }
-      let checks = ["store": storeOK, "api": true, "started": env.status.ready]
-      let ready = checks.values.allSatisfy { $0 }
-      return try APIResponses.json(
-        ReadyView(ready: ready, checks: checks), status: ready ? .ok : .serviceUnavailable)
+        router.get("/v1/ready") { _, _ in
+            // The store check is a real read (an indexed lookup), so a wedged or vanished database shows here.
+            var storeOK = false
+            if let commands = env.commands {
+                do {
+                    _ = try await commands.get(CommandID("ready-probe"))
+                    storeOK = true
+                } catch {
+                    storeOK = false
+                }
+            }
+            let checks = ["store": storeOK, "api": true, "started": env.status.ready]
+            let ready = checks.values.allSatisfy { $0 }
+            return try APIResponses.json(
+                ReadyView(ready: ready, checks: checks), status: ready ? .ok : .serviceUnavailable)
+        }
+        router.get("/v1/status") { _, context in
+            _ = try context.require(.viewer)
+            let now = Date()
+            let fleet = env.fleet.fleetView(now: now)
+            var config = env.status.config
+            config.tokens = env.tokens.count
+            return try APIResponses.json(
+                StatusView(
+                    version: env.status.version, startedAt: env.status.startedAt,
+                    uptimeSeconds: now.timeIntervalSince(env.status.startedAt), ready: env.status.ready,
+                    config: config, lastReload: env.status.lastReload, fleet: fleet.totals))
+        }
+        router.get("/v1/openapi.json") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.jsonBytes)))
+        }
+        router.get("/metrics") { _, _ in
+            MetricsExporter.updateFleetGauges(env.fleet.deviceViews(), startedAt: env.status.startedAt)
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: MetricsBootstrap.exposition())))
+        }
     }
-    router.get("/v1/status") { _, context in
-      _ = try context.require(.viewer)
-      let now = Date()
-      let fleet = env.fleet.fleetView(now: now)
-      var config = env.status.config
-      config.tokens = env.tokens.count
-      return try APIResponses.json(
-        StatusView(
-          version: env.status.version, startedAt: env.status.startedAt,
-          uptimeSeconds: now.timeIntervalSince(env.status.startedAt), ready: env.status.ready,
-          config: config, lastReload: env.status.lastReload, fleet: fleet.totals))
-    }
-    router.get("/v1/openapi.json") { _, _ in
-      Response(
-        status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
-        body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.jsonBytes)))
-    }
-    router.get("/metrics") { _, _ in
-      MetricsExporter.updateFleetGauges(env.fleet.deviceViews(), startedAt: env.status.startedAt)
-      return Response(
-        status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-        body: .init(byteBuffer: ByteBuffer(bytes: MetricsBootstrap.exposition())))
-    }
-  }
 
-  static func addFleetRoutes(_ router: Router<APIRequestContext>, _ env: APIEnvironment) {
-    router.get("/v1/devices") { _, context in
-      _ = try context.require(.viewer)
-      let devices = env.fleet.deviceViews()
-      return try APIResponses.json(DeviceListView(count: devices.count, devices: devices))
+    static func addFleetRoutes(_ router: Router<APIRequestContext>, _ env: APIEnvironment) {
+        router.get("/v1/devices") { _, context in
+            _ = try context.require(.viewer)
+            let devices = env.fleet.deviceViews()
+            return try APIResponses.json(DeviceListView(count: devices.count, devices: devices))
+        }
+        router.get("/v1/devices/{id}") { _, context in
+            _ = try context.require(.viewer)
+            let id = try APIResponses.checkedID(context.parameters.get("id"), what: "device")
+            guard let view = env.fleet.deviceView(DeviceID(id)) else {
+                throw APIError.notFound("device '\(id)' is not configured")
+            }
+            return try APIResponses.json(view)
+        }
+        router.get("/v1/fleet") { _, context in
+            _ = try context.require(.viewer)
+            return try APIResponses.json(env.fleet.fleetView())
+        }
     }
-    router.get("/v1/devices/{id}") { _, context in
-      _ = try context.require(.viewer)
-      let id = try APIResponses.checkedID(context.parameters.get("id"), what: "device")
-      guard let view = env.fleet.deviceView(DeviceID(id)) else {
-        throw APIError.notFound("device '\(id)' is not configured")
-      }
-      return try APIResponses.json(view)
-    }
-    router.get("/v1/fleet") { _, context in
-      _ = try context.require(.viewer)
-      return try APIResponses.json(env.fleet.fleetView())
-    }
-  }
 }

@@ -6,334 +6,334 @@ import Foundation
 /// file on disk. `DaemonTests/APIOpenAPITests` checks that every route of the real router is described here
 /// and that real responses match the schemas.
 public enum OpenAPIDocument {
-  public static let document: JSONTree = [
-    "openapi": "3.0.3",
-    "info": [
-      "title": "vppd API", "version": .string(VPPVersion.current),
-      "description": .string(
-        "Virtual power plant daemon. Bearer tokens carry a role: viewer (read), trader (market, DR), "
-          + "operator (dispatch commands), admin (everything). Errors are {error, detail}."),
-    ],
-    "servers": [["url": "/"]],
-    "components": [
-      "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer"]],
-      "schemas": .object(schemas),
-    ],
-    "paths": .object(paths),
-  ]
-
-  /// The document as JSON bytes (computed once).
-  public static let jsonBytes: [UInt8] = {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-    return Array((try? encoder.encode(document)) ?? Data("{}".utf8))
-  }()
-
-  // MARK: - Paths
-
-  static let paths: [String: JSONTree] = [
-    "/v1/health": ["get": op("Liveness: the process answers", role: nil, ok: (200, "Health"))],
-    "/v1/ready": [
-      "get": op(
-        "Readiness: store open, API listening, configuration loaded", role: nil, ok: (200, "Ready"),
-        extra: [503: "Ready"])
-    ],
-    "/v1/status": [
-      "get": op(
-        "Version, uptime, configuration summary, fleet totals", role: "viewer", ok: (200, "Status"))
-    ],
-    "/v1/devices": [
-      "get": op(
-        "Every configured device with link, staleness and latest values", role: "viewer",
-        ok: (200, "DeviceList"))
-    ],
-    "/v1/devices/{id}": [
-      "get": op(
-        "One device: telemetry and flexibility", role: "viewer", ok: (200, "Device"),
-        params: [pathID("device")],
-        errors: [400, 404])
-    ],
-    "/v1/fleet": [
-      "get": op(
-        "Fleet aggregates per site and kind, with flexibility", role: "viewer", ok: (200, "Fleet"))
-    ],
-    "/v1/commands": [
-      "get": op(
-        "List operator commands, newest first", role: "viewer", ok: (200, "CommandList"),
-        params: [
-          query("status", "Comma-separated statuses"), query("kind", "Comma-separated kinds"),
-          query("target", "fleet, device:ID or site:ID"),
-          query("from", "ISO 8601 date-time", format: "date-time"),
-          query("to", "ISO 8601 date-time", format: "date-time"),
-          query("limit", "1…1000", type: "integer"),
-          query("offset", "Offset", type: "integer"),
-        ], errors: [400]),
-      "post": op(
-        "Create an operator command; acknowledged (201) only after it is durably stored",
-        role: "operator",
-        ok: (201, "Command"), body: "CommandRequest", errors: [400, 413, 422]),
-    ],
-    "/v1/commands/{id}": [
-      "get": op(
-        "One command", role: "viewer", ok: (200, "Command"), params: [pathID("command")],
-        errors: [400, 404]),
-      "delete": op(
-        "Cancel a pending or active command", role: "operator", ok: (200, "Command"),
-        params: [pathID("command"), query("reason", "Why")], errors: [400, 404, 409]),
-    ],
-    "/v1/commands/{id}/cancel": [
-      "post": op(
-        "Cancel a pending or active command", role: "operator", ok: (200, "Command"),
-        params: [pathID("command")],
-        body: "CancelRequest", bodyRequired: false, errors: [400, 404, 409, 413])
-    ],
-    "/v1/schedule": [
-      "get": op(
-        "The latest schedule (96 intervals) of a market day; empty when none is stored",
-        role: "viewer",
-        ok: (200, "Schedule"),
-        params: [query("day", "Market day YYYY-MM-DD (default today)", format: "date")],
-        errors: [400])
-    ],
-    "/v1/audit": [
-      "get": op(
-        "Audit log, newest first", role: "operator", ok: (200, "AuditList"),
-        params: [
-          query("actor", "Token name"), query("action", "Action, or prefix ending in '.'"),
-          query("target", "Target"),
-          query("since", "ISO 8601", format: "date-time"),
-          query("until", "ISO 8601", format: "date-time"),
-          query("before", "Entries with id below this", type: "integer"),
-          query("limit", "1…1000", type: "integer"),
-        ], errors: [400])
-    ],
-    "/v1/openapi.json": [
-      "get": [
-        "summary": "This document", "security": [],
-        "responses": [
-          "200": [
-            "description": "OpenAPI document",
-            "content": ["application/json": ["schema": ["type": "object"]]],
-          ]
+    public static let document: JSONTree = [
+        "openapi": "3.0.3",
+        "info": [
+            "title": "vppd API", "version": .string(VPPVersion.current),
+            "description": .string(
+                "Virtual power plant daemon. Bearer tokens carry a role: viewer (read), trader (market, DR), "
+                    + "operator (dispatch commands), admin (everything). Errors are {error, detail}."),
         ],
-      ]
-    ],
-    "/metrics": [
-      "get": [
-        "summary": "Prometheus metrics (text exposition format 0.0.4)", "security": [],
-        "responses": [
-          "200": [
-            "description": "Metrics", "content": ["text/plain": ["schema": ["type": "string"]]],
-          ]
+        "servers": [["url": "/"]],
+        "components": [
+            "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer"]],
+            "schemas": .object(schemas),
         ],
-      ]
-    ],
-  ]
-
-  /// One operation: summary, security, parameters, body and responses (the error responses every
-  /// authenticated route can give are added automatically).
-  static func op(
-    _ summary: String, role: String?, ok: (Int, String), params: [JSONTree] = [],
-    body: String? = nil,
-    bodyRequired: Bool = true, errors: [Int] = [], extra: [Int: String] = [:]
-  ) -> JSONTree {
-    var responses: [String: JSONTree] = [String(ok.0): response("Success", ok.1)]
-    for (code, schema) in extra { responses[String(code)] = response("See schema", schema) }
-    var errorCodes = Set(errors)
-    if role != nil { errorCodes.formUnion([401, 403]) }
-    for code in errorCodes.sorted() {
-      responses[String(code)] = response(errorDescription(code), "Error")
-    }
-    var o: [String: JSONTree] = ["summary": .string(summary), "responses": .object(responses)]
-    if let role {
-      o["security"] = [["bearer": []]]
-      o["x-required-role"] = .string(role)
-    } else {
-      o["security"] = []
-    }
-    if !params.isEmpty { o["parameters"] = .array(params) }
-    if let body {
-      o["requestBody"] = [
-        "required": .bool(bodyRequired), "content": ["application/json": ["schema": ref(body)]],
-      ]
-    }
-    return .object(o)
-  }
-
-  static func response(_ description: String, _ schema: String) -> JSONTree {
-    ["description": .string(description), "content": ["application/json": ["schema": ref(schema)]]]
-  }
-
-  static func errorDescription(_ code: Int) -> String {
-    switch code {
-    case 400:
-      return "Malformed request (JSON syntax, field type, invalid id); detail names the field"
-    case 401: return "Missing or invalid bearer token"
-    case 403: return "The token's role does not allow this"
-    case 404: return "Not found"
-    case 409: return "Conflict with the current state (e.g. cancelling a finished command)"
-    case 413: return "Request body too large"
-    case 422: return "Valid JSON, but the command is invalid or infeasible; detail names the field"
-    default: return "Error"
-    }
-  }
-
-  static func pathID(_ what: String) -> JSONTree {
-    [
-      "name": "id", "in": "path", "required": true, "description": .string("The \(what) id"),
-      "schema": ["type": "string", "pattern": "^[A-Za-z0-9_:-][A-Za-z0-9._:-]{0,127}$"],
+        "paths": .object(paths),
     ]
-  }
 
-  static func query(
-    _ name: String, _ description: String, type: String = "string", format: String? = nil
-  ) -> JSONTree {
-    var schema: [String: JSONTree] = ["type": .string(type)]
-    if let format { schema["format"] = .string(format) }
-    return [
-      "name": .string(name), "in": "query", "required": false, "description": .string(description),
-      "schema": .object(schema),
+    /// The document as JSON bytes (computed once).
+    public static let jsonBytes: [UInt8] = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        return Array((try? encoder.encode(document)) ?? Data("{}".utf8))
+    }()
+
+    // MARK: - Paths
+
+    static let paths: [String: JSONTree] = [
+        "/v1/health": ["get": op("Liveness: the process answers", role: nil, ok: (200, "Health"))],
+        "/v1/ready": [
+            "get": op(
+                "Readiness: store open, API listening, configuration loaded", role: nil, ok: (200, "Ready"),
+                extra: [503: "Ready"])
+        ],
+        "/v1/status": [
+            "get": op(
+                "Version, uptime, configuration summary, fleet totals", role: "viewer", ok: (200, "Status"))
+        ],
+        "/v1/devices": [
+            "get": op(
+                "Every configured device with link, staleness and latest values", role: "viewer",
+                ok: (200, "DeviceList"))
+        ],
+        "/v1/devices/{id}": [
+            "get": op(
+                "One device: telemetry and flexibility", role: "viewer", ok: (200, "Device"),
+                params: [pathID("device")],
+                errors: [400, 404])
+        ],
+        "/v1/fleet": [
+            "get": op(
+                "Fleet aggregates per site and kind, with flexibility", role: "viewer", ok: (200, "Fleet"))
+        ],
+        "/v1/commands": [
+            "get": op(
+                "List operator commands, newest first", role: "viewer", ok: (200, "CommandList"),
+                params: [
+                    query("status", "Comma-separated statuses"), query("kind", "Comma-separated kinds"),
+                    query("target", "fleet, device:ID or site:ID"),
+                    query("from", "ISO 8601 date-time", format: "date-time"),
+                    query("to", "ISO 8601 date-time", format: "date-time"),
+                    query("limit", "1…1000", type: "integer"),
+                    query("offset", "Offset", type: "integer"),
+                ], errors: [400]),
+            "post": op(
+                "Create an operator command; acknowledged (201) only after it is durably stored",
+                role: "operator",
+                ok: (201, "Command"), body: "CommandRequest", errors: [400, 413, 422]),
+        ],
+        "/v1/commands/{id}": [
+            "get": op(
+                "One command", role: "viewer", ok: (200, "Command"), params: [pathID("command")],
+                errors: [400, 404]),
+            "delete": op(
+                "Cancel a pending or active command", role: "operator", ok: (200, "Command"),
+                params: [pathID("command"), query("reason", "Why")], errors: [400, 404, 409]),
+        ],
+        "/v1/commands/{id}/cancel": [
+            "post": op(
+                "Cancel a pending or active command", role: "operator", ok: (200, "Command"),
+                params: [pathID("command")],
+                body: "CancelRequest", bodyRequired: false, errors: [400, 404, 409, 413])
+        ],
+        "/v1/schedule": [
+            "get": op(
+                "The latest schedule (96 intervals) of a market day; empty when none is stored",
+                role: "viewer",
+                ok: (200, "Schedule"),
+                params: [query("day", "Market day YYYY-MM-DD (default today)", format: "date")],
+                errors: [400])
+        ],
+        "/v1/audit": [
+            "get": op(
+                "Audit log, newest first", role: "operator", ok: (200, "AuditList"),
+                params: [
+                    query("actor", "Token name"), query("action", "Action, or prefix ending in '.'"),
+                    query("target", "Target"),
+                    query("since", "ISO 8601", format: "date-time"),
+                    query("until", "ISO 8601", format: "date-time"),
+                    query("before", "Entries with id below this", type: "integer"),
+                    query("limit", "1…1000", type: "integer"),
+                ], errors: [400])
+        ],
+        "/v1/openapi.json": [
+            "get": [
+                "summary": "This document", "security": [],
+                "responses": [
+                    "200": [
+                        "description": "OpenAPI document",
+                        "content": ["application/json": ["schema": ["type": "object"]]],
+                    ]
+                ],
+            ]
+        ],
+        "/metrics": [
+            "get": [
+                "summary": "Prometheus metrics (text exposition format 0.0.4)", "security": [],
+                "responses": [
+                    "200": [
+                        "description": "Metrics", "content": ["text/plain": ["schema": ["type": "string"]]],
+                    ]
+                ],
+            ]
+        ],
     ]
-  }
 
-  // MARK: - Schemas
+    /// One operation: summary, security, parameters, body and responses (the error responses every
+    /// authenticated route can give are added automatically).
+    static func op(
+        _ summary: String, role: String?, ok: (Int, String), params: [JSONTree] = [],
+        body: String? = nil,
+        bodyRequired: Bool = true, errors: [Int] = [], extra: [Int: String] = [:]
+    ) -> JSONTree {
+        var responses: [String: JSONTree] = [String(ok.0): response("Success", ok.1)]
+        for (code, schema) in extra { responses[String(code)] = response("See schema", schema) }
+        var errorCodes = Set(errors)
+        if role != nil { errorCodes.formUnion([401, 403]) }
+        for code in errorCodes.sorted() {
+            responses[String(code)] = response(errorDescription(code), "Error")
+        }
+        var o: [String: JSONTree] = ["summary": .string(summary), "responses": .object(responses)]
+        if let role {
+            o["security"] = [["bearer": []]]
+            o["x-required-role"] = .string(role)
+        } else {
+            o["security"] = []
+        }
+        if !params.isEmpty { o["parameters"] = .array(params) }
+        if let body {
+            o["requestBody"] = [
+                "required": .bool(bodyRequired), "content": ["application/json": ["schema": ref(body)]],
+            ]
+        }
+        return .object(o)
+    }
 
-  static func ref(_ name: String) -> JSONTree { ["$ref": .string("#/components/schemas/\(name)")] }
+    static func response(_ description: String, _ schema: String) -> JSONTree {
+        ["description": .string(description), "content": ["application/json": ["schema": ref(schema)]]]
+    }
 
-  /// An object schema; `required` lists the members always present, the others may be absent.
-  static func object(_ properties: [String: JSONTree], required: [String]) -> JSONTree {
-    [
-      "type": "object", "properties": .object(properties),
-      "required": .array(required.map { .string($0) }),
+    static func errorDescription(_ code: Int) -> String {
+        switch code {
+        case 400:
+            return "Malformed request (JSON syntax, field type, invalid id); detail names the field"
+        case 401: return "Missing or invalid bearer token"
+        case 403: return "The token's role does not allow this"
+        case 404: return "Not found"
+        case 409: return "Conflict with the current state (e.g. cancelling a finished command)"
+        case 413: return "Request body too large"
+        case 422: return "Valid JSON, but the command is invalid or infeasible; detail names the field"
+        default: return "Error"
+        }
+    }
+
+    static func pathID(_ what: String) -> JSONTree {
+        [
+            "name": "id", "in": "path", "required": true, "description": .string("The \(what) id"),
+            "schema": ["type": "string", "pattern": "^[A-Za-z0-9_:-][A-Za-z0-9._:-]{0,127}$"],
+        ]
+    }
+
+    static func query(
+        _ name: String, _ description: String, type: String = "string", format: String? = nil
+    ) -> JSONTree {
+        var schema: [String: JSONTree] = ["type": .string(type)]
+        if let format { schema["format"] = .string(format) }
+        return [
+            "name": .string(name), "in": "query", "required": false, "description": .string(description),
+            "schema": .object(schema),
+        ]
+    }
+
+    // MARK: - Schemas
+
+    static func ref(_ name: String) -> JSONTree { ["$ref": .string("#/components/schemas/\(name)")] }
+
+    /// An object schema; `required` lists the members always present, the others may be absent.
+    static func object(_ properties: [String: JSONTree], required: [String]) -> JSONTree {
+        [
+            "type": "object", "properties": .object(properties),
+            "required": .array(required.map { .string($0) }),
+        ]
+    }
+    static let string: JSONTree = ["type": "string"]
+    static let dateTime: JSONTree = ["type": "string", "format": "date-time"]
+    static let number: JSONTree = ["type": "number"]
+    static let integer: JSONTree = ["type": "integer"]
+    static let boolean: JSONTree = ["type": "boolean"]
+    static func array(_ items: JSONTree) -> JSONTree { ["type": "array", "items": items] }
+    static func map(_ values: JSONTree) -> JSONTree {
+        ["type": "object", "additionalProperties": values]
+    }
+    static func enumeration(_ values: [String]) -> JSONTree {
+        ["type": "string", "enum": .array(values.map { .string($0) })]
+    }
+
+    static let schemas: [String: JSONTree] = [
+        "Error": object(["error": string, "detail": string], required: ["error", "detail"]),
+        "Health": object(["status": string], required: ["status"]),
+        "Ready": object(["ready": boolean, "checks": map(boolean)], required: ["ready", "checks"]),
+        "Reload": object(
+            ["at": dateTime, "ok": boolean, "detail": string], required: ["at", "ok", "detail"]),
+        "ConfigSummary": object(
+            [
+                "path": string, "apiListen": string, "stateDirectory": string, "controlPeriodMs": integer,
+                "sites": integer,
+                "devices": integer, "tokens": integer, "marketProfile": string, "mqttBroker": string,
+            ],
+            required: [
+                "path", "apiListen", "stateDirectory", "controlPeriodMs", "sites", "devices", "tokens",
+            ]),
+        "Status": object(
+            [
+                "version": string, "startedAt": dateTime, "uptimeSeconds": number, "ready": boolean,
+                "config": ref("ConfigSummary"), "lastReload": ref("Reload"), "fleet": ref("Aggregate"),
+            ],
+            required: ["version", "startedAt", "uptimeSeconds", "ready", "config", "fleet"]),
+        "Flexibility": object(
+            [
+                "powerKW": number, "maxKW": number, "minKW": number, "upKW": number, "downKW": number,
+                "constraints": array(string),
+            ],
+            required: ["powerKW", "maxKW", "minKW", "upKW", "downKW", "constraints"]),
+        "PointValue": object(["value": number, "at": dateTime], required: ["value", "at"]),
+        "Device": object(
+            [
+                "id": string, "kind": enumeration(["pv", "storage", "v2g", "meter"]), "site": string,
+                "owner": string,
+                "profile": string, "transport": enumeration(["modbus", "mqtt"]), "address": string,
+                "ratedPowerKW": number,
+                "ratedEnergyKWh": number, "installerLimitKW": number,
+                "link": enumeration(["unknown", "up", "down"]),
+                "health": enumeration(["ok", "stale", "down", "unknown"]), "stale": boolean,
+                "staleAfterSeconds": number, "lastSeen": dateTime, "lastError": string,
+                "values": map(ref("PointValue")), "flexibility": ref("Flexibility"),
+            ],
+            required: [
+                "id", "kind", "site", "owner", "profile", "transport", "address", "ratedPowerKW", "link",
+                "health", "stale",
+                "staleAfterSeconds", "values", "flexibility",
+            ]),
+        "DeviceList": object(
+            ["count": integer, "devices": array(ref("Device"))], required: ["count", "devices"]),
+        "Aggregate": object(
+            [
+                "devices": integer, "ok": integer, "stale": integer, "down": integer, "unknown": integer,
+                "ratedPowerKW": number, "powerKW": number, "meteredPowerKW": number, "maxKW": number,
+                "minKW": number,
+                "upKW": number, "downKW": number,
+            ],
+            required: [
+                "devices", "ok", "stale", "down", "unknown", "ratedPowerKW", "powerKW", "meteredPowerKW",
+                "maxKW",
+                "minKW", "upKW", "downKW",
+            ]),
+        "Fleet": object(
+            ["totals": ref("Aggregate"), "sites": map(ref("Aggregate")), "kinds": map(ref("Aggregate"))],
+            required: ["totals", "sites", "kinds"]),
+        "CommandTarget": object(
+            ["scope": enumeration(["device", "site", "fleet"]), "id": string], required: ["scope"]),
+        "Magnitude": object(
+            ["value": number, "unit": enumeration(["kW", "MW", "percent"])], required: ["value", "unit"]),
+        "CommandRequest": object(
+            [
+                "kind": enumeration(commandKinds), "target": ref("CommandTarget"),
+                "magnitude": ref("Magnitude"),
+                "start": dateTime, "end": dateTime, "durationSeconds": number, "reason": string,
+            ],
+            required: ["kind", "target", "reason"]),
+        "Command": object(
+            [
+                "id": string, "kind": enumeration(commandKinds), "target": ref("CommandTarget"),
+                "magnitude": ref("Magnitude"),
+                "start": dateTime, "end": dateTime, "author": string, "reason": string,
+                "status": enumeration([
+                    "pending", "active", "completed", "cancelled", "expired", "rejected",
+                ]),
+                "statusDetail": string, "createdAt": dateTime, "updatedAt": dateTime, "cancelledBy": string,
+                "cancelReason": string, "cancelledAt": dateTime,
+            ],
+            required: [
+                "id", "kind", "target", "start", "end", "author", "reason", "status", "createdAt",
+                "updatedAt",
+            ]),
+        "CommandList": object(
+            ["count": integer, "commands": array(ref("Command"))], required: ["count", "commands"]),
+        "CancelRequest": object(["reason": string], required: []),
+        "ScheduleInterval": object(
+            ["index": integer, "start": dateTime, "end": dateTime, "targetKW": number],
+            required: ["index", "start", "end", "targetKW"]),
+        "Schedule": object(
+            [
+                "day": ["type": "string", "format": "date"], "version": integer, "source": string,
+                "createdAt": dateTime,
+                "intervals": array(ref("ScheduleInterval")),
+            ],
+            required: ["day", "intervals"]),
+        "AuditEntry": object(
+            [
+                "id": integer, "at": dateTime, "actor": string, "role": string, "action": string,
+                "target": string,
+                "detail": string, "sourceAddress": string,
+            ],
+            required: ["id", "at", "actor", "role", "action", "target", "detail", "sourceAddress"]),
+        "AuditList": object(
+            ["count": integer, "entries": array(ref("AuditEntry"))], required: ["count", "entries"]),
     ]
-  }
-  static let string: JSONTree = ["type": "string"]
-  static let dateTime: JSONTree = ["type": "string", "format": "date-time"]
-  static let number: JSONTree = ["type": "number"]
-  static let integer: JSONTree = ["type": "integer"]
-  static let boolean: JSONTree = ["type": "boolean"]
-  static func array(_ items: JSONTree) -> JSONTree { ["type": "array", "items": items] }
-  static func map(_ values: JSONTree) -> JSONTree {
-    ["type": "object", "additionalProperties": values]
-  }
-  static func enumeration(_ values: [String]) -> JSONTree {
-    ["type": "string", "enum": .array(values.map { .string($0) })]
-  }
 
-  static let schemas: [String: JSONTree] = [
-    "Error": object(["error": string, "detail": string], required: ["error", "detail"]),
-    "Health": object(["status": string], required: ["status"]),
-    "Ready": object(["ready": boolean, "checks": map(boolean)], required: ["ready", "checks"]),
-    "Reload": object(
-      ["at": dateTime, "ok": boolean, "detail": string], required: ["at", "ok", "detail"]),
-    "ConfigSummary": object(
-      [
-        "path": string, "apiListen": string, "stateDirectory": string, "controlPeriodMs": integer,
-        "sites": integer,
-        "devices": integer, "tokens": integer, "marketProfile": string, "mqttBroker": string,
-      ],
-      required: [
-        "path", "apiListen", "stateDirectory", "controlPeriodMs", "sites", "devices", "tokens",
-      ]),
-    "Status": object(
-      [
-        "version": string, "startedAt": dateTime, "uptimeSeconds": number, "ready": boolean,
-        "config": ref("ConfigSummary"), "lastReload": ref("Reload"), "fleet": ref("Aggregate"),
-      ],
-      required: ["version", "startedAt", "uptimeSeconds", "ready", "config", "fleet"]),
-    "Flexibility": object(
-      [
-        "powerKW": number, "maxKW": number, "minKW": number, "upKW": number, "downKW": number,
-        "constraints": array(string),
-      ],
-      required: ["powerKW", "maxKW", "minKW", "upKW", "downKW", "constraints"]),
-    "PointValue": object(["value": number, "at": dateTime], required: ["value", "at"]),
-    "Device": object(
-      [
-        "id": string, "kind": enumeration(["pv", "storage", "v2g", "meter"]), "site": string,
-        "owner": string,
-        "profile": string, "transport": enumeration(["modbus", "mqtt"]), "address": string,
-        "ratedPowerKW": number,
-        "ratedEnergyKWh": number, "installerLimitKW": number,
-        "link": enumeration(["unknown", "up", "down"]),
-        "health": enumeration(["ok", "stale", "down", "unknown"]), "stale": boolean,
-        "staleAfterSeconds": number, "lastSeen": dateTime, "lastError": string,
-        "values": map(ref("PointValue")), "flexibility": ref("Flexibility"),
-      ],
-      required: [
-        "id", "kind", "site", "owner", "profile", "transport", "address", "ratedPowerKW", "link",
-        "health", "stale",
-        "staleAfterSeconds", "values", "flexibility",
-      ]),
-    "DeviceList": object(
-      ["count": integer, "devices": array(ref("Device"))], required: ["count", "devices"]),
-    "Aggregate": object(
-      [
-        "devices": integer, "ok": integer, "stale": integer, "down": integer, "unknown": integer,
-        "ratedPowerKW": number, "powerKW": number, "meteredPowerKW": number, "maxKW": number,
-        "minKW": number,
-        "upKW": number, "downKW": number,
-      ],
-      required: [
-        "devices", "ok", "stale", "down", "unknown", "ratedPowerKW", "powerKW", "meteredPowerKW",
-        "maxKW",
-        "minKW", "upKW", "downKW",
-      ]),
-    "Fleet": object(
-      ["totals": ref("Aggregate"), "sites": map(ref("Aggregate")), "kinds": map(ref("Aggregate"))],
-      required: ["totals", "sites", "kinds"]),
-    "CommandTarget": object(
-      ["scope": enumeration(["device", "site", "fleet"]), "id": string], required: ["scope"]),
-    "Magnitude": object(
-      ["value": number, "unit": enumeration(["kW", "MW", "percent"])], required: ["value", "unit"]),
-    "CommandRequest": object(
-      [
-        "kind": enumeration(commandKinds), "target": ref("CommandTarget"),
-        "magnitude": ref("Magnitude"),
-        "start": dateTime, "end": dateTime, "durationSeconds": number, "reason": string,
-      ],
-      required: ["kind", "target", "reason"]),
-    "Command": object(
-      [
-        "id": string, "kind": enumeration(commandKinds), "target": ref("CommandTarget"),
-        "magnitude": ref("Magnitude"),
-        "start": dateTime, "end": dateTime, "author": string, "reason": string,
-        "status": enumeration([
-          "pending", "active", "completed", "cancelled", "expired", "rejected",
-        ]),
-        "statusDetail": string, "createdAt": dateTime, "updatedAt": dateTime, "cancelledBy": string,
-        "cancelReason": string, "cancelledAt": dateTime,
-      ],
-      required: [
-        "id", "kind", "target", "start", "end", "author", "reason", "status", "createdAt",
-        "updatedAt",
-      ]),
-    "CommandList": object(
-      ["count": integer, "commands": array(ref("Command"))], required: ["count", "commands"]),
-    "CancelRequest": object(["reason": string], required: []),
-    "ScheduleInterval": object(
-      ["index": integer, "start": dateTime, "end": dateTime, "targetKW": number],
-      required: ["index", "start", "end", "targetKW"]),
-    "Schedule": object(
-      [
-        "day": ["type": "string", "format": "date"], "version": integer, "source": string,
-        "createdAt": dateTime,
-        "intervals": array(ref("ScheduleInterval")),
-      ],
-      required: ["day", "intervals"]),
-    "AuditEntry": object(
-      [
-        "id": integer, "at": dateTime, "actor": string, "role": string, "action": string,
-        "target": string,
-        "detail": string, "sourceAddress": string,
-      ],
-      required: ["id", "at", "actor", "role", "action", "target", "detail", "sourceAddress"]),
-    "AuditList": object(
-      ["count": integer, "entries": array(ref("AuditEntry"))], required: ["count", "entries"]),
-  ]
-
-  static let commandKinds = [
-    "curtailPV", "charge", "discharge", "hold", "release", "emergencyStop", "overrideSchedule",
-    "gridInstruction",
-  ]
+    static let commandKinds = [
+        "curtailPV", "charge", "discharge", "hold", "release", "emergencyStop", "overrideSchedule",
+        "gridInstruction",
+    ]
 }

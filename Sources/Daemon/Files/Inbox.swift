@@ -7,24 +7,24 @@ import VPPCore
 
 /// One complete file taken from the inbox, handed to the handler registered for its kind.
 public struct InboxFile: Sendable {
-  /// The name it arrived under (a single path component; never contains `/`).
-  public var name: String
-  /// The kind it was dispatched as.
-  public var kind: String
-  public var data: Data
-  /// Lower-case hex SHA-256 of `data`.
-  public var sha256: String
-  public var receivedAt: Date
+    /// The name it arrived under (a single path component; never contains `/`).
+    public var name: String
+    /// The kind it was dispatched as.
+    public var kind: String
+    public var data: Data
+    /// Lower-case hex SHA-256 of `data`.
+    public var sha256: String
+    public var receivedAt: Date
 }
 
 /// What happened to one inbox file.
 public enum InboxOutcome: Sendable, Equatable {
-  /// The handler accepted it; the file is now `archive/<archivedAs>`.
-  case processed(name: String, kind: String, archivedAs: String, detail: String)
-  /// The same bytes were processed before; archived as `archive/<archivedAs>` without calling a handler.
-  case duplicate(name: String, archivedAs: String)
-  /// Refused; the file is now `rejected/<movedTo>` next to `rejected/<movedTo>.error.txt` holding `reason`.
-  case rejected(name: String, movedTo: String, reason: String)
+    /// The handler accepted it; the file is now `archive/<archivedAs>`.
+    case processed(name: String, kind: String, archivedAs: String, detail: String)
+    /// The same bytes were processed before; archived as `archive/<archivedAs>` without calling a handler.
+    case duplicate(name: String, archivedAs: String)
+    /// Refused; the file is now `rejected/<movedTo>` next to `rejected/<movedTo>.error.txt` holding `reason`.
+    case rejected(name: String, movedTo: String, reason: String)
 }
 
 /// The file inbox (`<state>/inbox/`, DESIGN §6, issue 4 §4).
@@ -58,257 +58,257 @@ public enum InboxOutcome: Sendable, Equatable {
 /// `ProtectSystem=strict`, and half a second is far below any market deadline. File reads block the calling
 /// thread briefly (files are ≤ `maxFileBytes`, default 10 MiB); inbox traffic is a few files a day.
 public actor Inbox: Service {
-  /// A handler: processes the file (persisting what it accepts) and returns a one-line summary, or throws
-  /// to reject the file (the error's description becomes the `.error.txt`).
-  public typealias Handler = @Sendable (InboxFile) async throws -> String
+    /// A handler: processes the file (persisting what it accepts) and returns a one-line summary, or throws
+    /// to reject the file (the error's description becomes the `.error.txt`).
+    public typealias Handler = @Sendable (InboxFile) async throws -> String
 
-  public let inboxURL: URL
-  public let archiveURL: URL
-  public let rejectedURL: URL
-  public let pollInterval: Duration
-  public let maxFileBytes: Int
-  private let store: Store
-  private let logger: Logger
-  private var handlers: [String: Handler] = [:]
+    public let inboxURL: URL
+    public let archiveURL: URL
+    public let rejectedURL: URL
+    public let pollInterval: Duration
+    public let maxFileBytes: Int
+    private let store: Store
+    private let logger: Logger
+    private var handlers: [String: Handler] = [:]
 
-  /// Creates `inbox/`, `archive/` and `rejected/` under `stateDirectory` if needed.
-  public init(
-    stateDirectory: URL, store: Store, pollInterval: Duration = .milliseconds(500),
-    maxFileBytes: Int = 10 << 20, logger: Logger = Logger(label: "vppd.inbox")
-  ) throws(FileDropError) {
-    inboxURL = stateDirectory.appendingPathComponent("inbox", isDirectory: true)
-    archiveURL = stateDirectory.appendingPathComponent("archive", isDirectory: true)
-    rejectedURL = stateDirectory.appendingPathComponent("rejected", isDirectory: true)
-    for dir in [inboxURL, archiveURL, rejectedURL] {
-      do {
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-      } catch {
-        throw .io(path: dir.path, operation: "create directory", reason: error.localizedDescription)
-      }
+    /// Creates `inbox/`, `archive/` and `rejected/` under `stateDirectory` if needed.
+    public init(
+        stateDirectory: URL, store: Store, pollInterval: Duration = .milliseconds(500),
+        maxFileBytes: Int = 10 << 20, logger: Logger = Logger(label: "vppd.inbox")
+    ) throws(FileDropError) {
+        inboxURL = stateDirectory.appendingPathComponent("inbox", isDirectory: true)
+        archiveURL = stateDirectory.appendingPathComponent("archive", isDirectory: true)
+        rejectedURL = stateDirectory.appendingPathComponent("rejected", isDirectory: true)
+        for dir in [inboxURL, archiveURL, rejectedURL] {
+            do {
+                try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            } catch {
+                throw .io(path: dir.path, operation: "create directory", reason: error.localizedDescription)
+            }
+        }
+        self.pollInterval = pollInterval
+        self.maxFileBytes = maxFileBytes
+        self.store = store
+        self.logger = logger
     }
-    self.pollInterval = pollInterval
-    self.maxFileBytes = maxFileBytes
-    self.store = store
-    self.logger = logger
-  }
 
-  /// Registers the handler for `kind` (letters, digits, `-`, `_`), replacing any previous one.
-  public func register(kind: String, handler: @escaping Handler) {
-    handlers[kind] = handler
-  }
-
-  /// The registered kinds.
-  public var kinds: [String] { handlers.keys.sorted() }
-
-  /// Scans until cancelled (or graceful shutdown), one pass per `pollInterval`.
-  public func run() async throws {
-    await cancelWhenGracefulShutdown {
-      while !Task.isCancelled {
-        _ = await self.scanOnce()
-        try? await Task.sleep(for: self.pollInterval)
-      }
+    /// Registers the handler for `kind` (letters, digits, `-`, `_`), replacing any previous one.
+    public func register(kind: String, handler: @escaping Handler) {
+        handlers[kind] = handler
     }
-  }
 
-  /// Takes every complete file present now, in name order, and returns what happened to each.
-  @discardableResult
-  public func scanOnce(now: @Sendable () -> Date = { Date() }) async -> [InboxOutcome] {
-    let names: [String]
-    do {
-      names = try FileManager.default.contentsOfDirectory(atPath: inboxURL.path).sorted()
-    } catch {
-      logger.error("cannot list inbox \(inboxURL.path): \(error.localizedDescription)")
-      return []
-    }
-    var outcomes: [InboxOutcome] = []
-    for name in names where !Self.isIgnored(name) {
-      if let outcome = await take(name, at: now()) { outcomes.append(outcome) }
-    }
-    return outcomes
-  }
+    /// The registered kinds.
+    public var kinds: [String] { handlers.keys.sorted() }
 
-  /// Whether the write-then-rename convention says `name` is still being written (or not for us).
-  public static func isIgnored(_ name: String) -> Bool {
-    name.hasPrefix(".") || name.hasSuffix(".tmp") || name.hasSuffix(".partial")
-      || name.hasSuffix(".part")
-      || name.hasSuffix("~")
-  }
-
-  // MARK: one file
-
-  private func take(_ name: String, at now: Date) async -> InboxOutcome? {
-    let path = inboxURL.path + "/" + name
-    // lstat, not stat: a symlink is refused, never followed (it could point anywhere).
-    var st = stat()
-    guard lstat(path, &st) == 0 else { return nil }  // vanished between listing and now
-    guard (st.st_mode & S_IFMT) == S_IFREG else {
-      return await reject(
-        name, at: now, reason: "not a regular file (symlinks, directories and devices are refused)")
+    /// Scans until cancelled (or graceful shutdown), one pass per `pollInterval`.
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                _ = await self.scanOnce()
+                try? await Task.sleep(for: self.pollInterval)
+            }
+        }
     }
-    guard Int(st.st_size) <= maxFileBytes else {
-      return await reject(
-        name, at: now,
-        reason: "file is \(st.st_size) bytes, larger than the limit of \(maxFileBytes) bytes")
-    }
-    let data: Data
-    switch Self.read(path, limit: maxFileBytes) {
-    case .success(let d): data = d
-    case .failure(let e): return await reject(name, at: now, reason: "cannot read: \(e)")
-    }
-    let sha = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
 
-    // Already processed: archive as duplicate, do not call a handler.
-    do {
-      if let seen = try await store.inboxLedger.find(sha256: sha) {
-        let archived = try archive(name, at: now, tag: "duplicate-")
-        logger.info(
-          "inbox: \(name) duplicates \(seen.fileName) (sha256 \(sha.prefix(12))…), archived as \(archived)"
+    /// Takes every complete file present now, in name order, and returns what happened to each.
+    @discardableResult
+    public func scanOnce(now: @Sendable () -> Date = { Date() }) async -> [InboxOutcome] {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: inboxURL.path).sorted()
+        } catch {
+            logger.error("cannot list inbox \(inboxURL.path): \(error.localizedDescription)")
+            return []
+        }
+        var outcomes: [InboxOutcome] = []
+        for name in names where !Self.isIgnored(name) {
+            if let outcome = await take(name, at: now()) { outcomes.append(outcome) }
+        }
+        return outcomes
+    }
+
+    /// Whether the write-then-rename convention says `name` is still being written (or not for us).
+    public static func isIgnored(_ name: String) -> Bool {
+        name.hasPrefix(".") || name.hasSuffix(".tmp") || name.hasSuffix(".partial")
+            || name.hasSuffix(".part")
+            || name.hasSuffix("~")
+    }
+
+    // MARK: one file
+
+    private func take(_ name: String, at now: Date) async -> InboxOutcome? {
+        let path = inboxURL.path + "/" + name
+        // lstat, not stat: a symlink is refused, never followed (it could point anywhere).
+        var st = stat()
+        guard lstat(path, &st) == 0 else { return nil }  // vanished between listing and now
+        guard (st.st_mode & S_IFMT) == S_IFREG else {
+            return await reject(
+                name, at: now, reason: "not a regular file (symlinks, directories and devices are refused)")
+        }
+        guard Int(st.st_size) <= maxFileBytes else {
+            return await reject(
+                name, at: now,
+                reason: "file is \(st.st_size) bytes, larger than the limit of \(maxFileBytes) bytes")
+        }
+        let data: Data
+        switch Self.read(path, limit: maxFileBytes) {
+        case .success(let d): data = d
+        case .failure(let e): return await reject(name, at: now, reason: "cannot read: \(e)")
+        }
+        let sha = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+
+        // Already processed: archive as duplicate, do not call a handler.
+        do {
+            if let seen = try await store.inboxLedger.find(sha256: sha) {
+                let archived = try archive(name, at: now, tag: "duplicate-")
+                logger.info(
+                    "inbox: \(name) duplicates \(seen.fileName) (sha256 \(sha.prefix(12))…), archived as \(archived)"
+                )
+                _ = try? await store.audit.append(
+                    AuditEntry(
+                        at: now, actor: "inbox", role: "system", action: "inbox.duplicate", target: name,
+                        detail: "same content as \(seen.fileName) received \(seen.receivedAt); sha256 \(sha)",
+                        sourceAddress: "inbox"))
+                return .duplicate(name: name, archivedAs: archived)
+            }
+        } catch {
+            // Store or file system trouble: leave the file where it is and try again next scan.
+            logger.error("inbox: \(name): \(error)")
+            return nil
+        }
+
+        guard let kind = kind(of: name, data: data), let handler = handlers[kind] else {
+            let known = handlers.keys.sorted().joined(separator: ", ")
+            return await reject(
+                name, at: now,
+                reason:
+                    "unknown file kind: the name must start with a registered kind followed by -, _ or . "
+                    + "(or the JSON must carry \"kind\"); registered: \(known.isEmpty ? "none" : known)")
+        }
+
+        let file = InboxFile(name: name, kind: kind, data: data, sha256: sha, receivedAt: now)
+        let detail: String
+        do {
+            detail = try await handler(file)
+        } catch {
+            return await reject(name, at: now, reason: "\(kind) handler refused the file: \(error)")
+        }
+        do {
+            try await store.inboxLedger.record(
+                InboxLedgerEntry(
+                    sha256: sha, fileName: name, kind: kind, outcome: "processed", detail: detail,
+                    receivedAt: now),
+                audit: AuditEntry(
+                    at: now, actor: "inbox", role: "system", action: "inbox.accept", target: name,
+                    detail: "\(kind): \(detail); sha256 \(sha)", sourceAddress: "inbox"))
+        } catch {
+            // The handler's data is committed; the file stays in the inbox and is re-offered next scan
+            // (handlers are idempotent on their natural keys).
+            logger.error("inbox: \(name) processed but the ledger write failed: \(error); will retry")
+            return nil
+        }
+        do {
+            let archived = try archive(name, at: now, tag: "")
+            logger.info("inbox: \(name) processed as \(kind) (\(detail)), archived as \(archived)")
+            return .processed(name: name, kind: kind, archivedAs: archived, detail: detail)
+        } catch {
+            // Recorded in the ledger: the next scan archives it as a duplicate.
+            logger.error("inbox: \(name) processed but could not be archived: \(error)")
+            return .processed(name: name, kind: kind, archivedAs: "", detail: detail)
+        }
+    }
+
+    /// Longest registered kind that prefixes the name followed by `-`, `_` or `.`; else a JSON `"kind"` field.
+    func kind(of name: String, data: Data) -> String? {
+        let byName = handlers.keys.filter { k in
+            ["-", "_", "."].contains { name.hasPrefix(k + $0) }
+        }.max { $0.count < $1.count }
+        if let byName { return byName }
+        if let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let k = obj["kind"] as? String,
+            handlers[k] != nil
+        {
+            return k
+        }
+        return nil
+    }
+
+    private func archive(_ name: String, at now: Date, tag: String) throws(FileDropError) -> String {
+        try moveUnique(
+            name, into: archiveURL, base: "\(FileNames.timestamp(now))-\(tag)\(FileNames.sanitized(name))"
         )
-        _ = try? await store.audit.append(
-          AuditEntry(
-            at: now, actor: "inbox", role: "system", action: "inbox.duplicate", target: name,
-            detail: "same content as \(seen.fileName) received \(seen.receivedAt); sha256 \(sha)",
-            sourceAddress: "inbox"))
-        return .duplicate(name: name, archivedAs: archived)
-      }
-    } catch {
-      // Store or file system trouble: leave the file where it is and try again next scan.
-      logger.error("inbox: \(name): \(error)")
-      return nil
     }
 
-    guard let kind = kind(of: name, data: data), let handler = handlers[kind] else {
-      let known = handlers.keys.sorted().joined(separator: ", ")
-      return await reject(
-        name, at: now,
-        reason:
-          "unknown file kind: the name must start with a registered kind followed by -, _ or . "
-          + "(or the JSON must carry \"kind\"); registered: \(known.isEmpty ? "none" : known)")
+    /// Moves the file to `rejected/` with its `.error.txt`; if even that fails the file stays in the inbox
+    /// (never deleted) and the failure is logged.
+    private func reject(_ name: String, at now: Date, reason: String) async -> InboxOutcome? {
+        do {
+            let base = "\(FileNames.timestamp(now))-\(FileNames.sanitized(name))"
+            var target = base
+            var n = 1
+            while FileManager.default.fileExists(atPath: rejectedURL.path + "/" + target)
+                || FileManager.default.fileExists(atPath: rejectedURL.path + "/" + target + ".error.txt")
+            {
+                target = "\(base)-\(n)"
+                n += 1
+            }
+            let text =
+                "file: \(name)\nrejected at: \(ISO8601DateFormatter().string(from: now))\nreason: \(reason)\n"
+            // Move first: if the error note cannot be written the file is still kept (and logged).
+            try AtomicFile.move(inboxURL.path + "/" + name, to: rejectedURL.path + "/" + target)
+            try AtomicFile.write(
+                Data(text.utf8), to: rejectedURL.appendingPathComponent(target + ".error.txt"),
+                replace: true)
+            logger.warning("inbox: rejected \(name): \(reason)")
+            let audit = AuditEntry(
+                at: now, actor: "inbox", role: "system", action: "inbox.reject", target: name,
+                detail: reason,
+                sourceAddress: "inbox")
+            _ = try? await store.audit.append(audit)
+            return .rejected(name: name, movedTo: target, reason: reason)
+        } catch {
+            logger.error("inbox: cannot move rejected \(name) (\(reason)): \(error)")
+            return nil
+        }
     }
 
-    let file = InboxFile(name: name, kind: kind, data: data, sha256: sha, receivedAt: now)
-    let detail: String
-    do {
-      detail = try await handler(file)
-    } catch {
-      return await reject(name, at: now, reason: "\(kind) handler refused the file: \(error)")
-    }
-    do {
-      try await store.inboxLedger.record(
-        InboxLedgerEntry(
-          sha256: sha, fileName: name, kind: kind, outcome: "processed", detail: detail,
-          receivedAt: now),
-        audit: AuditEntry(
-          at: now, actor: "inbox", role: "system", action: "inbox.accept", target: name,
-          detail: "\(kind): \(detail); sha256 \(sha)", sourceAddress: "inbox"))
-    } catch {
-      // The handler's data is committed; the file stays in the inbox and is re-offered next scan
-      // (handlers are idempotent on their natural keys).
-      logger.error("inbox: \(name) processed but the ledger write failed: \(error); will retry")
-      return nil
-    }
-    do {
-      let archived = try archive(name, at: now, tag: "")
-      logger.info("inbox: \(name) processed as \(kind) (\(detail)), archived as \(archived)")
-      return .processed(name: name, kind: kind, archivedAs: archived, detail: detail)
-    } catch {
-      // Recorded in the ledger: the next scan archives it as a duplicate.
-      logger.error("inbox: \(name) processed but could not be archived: \(error)")
-      return .processed(name: name, kind: kind, archivedAs: "", detail: detail)
-    }
-  }
-
-  /// Longest registered kind that prefixes the name followed by `-`, `_` or `.`; else a JSON `"kind"` field.
-  func kind(of name: String, data: Data) -> String? {
-    let byName = handlers.keys.filter { k in
-      ["-", "_", "."].contains { name.hasPrefix(k + $0) }
-    }.max { $0.count < $1.count }
-    if let byName { return byName }
-    if let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-      let k = obj["kind"] as? String,
-      handlers[k] != nil
+    private func moveUnique(_ name: String, into dir: URL, base: String) throws(FileDropError)
+        -> String
     {
-      return k
+        var target = base
+        var n = 1
+        while true {
+            do {
+                try AtomicFile.move(inboxURL.path + "/" + name, to: dir.path + "/" + target)
+                return target
+            } catch .exists(_) {
+                target = "\(base)-\(n)"
+                n += 1
+                if n > 1000 { throw .exists(path: dir.path + "/" + base) }
+            }
+        }
     }
-    return nil
-  }
 
-  private func archive(_ name: String, at now: Date, tag: String) throws(FileDropError) -> String {
-    try moveUnique(
-      name, into: archiveURL, base: "\(FileNames.timestamp(now))-\(tag)\(FileNames.sanitized(name))"
-    )
-  }
-
-  /// Moves the file to `rejected/` with its `.error.txt`; if even that fails the file stays in the inbox
-  /// (never deleted) and the failure is logged.
-  private func reject(_ name: String, at now: Date, reason: String) async -> InboxOutcome? {
-    do {
-      let base = "\(FileNames.timestamp(now))-\(FileNames.sanitized(name))"
-      var target = base
-      var n = 1
-      while FileManager.default.fileExists(atPath: rejectedURL.path + "/" + target)
-        || FileManager.default.fileExists(atPath: rejectedURL.path + "/" + target + ".error.txt")
-      {
-        target = "\(base)-\(n)"
-        n += 1
-      }
-      let text =
-        "file: \(name)\nrejected at: \(ISO8601DateFormatter().string(from: now))\nreason: \(reason)\n"
-      // Move first: if the error note cannot be written the file is still kept (and logged).
-      try AtomicFile.move(inboxURL.path + "/" + name, to: rejectedURL.path + "/" + target)
-      try AtomicFile.write(
-        Data(text.utf8), to: rejectedURL.appendingPathComponent(target + ".error.txt"),
-        replace: true)
-      logger.warning("inbox: rejected \(name): \(reason)")
-      let audit = AuditEntry(
-        at: now, actor: "inbox", role: "system", action: "inbox.reject", target: name,
-        detail: reason,
-        sourceAddress: "inbox")
-      _ = try? await store.audit.append(audit)
-      return .rejected(name: name, movedTo: target, reason: reason)
-    } catch {
-      logger.error("inbox: cannot move rejected \(name) (\(reason)): \(error)")
-      return nil
+    /// Reads at most `limit` bytes without following symlinks; a file that grew past the limit is refused.
+    static func read(_ path: String, limit: Int) -> Result<Data, FileDropError> {
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { return .failure(AtomicFile.io(path, "open")) }
+        defer { close(fd) }
+        var data = Data()
+        var buf = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let n = buf.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return .failure(AtomicFile.io(path, "read"))
+            }
+            if n == 0 { break }
+            data.append(contentsOf: buf[0..<n])
+            if data.count > limit {
+                return .failure(
+                    .io(path: path, operation: "read", reason: "grew beyond \(limit) bytes while reading"))
+            }
+        }
+        return .success(data)
     }
-  }
-
-  private func moveUnique(_ name: String, into dir: URL, base: String) throws(FileDropError)
-    -> String
-  {
-    var target = base
-    var n = 1
-    while true {
-      do {
-        try AtomicFile.move(inboxURL.path + "/" + name, to: dir.path + "/" + target)
-        return target
-      } catch .exists(_) {
-        target = "\(base)-\(n)"
-        n += 1
-        if n > 1000 { throw .exists(path: dir.path + "/" + base) }
-      }
-    }
-  }
-
-  /// Reads at most `limit` bytes without following symlinks; a file that grew past the limit is refused.
-  static func read(_ path: String, limit: Int) -> Result<Data, FileDropError> {
-    let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-    guard fd >= 0 else { return .failure(AtomicFile.io(path, "open")) }
-    defer { close(fd) }
-    var data = Data()
-    var buf = [UInt8](repeating: 0, count: 64 * 1024)
-    while true {
-      let n = buf.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-      if n < 0 {
-        if errno == EINTR { continue }
-        return .failure(AtomicFile.io(path, "read"))
-      }
-      if n == 0 { break }
-      data.append(contentsOf: buf[0..<n])
-      if data.count > limit {
-        return .failure(
-          .io(path: path, operation: "read", reason: "grew beyond \(limit) bytes while reading"))
-      }
-    }
-    return .success(data)
-  }
 }

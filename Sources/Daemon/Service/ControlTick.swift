@@ -12,52 +12,52 @@ import Store
 /// Ticks are scheduled on absolute deadlines (no drift); a tick that overran starts the next one a full period
 /// later rather than bunching up.
 struct ControlTick: Service {
-  let period: Duration
-  let store: Store
-  let notifier: ServiceNotifier
-  let logger: Logger
-  /// How often the status line is sent.
-  var statusEvery: Duration = .seconds(10)
-  /// The status line, e.g. fleet health and open commands; nil sends none.
-  var statusLine: @Sendable () async -> String? = { nil }
+    let period: Duration
+    let store: Store
+    let notifier: ServiceNotifier
+    let logger: Logger
+    /// How often the status line is sent.
+    var statusEvery: Duration = .seconds(10)
+    /// The status line, e.g. fleet health and open commands; nil sends none.
+    var statusLine: @Sendable () async -> String? = { nil }
 
-  func run() async throws {
-    if let watchdog = notifier.watchdogInterval, watchdog < period * 2 {
-      logger.warning(
-        "control period is longer than half the systemd watchdog interval; the watchdog may fire",
-        metadata: ["period": "\(period)", "watchdog": "\(watchdog)"])
+    func run() async throws {
+        if let watchdog = notifier.watchdogInterval, watchdog < period * 2 {
+            logger.warning(
+                "control period is longer than half the systemd watchdog interval; the watchdog may fire",
+                metadata: ["period": "\(period)", "watchdog": "\(watchdog)"])
+        }
+        let clock = ContinuousClock()
+        var next = clock.now + period
+        var nextStatus = clock.now + statusEvery
+        while !Task.isCancelled {
+            do {
+                let deadline = next
+                try await cancelWhenGracefulShutdown { try await Task.sleep(until: deadline, clock: clock) }
+            } catch {
+                return
+            }
+            if Task.isCancelled { return }
+            await tick()
+            if clock.now >= nextStatus {
+                if let line = await statusLine() { notifier.notify("STATUS=\(line)") }
+                nextStatus = clock.now + statusEvery
+            }
+            next = max(next + period, clock.now)
+        }
     }
-    let clock = ContinuousClock()
-    var next = clock.now + period
-    var nextStatus = clock.now + statusEvery
-    while !Task.isCancelled {
-      do {
-        let deadline = next
-        try await cancelWhenGracefulShutdown { try await Task.sleep(until: deadline, clock: clock) }
-      } catch {
-        return
-      }
-      if Task.isCancelled { return }
-      await tick()
-      if clock.now >= nextStatus {
-        if let line = await statusLine() { notifier.notify("STATUS=\(line)") }
-        nextStatus = clock.now + statusEvery
-      }
-      next = max(next + period, clock.now)
-    }
-  }
 
-  func tick() async {
-    do {
-      let changed = try await store.commands.advance(now: Date())
-      for c in changed {
-        logger.info(
-          "command status changed",
-          metadata: ["command": "\(c.id)", "status": "\(c.status.rawValue)"])
-      }
-    } catch {
-      logger.error("control tick: cannot advance commands", metadata: ["error": "\(error)"])
+    func tick() async {
+        do {
+            let changed = try await store.commands.advance(now: Date())
+            for c in changed {
+                logger.info(
+                    "command status changed",
+                    metadata: ["command": "\(c.id)", "status": "\(c.status.rawValue)"])
+            }
+        } catch {
+            logger.error("control tick: cannot advance commands", metadata: ["error": "\(error)"])
+        }
+        notifier.kickWatchdog()
     }
-    notifier.kickWatchdog()
-  }
 }

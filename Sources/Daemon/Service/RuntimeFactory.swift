@@ -6,39 +6,39 @@ import VPPCore
 /// Builds the device layer for a setup: the `FleetRuntime` over the daemon's `FleetState`, with MQTT options
 /// from the config and a poll observer that records metrics.
 enum RuntimeFactory {
-  static func make(_ setup: DaemonSetup, fleet: FleetState) throws(DaemonError) -> FleetRuntime? {
-    guard !setup.descriptors.isEmpty else { return nil }
-    var mqtt: MQTTClientOptions?
-    if let m = setup.config.mqtt {
-      var password: String?
-      if let file = m.passwordFile {
-        do {
-          password = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(
-            in: .whitespacesAndNewlines)
-        } catch {
-          throw .config(
-            .unreadable(file: file, reason: "mqtt.passwordFile: \(error.localizedDescription)"))
+    static func make(_ setup: DaemonSetup, fleet: FleetState) throws(DaemonError) -> FleetRuntime? {
+        guard !setup.descriptors.isEmpty else { return nil }
+        var mqtt: MQTTClientOptions?
+        if let m = setup.config.mqtt {
+            var password: String?
+            if let file = m.passwordFile {
+                do {
+                    password = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(
+                        in: .whitespacesAndNewlines)
+                } catch {
+                    throw .config(
+                        .unreadable(file: file, reason: "mqtt.passwordFile: \(error.localizedDescription)"))
+                }
+            }
+            mqtt = MQTTClientOptions(
+                host: m.host, port: m.port, clientID: m.clientID, keepAliveS: m.keepAliveSeconds,
+                username: m.username,
+                password: password,
+                tls: m.tls.map {
+                    MQTTTLSOptions(caFile: $0.caFile, certFile: $0.certFile, keyFile: $0.keyFile)
+                })
         }
-      }
-      mqtt = MQTTClientOptions(
-        host: m.host, port: m.port, clientID: m.clientID, keepAliveS: m.keepAliveSeconds,
-        username: m.username,
-        password: password,
-        tls: m.tls.map {
-          MQTTTLSOptions(caFile: $0.caFile, certFile: $0.certFile, keyFile: $0.keyFile)
-        })
+        do {
+            return try FleetRuntime(
+                devices: setup.descriptors, catalog: setup.profiles, fleet: fleet, mqtt: mqtt,
+                pollObserver: { outcome, seconds in
+                    Timer(
+                        label: MetricNames.pollLatency,
+                        dimensions: [("outcome", outcome.failed ? "failed" : "ok")]
+                    ).recordNanoseconds(Int64(seconds * 1e9))
+                })
+        } catch {
+            throw .runtime(error)
+        }
     }
-    do {
-      return try FleetRuntime(
-        devices: setup.descriptors, catalog: setup.profiles, fleet: fleet, mqtt: mqtt,
-        pollObserver: { outcome, seconds in
-          Timer(
-            label: MetricNames.pollLatency,
-            dimensions: [("outcome", outcome.failed ? "failed" : "ok")]
-          ).recordNanoseconds(Int64(seconds * 1e9))
-        })
-    } catch {
-      throw .runtime(error)
-    }
-  }
 }

@@ -18,205 +18,205 @@ import VPPCore
 /// - the control tick (every `control.periodMs`) advances command statuses and kicks the systemd watchdog, so
 ///   a stuck tick stops the kicks and systemd restarts the daemon.
 public final class VPPDaemon: Sendable {
-  public let configPath: String
-  public let store: Store
-  public let tokens: TokenStore
-  public let fleet: FleetHandle
-  public let status: DaemonStatus
-  public let commands: CommandService
-  let logger: Logger
-  let notifier: ServiceNotifier
-  let current: SetupBox
-  let runtime: RuntimeService
+    public let configPath: String
+    public let store: Store
+    public let tokens: TokenStore
+    public let fleet: FleetHandle
+    public let status: DaemonStatus
+    public let commands: CommandService
+    let logger: Logger
+    let notifier: ServiceNotifier
+    let current: SetupBox
+    let runtime: RuntimeService
 
-  /// Builds the daemon from a loaded setup: opens the store and the fleet; listens only in `run()`.
-  public init(
-    configPath: String, setup: DaemonSetup, logger: Logger,
-    notifier: ServiceNotifier = .fromEnvironment()
-  )
-    throws(DaemonError)
-  {
-    self.configPath = configPath
-    self.logger = logger
-    self.notifier = notifier
-    self.current = SetupBox(setup)
-    do {
-      self.store = try Store(
-        directory: setup.config.stateURL,
-        options: Store.Options(
-          marketTimeZone: TimeZone(identifier: setup.config.market.timeZone)
-            ?? MarketDay.defaultTimeZone,
-          rawSampleRetentionSeconds: setup.config.retention.rawSampleDays * 86_400,
-          setpointLogRetentionSeconds: setup.config.retention.setpointLogDays * 86_400))
-    } catch {
-      throw .store(error)
+    /// Builds the daemon from a loaded setup: opens the store and the fleet; listens only in `run()`.
+    public init(
+        configPath: String, setup: DaemonSetup, logger: Logger,
+        notifier: ServiceNotifier = .fromEnvironment()
+    )
+        throws(DaemonError)
+    {
+        self.configPath = configPath
+        self.logger = logger
+        self.notifier = notifier
+        self.current = SetupBox(setup)
+        do {
+            self.store = try Store(
+                directory: setup.config.stateURL,
+                options: Store.Options(
+                    marketTimeZone: TimeZone(identifier: setup.config.market.timeZone)
+                        ?? MarketDay.defaultTimeZone,
+                    rawSampleRetentionSeconds: setup.config.retention.rawSampleDays * 86_400,
+                    setpointLogRetentionSeconds: setup.config.retention.setpointLogDays * 86_400))
+        } catch {
+            throw .store(error)
+        }
+        self.tokens = TokenStore(records: setup.tokens)
+        self.fleet = FleetHandle(
+            state: FleetState(devices: setup.descriptors, staleAfterMs: setup.staleAfterMs))
+        self.runtime = RuntimeService(
+            runtime: try RuntimeFactory.make(setup, fleet: fleet.state), logger: logger)
+        self.status = DaemonStatus(config: setup.summary)
+        self.commands = CommandService(store: store, fleet: fleet)
     }
-    self.tokens = TokenStore(records: setup.tokens)
-    self.fleet = FleetHandle(
-      state: FleetState(devices: setup.descriptors, staleAfterMs: setup.staleAfterMs))
-    self.runtime = RuntimeService(
-      runtime: try RuntimeFactory.make(setup, fleet: fleet.state), logger: logger)
-    self.status = DaemonStatus(config: setup.summary)
-    self.commands = CommandService(store: store, fleet: fleet)
-  }
 
-  /// The API's environment.
-  public var apiEnvironment: APIEnvironment {
-    APIEnvironment(
-      tokens: tokens, fleet: fleet, status: status, commands: commands,
-      maxBodyBytes: current.value.config.api.maxBodyBytes)
-  }
-
-  /// Runs until SIGTERM/SIGINT (graceful shutdown) or a fatal error.
-  public func run() async throws {
-    let setup = current.value
-    let openCommands = (try? await store.commands.open().count) ?? 0
-    logger.info(
-      "starting vppd",
-      metadata: [
-        "version": "\(VPPVersion.current)", "config": "\(configPath)",
-        "devices": "\(setup.descriptors.count)",
-        "sites": "\(setup.config.sites.count)", "tokens": "\(setup.tokens.count)",
-        "openCommands": "\(openCommands)", "store": "\(store.path)",
-      ])
-    if setup.tokens.isEmpty {
-      logger.warning(
-        "no API tokens configured (api.tokenFile): every authenticated request will get 401")
+    /// The API's environment.
+    public var apiEnvironment: APIEnvironment {
+        APIEnvironment(
+            tokens: tokens, fleet: fleet, status: status, commands: commands,
+            maxBodyBytes: current.value.config.api.maxBodyBytes)
     }
-    MetricsBootstrap.bootstrap()
-    _ = try? await store.audit.append(
-      AuditEntry(
-        at: Date(), actor: "vppd", role: "system", action: "daemon.start", target: "",
-        detail:
-          "version \(VPPVersion.current), \(setup.descriptors.count) devices, \(openCommands) open commands"
-      ))
 
-    let router = APIRouter.make(apiEnvironment)
-    let address = "\(setup.config.api.host):\(setup.config.api.port)"
-    let status = self.status
-    let notifier = self.notifier
-    let logger = self.logger
-    let deviceCount = setup.descriptors.count
-    let app = Application(
-      router: router,
-      configuration: ApplicationConfiguration(
-        address: .hostname(setup.config.api.host, port: setup.config.api.port), serverName: "vppd"),
-      onServerRunning: { channel in
-        let port = channel.localAddress?.port ?? setup.config.api.port
-        status.setReady(true)
-        logger.notice(
-          "API listening",
-          metadata: ["url": "http://\(setup.config.api.host):\(port)", "devices": "\(deviceCount)"])
-        notifier.notify(
-          "READY=1\nSTATUS=serving API on \(setup.config.api.host):\(port), \(deviceCount) devices")
-      },
-      logger: Logger(
-        label: "vppd.http",
-        factory: { label in
-          var h = LineLogHandler(label: label, level: logger.logLevel)
-          h.logLevel = logger.logLevel > .notice ? logger.logLevel : .notice
-          return h
-        }))
-    let fleetHandle = fleet
-    let store = self.store
-    let tick = ControlTick(
-      period: .milliseconds(setup.config.control.periodMs), store: store, notifier: notifier,
-      logger: logger,
-      // The STATUS line every ten control periods, at least every second and at most every 30 s.
-      statusEvery: min(
-        max(.milliseconds(setup.config.control.periodMs) * 10, .seconds(1)), .seconds(30)),
-      statusLine: {
-        let f = fleetHandle.fleetView().totals
-        let open = (try? await store.commands.open().count).map(String.init) ?? "?"
-        return
-          "serving API on \(address); devices \(f.ok) ok, \(f.stale) stale, \(f.down) down, \(f.unknown) unknown; \(open) open commands"
-      })
-    let reload = ReloadService(daemon: self, signals: await UnixSignalsSequence(trapping: .sighup))
-    var groupConfig = ServiceGroupConfiguration(
-      services: [
-        .init(service: app, serviceName: "api"), .init(service: tick, serviceName: "control-tick"),
-        .init(service: reload, serviceName: "reload"),
-        .init(service: runtime, serviceName: "devices"),
-      ],
-      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-    groupConfig.maximumGracefulShutdownDuration = .seconds(10)
-    let group = ServiceGroup(configuration: groupConfig)
-    do {
-      try await group.run()
-    } catch {
-      let listened = status.ready
-      status.setReady(false)
-      logger.error("service group failed", metadata: ["error": "\(error)", "listen": "\(address)"])
-      // A failure before the API ever listened is (nearly always) the listen address: say so plainly.
-      if !listened { throw DaemonError.listen(address: address, reason: "\(error)") }
-      throw error
-    }
-    status.setReady(false)
-    notifier.notify("STOPPING=1\nSTATUS=shutting down")
-    _ = try? await store.audit.append(
-      AuditEntry(
-        at: Date(), actor: "vppd", role: "system", action: "daemon.stop",
-        detail: "graceful shutdown"))
-    try? await store.checkpoint()
-    logger.notice("vppd stopped")
-  }
+    /// Runs until SIGTERM/SIGINT (graceful shutdown) or a fatal error.
+    public func run() async throws {
+        let setup = current.value
+        let openCommands = (try? await store.commands.open().count) ?? 0
+        logger.info(
+            "starting vppd",
+            metadata: [
+                "version": "\(VPPVersion.current)", "config": "\(configPath)",
+                "devices": "\(setup.descriptors.count)",
+                "sites": "\(setup.config.sites.count)", "tokens": "\(setup.tokens.count)",
+                "openCommands": "\(openCommands)", "store": "\(store.path)",
+            ])
+        if setup.tokens.isEmpty {
+            logger.warning(
+                "no API tokens configured (api.tokenFile): every authenticated request will get 401")
+        }
+        MetricsBootstrap.bootstrap()
+        _ = try? await store.audit.append(
+            AuditEntry(
+                at: Date(), actor: "vppd", role: "system", action: "daemon.start", target: "",
+                detail:
+                    "version \(VPPVersion.current), \(setup.descriptors.count) devices, \(openCommands) open commands"
+            ))
 
-  /// Reloads config, profiles and tokens from `configPath`. On any error nothing changes; the reason is
-  /// logged, audited and shown in `/v1/status` (`lastReload`).
-  @discardableResult
-  public func reload() async -> ReloadView {
-    notifier.notify("RELOADING=1\nSTATUS=reloading configuration")
-    defer { notifier.notify("READY=1\nSTATUS=serving API, configuration reloaded") }
-    let now = Date()
-    let result: ReloadView
-    do {
-      let new = try DaemonSetup.load(configPath: configPath)
-      let old = current.value
-      var notes: [String] = []
-      if new.config.api.host != old.config.api.host || new.config.api.port != old.config.api.port {
-        notes.append("api listen address change takes effect at restart")
-      }
-      if new.config.logLevel != old.config.logLevel {
-        notes.append("logLevel change takes effect at restart")
-      }
-      if new.config.api.maxBodyBytes != old.config.api.maxBodyBytes {
-        notes.append("api.maxBodyBytes change takes effect at restart")
-      }
-      if new.config.stateDirectory != old.config.stateDirectory {
-        notes.append("stateDirectory change takes effect at restart")
-      }
-      tokens.replace(with: new.tokens)
-      if new.descriptors != old.descriptors || new.profiles != old.profiles
-        || new.config.mqtt != old.config.mqtt
-      {
-        // Build the new device layer first: if that fails, nothing has changed yet.
-        let newRuntime = try RuntimeFactory.make(new, fleet: fleet.state)
-        let changes = fleet.state.reconcile(with: new.descriptors, staleAfterMs: new.staleAfterMs)
-        fleet.invalidateAggregate()
-        runtime.replace(with: newRuntime)
-        notes.append(
-          "devices: \(changes.added.count) added, \(changes.removed.count) removed, \(changes.updated.count + changes.replaced.count) changed; device layer restarted"
-        )
-      }
-      current.set(new)
-      status.setConfig(new.summary)
-      let detail =
-        "reloaded \(configPath): \(new.descriptors.count) devices, \(new.profiles.count) profiles, \(new.tokens.count) tokens"
-        + (notes.isEmpty ? "" : "; " + notes.joined(separator: "; "))
-      logger.notice("configuration reloaded", metadata: ["detail": "\(detail)"])
-      result = ReloadView(at: now, ok: true, detail: detail)
-    } catch {
-      let detail = "reload refused, keeping the running configuration: \(error)"
-      logger.error(
-        "configuration reload refused", metadata: ["reason": "\(error)", "config": "\(configPath)"])
-      result = ReloadView(at: now, ok: false, detail: detail)
+        let router = APIRouter.make(apiEnvironment)
+        let address = "\(setup.config.api.host):\(setup.config.api.port)"
+        let status = self.status
+        let notifier = self.notifier
+        let logger = self.logger
+        let deviceCount = setup.descriptors.count
+        let app = Application(
+            router: router,
+            configuration: ApplicationConfiguration(
+                address: .hostname(setup.config.api.host, port: setup.config.api.port), serverName: "vppd"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? setup.config.api.port
+                status.setReady(true)
+                logger.notice(
+                    "API listening",
+                    metadata: ["url": "http://\(setup.config.api.host):\(port)", "devices": "\(deviceCount)"])
+                notifier.notify(
+                    "READY=1\nSTATUS=serving API on \(setup.config.api.host):\(port), \(deviceCount) devices")
+            },
+            logger: Logger(
+                label: "vppd.http",
+                factory: { label in
+                    var h = LineLogHandler(label: label, level: logger.logLevel)
+                    h.logLevel = logger.logLevel > .notice ? logger.logLevel : .notice
+                    return h
+                }))
+        let fleetHandle = fleet
+        let store = self.store
+        let tick = ControlTick(
+            period: .milliseconds(setup.config.control.periodMs), store: store, notifier: notifier,
+            logger: logger,
+            // The STATUS line every ten control periods, at least every second and at most every 30 s.
+            statusEvery: min(
+                max(.milliseconds(setup.config.control.periodMs) * 10, .seconds(1)), .seconds(30)),
+            statusLine: {
+                let f = fleetHandle.fleetView().totals
+                let open = (try? await store.commands.open().count).map(String.init) ?? "?"
+                return
+                    "serving API on \(address); devices \(f.ok) ok, \(f.stale) stale, \(f.down) down, \(f.unknown) unknown; \(open) open commands"
+            })
+        let reload = ReloadService(daemon: self, signals: await UnixSignalsSequence(trapping: .sighup))
+        var groupConfig = ServiceGroupConfiguration(
+            services: [
+                .init(service: app, serviceName: "api"), .init(service: tick, serviceName: "control-tick"),
+                .init(service: reload, serviceName: "reload"),
+                .init(service: runtime, serviceName: "devices"),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        groupConfig.maximumGracefulShutdownDuration = .seconds(10)
+        let group = ServiceGroup(configuration: groupConfig)
+        do {
+            try await group.run()
+        } catch {
+            let listened = status.ready
+            status.setReady(false)
+            logger.error("service group failed", metadata: ["error": "\(error)", "listen": "\(address)"])
+            // A failure before the API ever listened is (nearly always) the listen address: say so plainly.
+            if !listened { throw DaemonError.listen(address: address, reason: "\(error)") }
+            throw error
+        }
+        status.setReady(false)
+        notifier.notify("STOPPING=1\nSTATUS=shutting down")
+        _ = try? await store.audit.append(
+            AuditEntry(
+                at: Date(), actor: "vppd", role: "system", action: "daemon.stop",
+                detail: "graceful shutdown"))
+        try? await store.checkpoint()
+        logger.notice("vppd stopped")
     }
-    status.recordReload(result)
-    _ = try? await store.audit.append(
-      AuditEntry(
-        at: now, actor: "vppd", role: "system",
-        action: result.ok ? "config.reload" : "config.reload.refused",
-        target: configPath, detail: result.detail))
-    return result
-  }
+
+    /// Reloads config, profiles and tokens from `configPath`. On any error nothing changes; the reason is
+    /// logged, audited and shown in `/v1/status` (`lastReload`).
+    @discardableResult
+    public func reload() async -> ReloadView {
+        notifier.notify("RELOADING=1\nSTATUS=reloading configuration")
+        defer { notifier.notify("READY=1\nSTATUS=serving API, configuration reloaded") }
+        let now = Date()
+        let result: ReloadView
+        do {
+            let new = try DaemonSetup.load(configPath: configPath)
+            let old = current.value
+            var notes: [String] = []
+            if new.config.api.host != old.config.api.host || new.config.api.port != old.config.api.port {
+                notes.append("api listen address change takes effect at restart")
+            }
+            if new.config.logLevel != old.config.logLevel {
+                notes.append("logLevel change takes effect at restart")
+            }
+            if new.config.api.maxBodyBytes != old.config.api.maxBodyBytes {
+                notes.append("api.maxBodyBytes change takes effect at restart")
+            }
+            if new.config.stateDirectory != old.config.stateDirectory {
+                notes.append("stateDirectory change takes effect at restart")
+            }
+            tokens.replace(with: new.tokens)
+            if new.descriptors != old.descriptors || new.profiles != old.profiles
+                || new.config.mqtt != old.config.mqtt
+            {
+                // Build the new device layer first: if that fails, nothing has changed yet.
+                let newRuntime = try RuntimeFactory.make(new, fleet: fleet.state)
+                let changes = fleet.state.reconcile(with: new.descriptors, staleAfterMs: new.staleAfterMs)
+                fleet.invalidateAggregate()
+                runtime.replace(with: newRuntime)
+                notes.append(
+                    "devices: \(changes.added.count) added, \(changes.removed.count) removed, \(changes.updated.count + changes.replaced.count) changed; device layer restarted"
+                )
+            }
+            current.set(new)
+            status.setConfig(new.summary)
+            let detail =
+                "reloaded \(configPath): \(new.descriptors.count) devices, \(new.profiles.count) profiles, \(new.tokens.count) tokens"
+                + (notes.isEmpty ? "" : "; " + notes.joined(separator: "; "))
+            logger.notice("configuration reloaded", metadata: ["detail": "\(detail)"])
+            result = ReloadView(at: now, ok: true, detail: detail)
+        } catch {
+            let detail = "reload refused, keeping the running configuration: \(error)"
+            logger.error(
+                "configuration reload refused", metadata: ["reason": "\(error)", "config": "\(configPath)"])
+            result = ReloadView(at: now, ok: false, detail: detail)
+        }
+        status.recordReload(result)
+        _ = try? await store.audit.append(
+            AuditEntry(
+                at: now, actor: "vppd", role: "system",
+                action: result.ok ? "config.reload" : "config.reload.refused",
+                target: configPath, detail: result.detail))
+        return result
+    }
 }

@@ -10,399 +10,399 @@ import Yams
 /// and bad values; `ProfileValidator` then checks what only the whole profile can tell (references, register
 /// overlaps, SunSpec model bounds, capabilities).
 public enum ProfileLoader {
-  /// File extensions read from a profile directory.
-  public static let fileExtensions: Set<String> = ["yaml", "yml"]
+    /// File extensions read from a profile directory.
+    public static let fileExtensions: Set<String> = ["yaml", "yml"]
 
-  /// Loads and validates one profile file. Its id is the file name without extension.
-  public static func load(file url: URL) throws(DeviceIOError) -> DeviceProfile {
-    let name = url.lastPathComponent
-    let text: String
-    do {
-      text = try String(contentsOf: url, encoding: .utf8)
-    } catch {
-      throw .badProfile(
-        file: name, point: nil, reason: "cannot read file: \(error.localizedDescription)")
-    }
-    return try parse(yaml: text, id: url.deletingPathExtension().lastPathComponent, file: name)
-  }
-
-  /// Parses and validates a profile from YAML text. `file` is the name errors carry.
-  public static func parse(yaml: String, id: String, file: String) throws(DeviceIOError)
-    -> DeviceProfile
-  {
-    let root: Node?
-    do {
-      root = try Yams.compose(yaml: yaml)
-    } catch {
-      let text =
-        String(describing: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
-      throw .badProfile(file: file, point: nil, reason: "not valid YAML: \(text)")
-    }
-    guard let root else { throw .badProfile(file: file, point: nil, reason: "the file is empty") }
-    let (profile, lines) = try ProfileParser(file: file).profile(root, id: id)
-    try ProfileValidator(file: file, profile: profile, lines: lines).validate()
-    return profile
-  }
-
-  /// Loads every `*.yaml`/`*.yml` file of a directory (not recursive) into a catalog. Fails on the first bad
-  /// file in file-name order; use `loadDirectoryReportingAll` to see every problem at once.
-  public static func loadDirectory(_ url: URL) throws(DeviceIOError) -> ProfileCatalog {
-    let (catalog, errors) = try loadDirectoryReportingAll(url)
-    if let first = errors.first { throw first }
-    return catalog
-  }
-
-  /// Loads every profile file of a directory, returning the good profiles and one error per bad file.
-  /// Throws only when the directory itself cannot be listed or holds no profile at all.
-  public static func loadDirectoryReportingAll(_ url: URL) throws(DeviceIOError) -> (
-    ProfileCatalog, [DeviceIOError]
-  ) {
-    let files: [URL]
-    do {
-      // Resolve symlinks first: a configuration directory is often a link to a versioned release.
-      files = try FileManager.default.contentsOfDirectory(
-        at: url.resolvingSymlinksInPath(), includingPropertiesForKeys: nil
-      )
-      .filter { fileExtensions.contains($0.pathExtension.lowercased()) }
-      .sorted { $0.lastPathComponent < $1.lastPathComponent }
-    } catch {
-      throw .badProfile(
-        file: url.path, point: nil,
-        reason: "cannot list profile directory: \(error.localizedDescription)")
-    }
-    if files.isEmpty {
-      throw .badProfile(
-        file: url.path, point: nil, reason: "no *.yaml profile files in this directory")
-    }
-    var profiles: [String: DeviceProfile] = [:]
-    var errors: [DeviceIOError] = []
-    for f in files {
-      do {
-        let p = try load(file: f)
-        if profiles[p.id] != nil {
-          errors.append(
-            .badProfile(
-              file: f.lastPathComponent, point: nil,
-              reason: "profile id '\(p.id)' is defined twice (.yaml and .yml)"))
-          continue
+    /// Loads and validates one profile file. Its id is the file name without extension.
+    public static func load(file url: URL) throws(DeviceIOError) -> DeviceProfile {
+        let name = url.lastPathComponent
+        let text: String
+        do {
+            text = try String(contentsOf: url, encoding: .utf8)
+        } catch {
+            throw .badProfile(
+                file: name, point: nil, reason: "cannot read file: \(error.localizedDescription)")
         }
-        profiles[p.id] = p
-      } catch {
-        errors.append(error)
-      }
+        return try parse(yaml: text, id: url.deletingPathExtension().lastPathComponent, file: name)
     }
-    return (ProfileCatalog(profiles.values), errors)
-  }
+
+    /// Parses and validates a profile from YAML text. `file` is the name errors carry.
+    public static func parse(yaml: String, id: String, file: String) throws(DeviceIOError)
+        -> DeviceProfile
+    {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch {
+            let text =
+                String(describing: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+            throw .badProfile(file: file, point: nil, reason: "not valid YAML: \(text)")
+        }
+        guard let root else { throw .badProfile(file: file, point: nil, reason: "the file is empty") }
+        let (profile, lines) = try ProfileParser(file: file).profile(root, id: id)
+        try ProfileValidator(file: file, profile: profile, lines: lines).validate()
+        return profile
+    }
+
+    /// Loads every `*.yaml`/`*.yml` file of a directory (not recursive) into a catalog. Fails on the first bad
+    /// file in file-name order; use `loadDirectoryReportingAll` to see every problem at once.
+    public static func loadDirectory(_ url: URL) throws(DeviceIOError) -> ProfileCatalog {
+        let (catalog, errors) = try loadDirectoryReportingAll(url)
+        if let first = errors.first { throw first }
+        return catalog
+    }
+
+    /// Loads every profile file of a directory, returning the good profiles and one error per bad file.
+    /// Throws only when the directory itself cannot be listed or holds no profile at all.
+    public static func loadDirectoryReportingAll(_ url: URL) throws(DeviceIOError) -> (
+        ProfileCatalog, [DeviceIOError]
+    ) {
+        let files: [URL]
+        do {
+            // Resolve symlinks first: a configuration directory is often a link to a versioned release.
+            files = try FileManager.default.contentsOfDirectory(
+                at: url.resolvingSymlinksInPath(), includingPropertiesForKeys: nil
+            )
+            .filter { fileExtensions.contains($0.pathExtension.lowercased()) }
+            .sorted { $0.lastPathComponent < $1.lastPathComponent }
+        } catch {
+            throw .badProfile(
+                file: url.path, point: nil,
+                reason: "cannot list profile directory: \(error.localizedDescription)")
+        }
+        if files.isEmpty {
+            throw .badProfile(
+                file: url.path, point: nil, reason: "no *.yaml profile files in this directory")
+        }
+        var profiles: [String: DeviceProfile] = [:]
+        var errors: [DeviceIOError] = []
+        for f in files {
+            do {
+                let p = try load(file: f)
+                if profiles[p.id] != nil {
+                    errors.append(
+                        .badProfile(
+                            file: f.lastPathComponent, point: nil,
+                            reason: "profile id '\(p.id)' is defined twice (.yaml and .yml)"))
+                    continue
+                }
+                profiles[p.id] = p
+            } catch {
+                errors.append(error)
+            }
+        }
+        return (ProfileCatalog(profiles.values), errors)
+    }
 }
 
 /// First pass: YAML nodes → `DeviceProfile`, strict about keys and value types.
 struct ProfileParser {
-  let file: String
+    let file: String
 
-  static let topKeys = [
-    "name", "kind", "transport", "source", "capabilities", "timing", "modbus", "mqtt", "points",
-    "controls",
-  ]
-  static let timingKeys = [
-    "fastPollMs", "slowPollMs", "staleAfterMs", "reactionTimeMs", "minUpdateIntervalMs",
-    "rampKWPerSecond",
-    "revertTimeoutS",
-  ]
-  static let modbusKeys = [
-    "sunspec", "sunspecBases", "wordOrder", "maxBlockRegisters", "maxGapRegisters",
-    "minRequestGapMs",
-    "responseTimeoutMs", "sunspecModels",
-  ]
-  static let mqttKeys = ["stateTopic", "commandTopic", "qos"]
-  static let commonPointKeys = [
-    "scale", "unit", "access", "poll", "validMin", "validMax", "aliasOf",
-  ]
-  static let modbusPointKeys = [
-    "table", "address", "model", "type", "words", "wordOrder", "scaleFactor",
-  ]
-  static let mqttPointKeys = ["jsonPath"]
-  static let controlKeys = [
-    "point", "readBack", "with", "revertTimeoutPoint", "min", "max", "tolerance",
-  ]
+    static let topKeys = [
+        "name", "kind", "transport", "source", "capabilities", "timing", "modbus", "mqtt", "points",
+        "controls",
+    ]
+    static let timingKeys = [
+        "fastPollMs", "slowPollMs", "staleAfterMs", "reactionTimeMs", "minUpdateIntervalMs",
+        "rampKWPerSecond",
+        "revertTimeoutS",
+    ]
+    static let modbusKeys = [
+        "sunspec", "sunspecBases", "wordOrder", "maxBlockRegisters", "maxGapRegisters",
+        "minRequestGapMs",
+        "responseTimeoutMs", "sunspecModels",
+    ]
+    static let mqttKeys = ["stateTopic", "commandTopic", "qos"]
+    static let commonPointKeys = [
+        "scale", "unit", "access", "poll", "validMin", "validMax", "aliasOf",
+    ]
+    static let modbusPointKeys = [
+        "table", "address", "model", "type", "words", "wordOrder", "scaleFactor",
+    ]
+    static let mqttPointKeys = ["jsonPath"]
+    static let controlKeys = [
+        "point", "readBack", "with", "revertTimeoutPoint", "min", "max", "tolerance",
+    ]
 
-  /// The profile and the line of every point and control (keyed `name` and `controls.name`), so that the
-  /// validator's errors can say where to look.
-  func profile(_ root: Node, id: String) throws(DeviceIOError) -> (DeviceProfile, [String: Int]) {
-    var lines: [String: Int] = [:]
-    let top = try ProfileMap(root, file: file, location: nil, path: nil, what: "the profile")
-    try top.checkKeys(Self.topKeys, what: "the profile")
-    let name = try top.string("name", required: true) ?? ""
-    let kind = try top.choice("kind", DeviceKind.self, required: true) ?? .pv
-    let transport = try top.choice("transport", TransportKind.self, required: true) ?? .modbus
-    let source = try top.string("source", required: true) ?? ""
-    let capabilities = try capabilitySet(top)
+    /// The profile and the line of every point and control (keyed `name` and `controls.name`), so that the
+    /// validator's errors can say where to look.
+    func profile(_ root: Node, id: String) throws(DeviceIOError) -> (DeviceProfile, [String: Int]) {
+        var lines: [String: Int] = [:]
+        let top = try ProfileMap(root, file: file, location: nil, path: nil, what: "the profile")
+        try top.checkKeys(Self.topKeys, what: "the profile")
+        let name = try top.string("name", required: true) ?? ""
+        let kind = try top.choice("kind", DeviceKind.self, required: true) ?? .pv
+        let transport = try top.choice("transport", TransportKind.self, required: true) ?? .modbus
+        let source = try top.string("source", required: true) ?? ""
+        let capabilities = try capabilitySet(top)
 
-    var modbus: ModbusSettings?
-    var mqtt: MQTTSettings?
-    switch transport {
-    case .modbus:
-      if top.has("mqtt") {
-        throw top.error(
-          "mqtt", "an 'mqtt' section does not belong in a profile with transport modbus")
-      }
-      guard let m = try top.map("modbus", location: nil, path: "modbus") else {
-        throw top.error("modbus", "transport is modbus but the 'modbus' section is missing")
-      }
-      modbus = try modbusSettings(m)
-    case .mqtt:
-      if top.has("modbus") {
-        throw top.error(
-          "modbus", "a 'modbus' section does not belong in a profile with transport mqtt")
-      }
-      guard let m = try top.map("mqtt", location: nil, path: "mqtt") else {
-        throw top.error("mqtt", "transport is mqtt but the 'mqtt' section is missing")
-      }
-      mqtt = try mqttSettings(m)
-    }
-
-    let timing =
-      try top.map("timing", location: nil, path: "timing").map { t throws(DeviceIOError) in
-        try self.timing(t)
-      } ?? Timing()
-
-    guard let pointsMap = try top.map("points", location: nil, path: "points", required: true)
-    else {
-      throw top.error("points", "missing required key 'points'")
-    }
-    if pointsMap.entries.isEmpty {
-      throw top.error("points", "'points' must declare at least one point")
-    }
-    var points: [String: PointSpec] = [:]
-    for e in pointsMap.entries {
-      try checkName(e.key, line: e.line, what: "point")
-      let pm = try ProfileMap(
-        e.value, file: file, location: e.key, path: nil, what: "point '\(e.key)'")
-      points[e.key] = try point(pm, name: e.key, transport: transport)
-      lines[e.key] = e.line
-    }
-
-    var controls: [CanonicalPoint: ControlSpec] = [:]
-    if let cm = try top.map("controls", location: nil, path: "controls") {
-      for e in cm.entries {
-        guard let canonical = CanonicalPoint(rawValue: e.key) else {
-          let hint =
-            ProfileMap.closest(to: e.key, in: CanonicalPoint.allCases.map(\.rawValue))
-            .map { " (did you mean '\($0)'?)" } ?? ""
-          throw .badProfile(
-            file: file, point: "controls.\(e.key)",
-            reason: "'\(e.key)' is not a canonical point name\(hint); controls are keyed by the "
-              + "canonical setpoint they set" + ProfileMap.lineText(e.line))
+        var modbus: ModbusSettings?
+        var mqtt: MQTTSettings?
+        switch transport {
+        case .modbus:
+            if top.has("mqtt") {
+                throw top.error(
+                    "mqtt", "an 'mqtt' section does not belong in a profile with transport modbus")
+            }
+            guard let m = try top.map("modbus", location: nil, path: "modbus") else {
+                throw top.error("modbus", "transport is modbus but the 'modbus' section is missing")
+            }
+            modbus = try modbusSettings(m)
+        case .mqtt:
+            if top.has("modbus") {
+                throw top.error(
+                    "modbus", "a 'modbus' section does not belong in a profile with transport mqtt")
+            }
+            guard let m = try top.map("mqtt", location: nil, path: "mqtt") else {
+                throw top.error("mqtt", "transport is mqtt but the 'mqtt' section is missing")
+            }
+            mqtt = try mqttSettings(m)
         }
-        let c = try ProfileMap(
-          e.value, file: file, location: "controls.\(e.key)", path: nil, what: "control '\(e.key)'")
-        controls[canonical] = try control(c)
-        lines["controls.\(e.key)"] = e.line
-      }
-    }
 
-    let profile = DeviceProfile(
-      id: id, name: name, kind: kind, transport: transport, source: source,
-      capabilities: capabilities,
-      modbus: modbus, mqtt: mqtt, points: points, controls: controls, timing: timing)
-    return (profile, lines)
-  }
+        let timing =
+            try top.map("timing", location: nil, path: "timing").map { t throws(DeviceIOError) in
+                try self.timing(t)
+            } ?? Timing()
 
-  private func checkName(_ name: String, line: Int?, what: String) throws(DeviceIOError) {
-    let ok =
-      !name.isEmpty && name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }
-    if !ok {
-      throw .badProfile(
-        file: file, point: name,
-        reason: "\(what) names may use letters, digits, '_' and '-' only"
-          + ProfileMap.lineText(line))
-    }
-  }
-
-  private func capabilitySet(_ top: ProfileMap) throws(DeviceIOError) -> Set<Capability> {
-    guard let list = try top.sequence("capabilities", required: true) else { return [] }
-    var out: Set<Capability> = []
-    for n in list {
-      guard case .scalar(let s) = n, let c = Capability(rawValue: s.string) else {
-        throw top.error(
-          "capabilities",
-          "unknown capability '\(n.string ?? "?")'; expected some of "
-            + Capability.allCases.map(\.rawValue).joined(separator: ", "))
-      }
-      if !out.insert(c).inserted {
-        throw top.error("capabilities", "capability '\(c.rawValue)' is listed twice")
-      }
-    }
-    return out
-  }
-
-  private func timing(_ t: ProfileMap) throws(DeviceIOError) -> Timing {
-    try t.checkKeys(Self.timingKeys, what: "'timing'")
-    var out = Timing()
-    func positive(_ key: String, _ v: Int?) throws(DeviceIOError) -> Int? {
-      if let v, v <= 0 { throw t.error(key, "'\(key)' must be positive, got \(v)") }
-      return v
-    }
-    if let v = try positive("fastPollMs", t.int("fastPollMs")) { out.fastPollMs = v }
-    if let v = try positive("slowPollMs", t.int("slowPollMs")) { out.slowPollMs = v }
-    if let v = try positive("staleAfterMs", t.int("staleAfterMs")) { out.staleAfterMs = v }
-    if let v = try positive("reactionTimeMs", t.int("reactionTimeMs")) { out.reactionTimeMs = v }
-    if let v = try positive("minUpdateIntervalMs", t.int("minUpdateIntervalMs")) {
-      out.minUpdateIntervalMs = v
-    }
-    if let v = try positive("revertTimeoutS", t.int("revertTimeoutS")) { out.revertTimeoutS = v }
-    if let r = try t.double("rampKWPerSecond") {
-      if r <= 0 { throw t.error("rampKWPerSecond", "'rampKWPerSecond' must be positive, got \(r)") }
-      out.rampKWPerSecond = r
-    }
-    return out
-  }
-
-  private func modbusSettings(_ m: ProfileMap) throws(DeviceIOError) -> ModbusSettings {
-    try m.checkKeys(Self.modbusKeys, what: "'modbus'")
-    var out = ModbusSettings()
-    if let v = try m.bool("sunspec") { out.sunspec = v }
-    if let bases = try m.sequence("sunspecBases") {
-      var list: [Int] = []
-      for b in bases {
-        guard let v = b.int, (0...65535).contains(v) else {
-          throw m.error("sunspecBases", "SunSpec base addresses must be integers 0…65535")
-        }
-        list.append(v)
-      }
-      if list.isEmpty {
-        throw m.error("sunspecBases", "'sunspecBases' must list at least one address")
-      }
-      out.sunspecBases = list
-    }
-    if let v = try m.choice("wordOrder", WordOrder.self) { out.wordOrder = v }
-    if let v = try m.int("maxBlockRegisters") {
-      guard (1...125).contains(v) else {
-        throw m.error(
-          "maxBlockRegisters", "'maxBlockRegisters' must be 1…125 (Modbus read limit), got \(v)")
-      }
-      out.maxBlockRegisters = v
-    }
-    if let v = try m.int("maxGapRegisters") {
-      guard v >= 0 else {
-        throw m.error("maxGapRegisters", "'maxGapRegisters' must be ≥ 0, got \(v)")
-      }
-      out.maxGapRegisters = v
-    }
-    if let v = try m.int("minRequestGapMs") {
-      guard v >= 0 else {
-        throw m.error("minRequestGapMs", "'minRequestGapMs' must be ≥ 0, got \(v)")
-      }
-      out.minRequestGapMs = v
-    }
-    if let v = try m.int("responseTimeoutMs") {
-      guard v > 0 else {
-        throw m.error("responseTimeoutMs", "'responseTimeoutMs' must be positive, got \(v)")
-      }
-      out.responseTimeoutMs = v
-    }
-    if let models = try m.sequence("sunspecModels") {
-      for (i, n) in models.enumerated() {
-        let mm = try ProfileMap(
-          n, file: file, location: nil, path: "modbus.sunspecModels[\(i)]",
-          what: "a SunSpec model entry")
-        try mm.checkKeys(["id", "length"], what: "a SunSpec model entry")
-        let id = try mm.int("id", required: true) ?? 0
-        let length = try mm.int("length", required: true) ?? 0
-        guard (1...65534).contains(id) else {
-          throw mm.error("id", "SunSpec model id must be 1…65534, got \(id)")
-        }
-        guard (1...65535).contains(length) else {
-          throw mm.error("length", "model \(id): length L must be 1…65535, got \(length)")
-        }
-        out.sunspecModels.append(SunSpecModelDecl(id: id, length: length))
-      }
-    }
-    return out
-  }
-
-  private func mqttSettings(_ m: ProfileMap) throws(DeviceIOError) -> MQTTSettings {
-    try m.checkKeys(Self.mqttKeys, what: "'mqtt'")
-    let state = try m.string("stateTopic", required: true) ?? ""
-    let command = try m.string("commandTopic")
-    var out = MQTTSettings(stateTopic: state, commandTopic: command)
-    if let q = try m.int("qos") {
-      guard q == 0 || q == 1 else { throw m.error("qos", "'qos' must be 0 or 1, got \(q)") }
-      out.qos = q
-    }
-    return out
-  }
-
-  private func point(_ p: ProfileMap, name: String, transport: TransportKind) throws(DeviceIOError)
-    -> PointSpec
-  {
-    let own = transport == .modbus ? Self.modbusPointKeys : Self.mqttPointKeys
-    let other = transport == .modbus ? Self.mqttPointKeys : Self.modbusPointKeys
-    for e in p.entries where other.contains(e.key) {
-      throw p.error(
-        e.key,
-        "'\(e.key)' is a \(transport == .modbus ? "MQTT" : "Modbus") key but transport is \(transport)"
-      )
-    }
-    try p.checkKeys(Self.commonPointKeys + own, what: "point '\(name)'")
-
-    var spec = PointSpec(name: name)
-    if let s = try p.double("scale") {
-      if s == 0 { throw p.error("scale", "'scale' must not be 0 (writes divide by it)") }
-      spec.scale = s
-    }
-    spec.unit = try p.string("unit")
-    if let a = try p.choice("access", Access.self) { spec.access = a }
-    if let v = try p.choice("poll", PollClass.self) { spec.poll = v }
-    spec.validMin = try p.double("validMin")
-    spec.validMax = try p.double("validMax")
-    spec.aliasOf = try p.string("aliasOf")
-
-    switch transport {
-    case .modbus:
-      guard p.has("address") else {
-        throw p.error(nil, "Modbus point '\(name)' has no 'address'")
-      }
-      guard p.has("type") else { throw p.error(nil, "Modbus point '\(name)' has no 'type'") }
-      let address = try p.int("address") ?? 0
-      let type = try p.choice("type", RegisterType.self) ?? .uint16
-      var mp = PointSpec.ModbusPoint(address: address, type: type)
-      if let t = try p.choice("table", RegisterTable.self) { mp.table = t }
-      mp.model = try p.int("model")
-      mp.words = try p.int("words")
-      mp.wordOrder = try p.choice("wordOrder", WordOrder.self)
-      mp.scaleFactor = try p.string("scaleFactor")
-      spec.modbus = mp
-    case .mqtt:
-      guard let path = try p.string("jsonPath") else {
-        throw p.error(nil, "MQTT point '\(name)' has no 'jsonPath'")
-      }
-      spec.mqtt = PointSpec.MQTTPoint(jsonPath: path)
-    }
-    return spec
-  }
-
-  private func control(_ c: ProfileMap) throws(DeviceIOError) -> ControlSpec {
-    try c.checkKeys(Self.controlKeys, what: "a control")
-    let point = try c.string("point", required: true) ?? ""
-    let min = try c.double("min", required: true) ?? 0
-    let max = try c.double("max", required: true) ?? 0
-    var spec = ControlSpec(point: point, min: min, max: max)
-    spec.readBack = try c.string("readBack")
-    spec.revertTimeoutPoint = try c.string("revertTimeoutPoint")
-    if let t = try c.double("tolerance") {
-      if t < 0 { throw c.error("tolerance", "'tolerance' must be ≥ 0, got \(t)") }
-      spec.tolerance = t
-    }
-    if let w = try c.map("with", location: c.location, path: nil) {
-      for e in w.entries {
-        guard case .scalar = e.value, let v = e.value.int.map(Double.init) ?? e.value.float,
-          v.isFinite
+        guard let pointsMap = try top.map("points", location: nil, path: "points", required: true)
         else {
-          throw w.error(e.key, "fixed write '\(e.key)' must have a number value")
+            throw top.error("points", "missing required key 'points'")
         }
-        spec.with.append(FixedWrite(point: e.key, value: v))
-      }
+        if pointsMap.entries.isEmpty {
+            throw top.error("points", "'points' must declare at least one point")
+        }
+        var points: [String: PointSpec] = [:]
+        for e in pointsMap.entries {
+            try checkName(e.key, line: e.line, what: "point")
+            let pm = try ProfileMap(
+                e.value, file: file, location: e.key, path: nil, what: "point '\(e.key)'")
+            points[e.key] = try point(pm, name: e.key, transport: transport)
+            lines[e.key] = e.line
+        }
+
+        var controls: [CanonicalPoint: ControlSpec] = [:]
+        if let cm = try top.map("controls", location: nil, path: "controls") {
+            for e in cm.entries {
+                guard let canonical = CanonicalPoint(rawValue: e.key) else {
+                    let hint =
+                        ProfileMap.closest(to: e.key, in: CanonicalPoint.allCases.map(\.rawValue))
+                        .map { " (did you mean '\($0)'?)" } ?? ""
+                    throw .badProfile(
+                        file: file, point: "controls.\(e.key)",
+                        reason: "'\(e.key)' is not a canonical point name\(hint); controls are keyed by the "
+                            + "canonical setpoint they set" + ProfileMap.lineText(e.line))
+                }
+                let c = try ProfileMap(
+                    e.value, file: file, location: "controls.\(e.key)", path: nil, what: "control '\(e.key)'")
+                controls[canonical] = try control(c)
+                lines["controls.\(e.key)"] = e.line
+            }
+        }
+
+        let profile = DeviceProfile(
+            id: id, name: name, kind: kind, transport: transport, source: source,
+            capabilities: capabilities,
+            modbus: modbus, mqtt: mqtt, points: points, controls: controls, timing: timing)
+        return (profile, lines)
     }
-    return spec
-  }
+
+    private func checkName(_ name: String, line: Int?, what: String) throws(DeviceIOError) {
+        let ok =
+            !name.isEmpty && name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }
+        if !ok {
+            throw .badProfile(
+                file: file, point: name,
+                reason: "\(what) names may use letters, digits, '_' and '-' only"
+                    + ProfileMap.lineText(line))
+        }
+    }
+
+    private func capabilitySet(_ top: ProfileMap) throws(DeviceIOError) -> Set<Capability> {
+        guard let list = try top.sequence("capabilities", required: true) else { return [] }
+        var out: Set<Capability> = []
+        for n in list {
+            guard case .scalar(let s) = n, let c = Capability(rawValue: s.string) else {
+                throw top.error(
+                    "capabilities",
+                    "unknown capability '\(n.string ?? "?")'; expected some of "
+                        + Capability.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            if !out.insert(c).inserted {
+                throw top.error("capabilities", "capability '\(c.rawValue)' is listed twice")
+            }
+        }
+        return out
+    }
+
+    private func timing(_ t: ProfileMap) throws(DeviceIOError) -> Timing {
+        try t.checkKeys(Self.timingKeys, what: "'timing'")
+        var out = Timing()
+        func positive(_ key: String, _ v: Int?) throws(DeviceIOError) -> Int? {
+            if let v, v <= 0 { throw t.error(key, "'\(key)' must be positive, got \(v)") }
+            return v
+        }
+        if let v = try positive("fastPollMs", t.int("fastPollMs")) { out.fastPollMs = v }
+        if let v = try positive("slowPollMs", t.int("slowPollMs")) { out.slowPollMs = v }
+        if let v = try positive("staleAfterMs", t.int("staleAfterMs")) { out.staleAfterMs = v }
+        if let v = try positive("reactionTimeMs", t.int("reactionTimeMs")) { out.reactionTimeMs = v }
+        if let v = try positive("minUpdateIntervalMs", t.int("minUpdateIntervalMs")) {
+            out.minUpdateIntervalMs = v
+        }
+        if let v = try positive("revertTimeoutS", t.int("revertTimeoutS")) { out.revertTimeoutS = v }
+        if let r = try t.double("rampKWPerSecond") {
+            if r <= 0 { throw t.error("rampKWPerSecond", "'rampKWPerSecond' must be positive, got \(r)") }
+            out.rampKWPerSecond = r
+        }
+        return out
+    }
+
+    private func modbusSettings(_ m: ProfileMap) throws(DeviceIOError) -> ModbusSettings {
+        try m.checkKeys(Self.modbusKeys, what: "'modbus'")
+        var out = ModbusSettings()
+        if let v = try m.bool("sunspec") { out.sunspec = v }
+        if let bases = try m.sequence("sunspecBases") {
+            var list: [Int] = []
+            for b in bases {
+                guard let v = b.int, (0...65535).contains(v) else {
+                    throw m.error("sunspecBases", "SunSpec base addresses must be integers 0…65535")
+                }
+                list.append(v)
+            }
+            if list.isEmpty {
+                throw m.error("sunspecBases", "'sunspecBases' must list at least one address")
+            }
+            out.sunspecBases = list
+        }
+        if let v = try m.choice("wordOrder", WordOrder.self) { out.wordOrder = v }
+        if let v = try m.int("maxBlockRegisters") {
+            guard (1...125).contains(v) else {
+                throw m.error(
+                    "maxBlockRegisters", "'maxBlockRegisters' must be 1…125 (Modbus read limit), got \(v)")
+            }
+            out.maxBlockRegisters = v
+        }
+        if let v = try m.int("maxGapRegisters") {
+            guard v >= 0 else {
+                throw m.error("maxGapRegisters", "'maxGapRegisters' must be ≥ 0, got \(v)")
+            }
+            out.maxGapRegisters = v
+        }
+        if let v = try m.int("minRequestGapMs") {
+            guard v >= 0 else {
+                throw m.error("minRequestGapMs", "'minRequestGapMs' must be ≥ 0, got \(v)")
+            }
+            out.minRequestGapMs = v
+        }
+        if let v = try m.int("responseTimeoutMs") {
+            guard v > 0 else {
+                throw m.error("responseTimeoutMs", "'responseTimeoutMs' must be positive, got \(v)")
+            }
+            out.responseTimeoutMs = v
+        }
+        if let models = try m.sequence("sunspecModels") {
+            for (i, n) in models.enumerated() {
+                let mm = try ProfileMap(
+                    n, file: file, location: nil, path: "modbus.sunspecModels[\(i)]",
+                    what: "a SunSpec model entry")
+                try mm.checkKeys(["id", "length"], what: "a SunSpec model entry")
+                let id = try mm.int("id", required: true) ?? 0
+                let length = try mm.int("length", required: true) ?? 0
+                guard (1...65534).contains(id) else {
+                    throw mm.error("id", "SunSpec model id must be 1…65534, got \(id)")
+                }
+                guard (1...65535).contains(length) else {
+                    throw mm.error("length", "model \(id): length L must be 1…65535, got \(length)")
+                }
+                out.sunspecModels.append(SunSpecModelDecl(id: id, length: length))
+            }
+        }
+        return out
+    }
+
+    private func mqttSettings(_ m: ProfileMap) throws(DeviceIOError) -> MQTTSettings {
+        try m.checkKeys(Self.mqttKeys, what: "'mqtt'")
+        let state = try m.string("stateTopic", required: true) ?? ""
+        let command = try m.string("commandTopic")
+        var out = MQTTSettings(stateTopic: state, commandTopic: command)
+        if let q = try m.int("qos") {
+            guard q == 0 || q == 1 else { throw m.error("qos", "'qos' must be 0 or 1, got \(q)") }
+            out.qos = q
+        }
+        return out
+    }
+
+    private func point(_ p: ProfileMap, name: String, transport: TransportKind) throws(DeviceIOError)
+        -> PointSpec
+    {
+        let own = transport == .modbus ? Self.modbusPointKeys : Self.mqttPointKeys
+        let other = transport == .modbus ? Self.mqttPointKeys : Self.modbusPointKeys
+        for e in p.entries where other.contains(e.key) {
+            throw p.error(
+                e.key,
+                "'\(e.key)' is a \(transport == .modbus ? "MQTT" : "Modbus") key but transport is \(transport)"
+            )
+        }
+        try p.checkKeys(Self.commonPointKeys + own, what: "point '\(name)'")
+
+        var spec = PointSpec(name: name)
+        if let s = try p.double("scale") {
+            if s == 0 { throw p.error("scale", "'scale' must not be 0 (writes divide by it)") }
+            spec.scale = s
+        }
+        spec.unit = try p.string("unit")
+        if let a = try p.choice("access", Access.self) { spec.access = a }
+        if let v = try p.choice("poll", PollClass.self) { spec.poll = v }
+        spec.validMin = try p.double("validMin")
+        spec.validMax = try p.double("validMax")
+        spec.aliasOf = try p.string("aliasOf")
+
+        switch transport {
+        case .modbus:
+            guard p.has("address") else {
+                throw p.error(nil, "Modbus point '\(name)' has no 'address'")
+            }
+            guard p.has("type") else { throw p.error(nil, "Modbus point '\(name)' has no 'type'") }
+            let address = try p.int("address") ?? 0
+            let type = try p.choice("type", RegisterType.self) ?? .uint16
+            var mp = PointSpec.ModbusPoint(address: address, type: type)
+            if let t = try p.choice("table", RegisterTable.self) { mp.table = t }
+            mp.model = try p.int("model")
+            mp.words = try p.int("words")
+            mp.wordOrder = try p.choice("wordOrder", WordOrder.self)
+            mp.scaleFactor = try p.string("scaleFactor")
+            spec.modbus = mp
+        case .mqtt:
+            guard let path = try p.string("jsonPath") else {
+                throw p.error(nil, "MQTT point '\(name)' has no 'jsonPath'")
+            }
+            spec.mqtt = PointSpec.MQTTPoint(jsonPath: path)
+        }
+        return spec
+    }
+
+    private func control(_ c: ProfileMap) throws(DeviceIOError) -> ControlSpec {
+        try c.checkKeys(Self.controlKeys, what: "a control")
+        let point = try c.string("point", required: true) ?? ""
+        let min = try c.double("min", required: true) ?? 0
+        let max = try c.double("max", required: true) ?? 0
+        var spec = ControlSpec(point: point, min: min, max: max)
+        spec.readBack = try c.string("readBack")
+        spec.revertTimeoutPoint = try c.string("revertTimeoutPoint")
+        if let t = try c.double("tolerance") {
+            if t < 0 { throw c.error("tolerance", "'tolerance' must be ≥ 0, got \(t)") }
+            spec.tolerance = t
+        }
+        if let w = try c.map("with", location: c.location, path: nil) {
+            for e in w.entries {
+                guard case .scalar = e.value, let v = e.value.int.map(Double.init) ?? e.value.float,
+                    v.isFinite
+                else {
+                    throw w.error(e.key, "fixed write '\(e.key)' must have a number value")
+                }
+                spec.with.append(FixedWrite(point: e.key, value: v))
+            }
+        }
+        return spec
+    }
 }

@@ -8,85 +8,85 @@ import VPPCore
 /// This is the seam between FleetState and the `Allocator`; the dispatch loop calls it once per device per cycle
 /// on a frozen snapshot (DESIGN §10: decouple the rates).
 public enum ResourceBuilder {
-  /// One device's allocation input and the resolution of its chain of limits (for clamping replies and logs).
-  public struct Built: Sendable, Hashable {
-    public var resource: AllocationResource
-    public var limits: LimitResolution
+    /// One device's allocation input and the resolution of its chain of limits (for clamping replies and logs).
+    public struct Built: Sendable, Hashable {
+        public var resource: AllocationResource
+        public var limits: LimitResolution
 
-    /// PV: the top of the range when the available power (the sun) set it, else nil (see `DeviceControlInfo`).
-    public var uncurtailedAtKW: Double? {
-      limits.upperBoundBy == .availablePower ? limits.range.upperKW : nil
-    }
-  }
-
-  /// Builds one device's resource.
-  /// - Parameters:
-  ///   - snapshot: the device's latest state; `flexibility` computed from it at `now`.
-  ///   - timing: the device profile's timing (ramp); nil = no ramp limit known.
-  ///   - limits: the device's command, grid and market limits (the safety stage is added here, first).
-  ///   - lastSetpointKW: the setpoint last written and still being followed; the operating point for ramp and
-  ///     deadband. nil = the measured power.
-  ///   - following: false when the device ignores its setpoints: it is excluded and the others cover its share.
-  public static func build(
-    snapshot: DeviceSnapshot, flexibility: Flexibility, now: Date, timing: Timing?,
-    limits: [Limit] = [],
-    merit: MeritModel, lastSetpointKW: Double? = nil, following: Bool = true,
-    efficiency: Double = 0.95
-  ) -> Built {
-    let d = snapshot.descriptor
-    var chain = LimitChain(SafetyLimits.limits(for: snapshot, flexibility: flexibility))
-    chain.add(contentsOf: limits)
-    let resolution = chain.resolve()
-    let usable = snapshot.health(now: now) == .ok && d.kind != .meter
-    let measured = snapshot.value(.activePowerKW) ?? 0
-    // A stale or down device is assumed to deliver nothing, as FleetSummary counts it; one that is up but not
-    // following delivers what it measures.
-    let current = usable ? (following ? (lastSetpointKW ?? measured) : measured) : 0
-    var up: Double?
-    var down: Double?
-    var urgency = 0.0
-    if d.kind == .storage || d.kind == .v2g {
-      let energy =
-        d.kind == .v2g
-        ? (snapshot.value(.ratedEnergyKWh) ?? d.ratedEnergyKWh)
-        : (d.ratedEnergyKWh ?? snapshot.value(.ratedEnergyKWh))
-      if let soc = snapshot.value(.socPercent), let energy, energy > 0 {
-        let lo = min(max(snapshot.value(.socMinPercent) ?? 0, 0), 100)
-        let hi = min(max(snapshot.value(.socMaxPercent) ?? 100, lo), 100)
-        up = max(0, (soc - lo) / 100 * energy)
-        down = max(0, (hi - soc) / 100 * energy)
-        if d.kind == .v2g {
-          urgency = departureUrgency(
-            snapshot, soc: soc, energy: energy, now: now, efficiency: efficiency)
+        /// PV: the top of the range when the available power (the sun) set it, else nil (see `DeviceControlInfo`).
+        public var uncurtailedAtKW: Double? {
+            limits.upperBoundBy == .availablePower ? limits.range.upperKW : nil
         }
-      } else {
-        up = 0
-        down = 0
-      }
     }
-    let resource = AllocationResource(
-      id: d.id, kind: d.kind, site: d.site, owner: d.owner, range: resolution.range,
-      currentKW: current,
-      rampKWPerSecond: timing?.rampKWPerSecond,
-      cost: merit.cost(for: d.kind, departureUrgency: urgency),
-      energyUpKWh: up, energyDownKWh: down, excluded: !usable || !following)
-    return Built(resource: resource, limits: resolution)
-  }
 
-  /// V2G: the share of the car's remaining charging capability its departure target needs, 0…1 (1 = must charge
-  /// flat out from now; 0 = no departure known or already at target).
-  public static func departureUrgency(
-    _ s: DeviceSnapshot, soc: Double, energy: Double, now: Date, efficiency: Double = 0.95
-  ) -> Double {
-    guard let dep = s.value(.departureTime) else { return 0 }
-    let hi = min(max(s.value(.socMaxPercent) ?? 100, 0), 100)
-    let target = min(s.value(.targetSocPercent) ?? hi, hi)
-    let need = (target - soc) / 100 * energy
-    guard need > 0 else { return 0 }
-    let hours = Date(timeIntervalSince1970: dep).timeIntervalSince(now) / 3600
-    let charge = s.value(.maxChargeKW) ?? s.descriptor.ratedPowerKW
-    let capability = max(0, charge) * min(1, max(0.01, efficiency)) * hours
-    guard capability > 0 else { return 1 }
-    return min(1, need / capability)
-  }
+    /// Builds one device's resource.
+    /// - Parameters:
+    ///   - snapshot: the device's latest state; `flexibility` computed from it at `now`.
+    ///   - timing: the device profile's timing (ramp); nil = no ramp limit known.
+    ///   - limits: the device's command, grid and market limits (the safety stage is added here, first).
+    ///   - lastSetpointKW: the setpoint last written and still being followed; the operating point for ramp and
+    ///     deadband. nil = the measured power.
+    ///   - following: false when the device ignores its setpoints: it is excluded and the others cover its share.
+    public static func build(
+        snapshot: DeviceSnapshot, flexibility: Flexibility, now: Date, timing: Timing?,
+        limits: [Limit] = [],
+        merit: MeritModel, lastSetpointKW: Double? = nil, following: Bool = true,
+        efficiency: Double = 0.95
+    ) -> Built {
+        let d = snapshot.descriptor
+        var chain = LimitChain(SafetyLimits.limits(for: snapshot, flexibility: flexibility))
+        chain.add(contentsOf: limits)
+        let resolution = chain.resolve()
+        let usable = snapshot.health(now: now) == .ok && d.kind != .meter
+        let measured = snapshot.value(.activePowerKW) ?? 0
+        // A stale or down device is assumed to deliver nothing, as FleetSummary counts it; one that is up but not
+        // following delivers what it measures.
+        let current = usable ? (following ? (lastSetpointKW ?? measured) : measured) : 0
+        var up: Double?
+        var down: Double?
+        var urgency = 0.0
+        if d.kind == .storage || d.kind == .v2g {
+            let energy =
+                d.kind == .v2g
+                ? (snapshot.value(.ratedEnergyKWh) ?? d.ratedEnergyKWh)
+                : (d.ratedEnergyKWh ?? snapshot.value(.ratedEnergyKWh))
+            if let soc = snapshot.value(.socPercent), let energy, energy > 0 {
+                let lo = min(max(snapshot.value(.socMinPercent) ?? 0, 0), 100)
+                let hi = min(max(snapshot.value(.socMaxPercent) ?? 100, lo), 100)
+                up = max(0, (soc - lo) / 100 * energy)
+                down = max(0, (hi - soc) / 100 * energy)
+                if d.kind == .v2g {
+                    urgency = departureUrgency(
+                        snapshot, soc: soc, energy: energy, now: now, efficiency: efficiency)
+                }
+            } else {
+                up = 0
+                down = 0
+            }
+        }
+        let resource = AllocationResource(
+            id: d.id, kind: d.kind, site: d.site, owner: d.owner, range: resolution.range,
+            currentKW: current,
+            rampKWPerSecond: timing?.rampKWPerSecond,
+            cost: merit.cost(for: d.kind, departureUrgency: urgency),
+            energyUpKWh: up, energyDownKWh: down, excluded: !usable || !following)
+        return Built(resource: resource, limits: resolution)
+    }
+
+    /// V2G: the share of the car's remaining charging capability its departure target needs, 0…1 (1 = must charge
+    /// flat out from now; 0 = no departure known or already at target).
+    public static func departureUrgency(
+        _ s: DeviceSnapshot, soc: Double, energy: Double, now: Date, efficiency: Double = 0.95
+    ) -> Double {
+        guard let dep = s.value(.departureTime) else { return 0 }
+        let hi = min(max(s.value(.socMaxPercent) ?? 100, 0), 100)
+        let target = min(s.value(.targetSocPercent) ?? hi, hi)
+        let need = (target - soc) / 100 * energy
+        guard need > 0 else { return 0 }
+        let hours = Date(timeIntervalSince1970: dep).timeIntervalSince(now) / 3600
+        let charge = s.value(.maxChargeKW) ?? s.descriptor.ratedPowerKW
+        let capability = max(0, charge) * min(1, max(0.01, efficiency)) * hours
+        guard capability > 0 else { return 1 }
+        return min(1, need / capability)
+    }
 }

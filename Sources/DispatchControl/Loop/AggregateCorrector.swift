@@ -17,31 +17,30 @@
 ///   (DESIGN §10: don't make the loop faster than the devices).
 /// - **Bounded** by `maxCorrectionKW`, so a broken meter cannot drive the fleet to its limits.
 public struct AggregateCorrector: Sendable, Hashable {
-  /// Fraction of the newly observed offset taken per cycle (0…1].
-  public var gain: Double
-  /// Largest correction, kW.
-  public var maxCorrectionKW: Double
-  /// Current estimate of the offset between what devices are asked and what the aggregate measures, kW.
-  public private(set) var correctionKW: Double = 0
+    /// Fraction of the newly observed offset taken per cycle (0…1].
+    public var gain: Double
+    /// Largest correction, kW.
+    public var maxCorrectionKW: Double
+    /// Current estimate of the offset between what devices are asked and what the aggregate measures, kW.
+    public private(set) var correctionKW: Double = 0
 
-  public init(gain: Double = 0.5, maxCorrectionKW: Double) {
-    self.gain = min(1, max(0.01, gain.isFinite ? gain : 0.5))
-    self.maxCorrectionKW = max(0, maxCorrectionKW.isFinite ? maxCorrectionKW : 0)
-  }
-
-  /// Feeds one cycle: the target, what the aggregate should have measured and what it did (kW; nil before the
-  /// first allocation or without a measurement). Returns what to ask the allocator for, kW.
-  public mutating func update(targetKW: Double, expectedKW: Double?, measuredKW: Double?) -> Double
-  {
-    guard targetKW.isFinite else { return targetKW }
-    if let m = measuredKW, m.isFinite, let e = expectedKW, e.isFinite {
-      let observed = e - m
-      correctionKW = min(
-        maxCorrectionKW, max(-maxCorrectionKW, correctionKW + gain * (observed - correctionKW)))
+    public init(gain: Double = 0.5, maxCorrectionKW: Double) {
+        self.gain = min(1, max(0.01, gain.isFinite ? gain : 0.5))
+        self.maxCorrectionKW = max(0, maxCorrectionKW.isFinite ? maxCorrectionKW : 0)
     }
-    return targetKW + correctionKW
-  }
 
-  /// Starts afresh (after a restart, or when a stop pauses the loop).
-  public mutating func reset() { correctionKW = 0 }
+    /// Feeds one cycle: the target, what the aggregate should have measured and what it did (kW; nil before the
+    /// first allocation or without a measurement). Returns what to ask the allocator for, kW.
+    public mutating func update(targetKW: Double, expectedKW: Double?, measuredKW: Double?) -> Double {
+        guard targetKW.isFinite else { return targetKW }
+        if let m = measuredKW, m.isFinite, let e = expectedKW, e.isFinite {
+            let observed = e - m
+            correctionKW = min(
+                maxCorrectionKW, max(-maxCorrectionKW, correctionKW + gain * (observed - correctionKW)))
+        }
+        return targetKW + correctionKW
+    }
+
+    /// Starts afresh (after a restart, or when a stop pauses the loop).
+    public mutating func reset() { correctionKW = 0 }
 }

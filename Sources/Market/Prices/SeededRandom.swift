@@ -1,20 +1,20 @@
 /// SplitMix64: a tiny, fast, seedable generator, so synthetic prices and backtests are reproducible across
 /// runs and platforms (Swift's `SystemRandomNumberGenerator` cannot be seeded).
 public struct SeededRandom: RandomNumberGenerator, Sendable {
-  private var state: UInt64
+    private var state: UInt64
 
-  public init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { state = seed }
 
-  public mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 
-  /// A uniform double in `range`.
-  public mutating func uniform(_ range: ClosedRange<Double>) -> Double {
-    Double.random(in: range, using: &self)
-  }
+    /// A uniform double in `range`.
+    public mutating func uniform(_ range: ClosedRange<Double>) -> Double {
+        Double.random(in: range, using: &self)
+    }
 }

@@ -3,134 +3,134 @@ import Yams
 /// One YAML mapping of a market profile, read strictly: unknown keys fail (with a "did you mean" hint),
 /// values must have the expected type, and every error names the file, the dotted key path and the line.
 struct YAMLMap {
-  let file: String
-  /// Dotted key path of this mapping (`price`, `demandResponse.bands[2]`); empty at the top level.
-  let path: String
-  let entries: [(key: String, value: Node, line: Int?)]
-  let line: Int?
+    let file: String
+    /// Dotted key path of this mapping (`price`, `demandResponse.bands[2]`); empty at the top level.
+    let path: String
+    let entries: [(key: String, value: Node, line: Int?)]
+    let line: Int?
 
-  init(_ node: Node, file: String, path: String) throws(MarketError) {
-    self.file = file
-    self.path = path
-    guard case .mapping(let mapping) = node else {
-      throw .badProfile(
-        file: file, key: path.isEmpty ? nil : path,
-        reason: "must be a mapping of keys to values" + YAMLMap.lineText(node.mark?.line))
+    init(_ node: Node, file: String, path: String) throws(MarketError) {
+        self.file = file
+        self.path = path
+        guard case .mapping(let mapping) = node else {
+            throw .badProfile(
+                file: file, key: path.isEmpty ? nil : path,
+                reason: "must be a mapping of keys to values" + YAMLMap.lineText(node.mark?.line))
+        }
+        var out: [(key: String, value: Node, line: Int?)] = []
+        for (k, v) in mapping {
+            guard case .scalar(let s) = k else {
+                throw .badProfile(
+                    file: file, key: path.isEmpty ? nil : path,
+                    reason: "has a key that is not a plain name" + YAMLMap.lineText(k.mark?.line))
+            }
+            out.append((s.string, v, k.mark?.line))
+        }
+        entries = out
+        line = node.mark?.line
     }
-    var out: [(key: String, value: Node, line: Int?)] = []
-    for (k, v) in mapping {
-      guard case .scalar(let s) = k else {
-        throw .badProfile(
-          file: file, key: path.isEmpty ? nil : path,
-          reason: "has a key that is not a plain name" + YAMLMap.lineText(k.mark?.line))
-      }
-      out.append((s.string, v, k.mark?.line))
+
+    static func lineText(_ line: Int?) -> String { line.map { " (line \($0))" } ?? "" }
+
+    func keyPath(_ key: String) -> String { path.isEmpty ? key : path + "." + key }
+
+    func error(_ key: String, _ reason: String) -> MarketError {
+        let lineNo = entries.first { $0.key == key }?.line ?? line
+        return .badProfile(file: file, key: keyPath(key), reason: reason + YAMLMap.lineText(lineNo))
     }
-    entries = out
-    line = node.mark?.line
-  }
 
-  static func lineText(_ line: Int?) -> String { line.map { " (line \($0))" } ?? "" }
-
-  func keyPath(_ key: String) -> String { path.isEmpty ? key : path + "." + key }
-
-  func error(_ key: String, _ reason: String) -> MarketError {
-    let lineNo = entries.first { $0.key == key }?.line ?? line
-    return .badProfile(file: file, key: keyPath(key), reason: reason + YAMLMap.lineText(lineNo))
-  }
-
-  func checkKeys(_ allowed: [String]) throws(MarketError) {
-    for e in entries where !allowed.contains(e.key) {
-      let hint = YAMLMap.closest(to: e.key, in: allowed).map { " (did you mean '\($0)'?)" } ?? ""
-      throw .badProfile(
-        file: file, key: keyPath(e.key),
-        reason: "unknown key\(hint); allowed here: \(allowed.joined(separator: ", "))"
-          + YAMLMap.lineText(e.line))
+    func checkKeys(_ allowed: [String]) throws(MarketError) {
+        for e in entries where !allowed.contains(e.key) {
+            let hint = YAMLMap.closest(to: e.key, in: allowed).map { " (did you mean '\($0)'?)" } ?? ""
+            throw .badProfile(
+                file: file, key: keyPath(e.key),
+                reason: "unknown key\(hint); allowed here: \(allowed.joined(separator: ", "))"
+                    + YAMLMap.lineText(e.line))
+        }
     }
-  }
 
-  func node(_ key: String) -> Node? {
-    guard let v = entries.first(where: { $0.key == key })?.value else { return nil }
-    if case .scalar(let s) = v, s.style == .plain,
-      ["", "~", "null", "Null", "NULL"].contains(s.string)
+    func node(_ key: String) -> Node? {
+        guard let v = entries.first(where: { $0.key == key })?.value else { return nil }
+        if case .scalar(let s) = v, s.style == .plain,
+            ["", "~", "null", "Null", "NULL"].contains(s.string)
+        {
+            return nil
+        }
+        return v
+    }
+
+    func require(_ key: String) throws(MarketError) -> Node {
+        guard let n = node(key) else { throw error(key, "missing required key") }
+        return n
+    }
+
+    func string(_ key: String, required: Bool = true) throws(MarketError) -> String? {
+        guard let n = required ? try require(key) : node(key) else { return nil }
+        guard case .scalar(let s) = n else { throw error(key, "must be a text value") }
+        let text = s.string.trimmingCharacters(in: .whitespaces)
+        if text.isEmpty { throw error(key, "must not be empty") }
+        return text
+    }
+
+    func int(_ key: String) throws(MarketError) -> Int {
+        let n = try require(key)
+        guard case .scalar = n, let v = n.int else {
+            throw error(key, "must be an integer, got '\(n.string ?? "a collection")'")
+        }
+        return v
+    }
+
+    func double(_ key: String, required: Bool = true) throws(MarketError) -> Double? {
+        guard let n = required ? try require(key) : node(key) else { return nil }
+        guard case .scalar = n, let v = n.int.map(Double.init) ?? n.float, v.isFinite else {
+            throw error(key, "must be a finite number, got '\(n.string ?? "a collection")'")
+        }
+        return v
+    }
+
+    func choice<E: RawRepresentable & CaseIterable>(
+        _ key: String, _ type: E.Type, required: Bool = true
+    )
+        throws(MarketError) -> E? where E.RawValue == String
     {
-      return nil
+        guard let s = try string(key, required: required) else { return nil }
+        guard let v = E(rawValue: s) else {
+            throw error(key, "'\(s)' is not one of \(E.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return v
     }
-    return v
-  }
 
-  func require(_ key: String) throws(MarketError) -> Node {
-    guard let n = node(key) else { throw error(key, "missing required key") }
-    return n
-  }
-
-  func string(_ key: String, required: Bool = true) throws(MarketError) -> String? {
-    guard let n = required ? try require(key) : node(key) else { return nil }
-    guard case .scalar(let s) = n else { throw error(key, "must be a text value") }
-    let text = s.string.trimmingCharacters(in: .whitespaces)
-    if text.isEmpty { throw error(key, "must not be empty") }
-    return text
-  }
-
-  func int(_ key: String) throws(MarketError) -> Int {
-    let n = try require(key)
-    guard case .scalar = n, let v = n.int else {
-      throw error(key, "must be an integer, got '\(n.string ?? "a collection")'")
+    func map(_ key: String) throws(MarketError) -> YAMLMap {
+        try YAMLMap(try require(key), file: file, path: keyPath(key))
     }
-    return v
-  }
 
-  func double(_ key: String, required: Bool = true) throws(MarketError) -> Double? {
-    guard let n = required ? try require(key) : node(key) else { return nil }
-    guard case .scalar = n, let v = n.int.map(Double.init) ?? n.float, v.isFinite else {
-      throw error(key, "must be a finite number, got '\(n.string ?? "a collection")'")
+    func sequence(_ key: String) throws(MarketError) -> [Node] {
+        guard case .sequence(let seq) = try require(key) else { throw error(key, "must be a list") }
+        return Array(seq)
     }
-    return v
-  }
 
-  func choice<E: RawRepresentable & CaseIterable>(
-    _ key: String, _ type: E.Type, required: Bool = true
-  )
-    throws(MarketError) -> E? where E.RawValue == String
-  {
-    guard let s = try string(key, required: required) else { return nil }
-    guard let v = E(rawValue: s) else {
-      throw error(key, "'\(s)' is not one of \(E.allCases.map(\.rawValue).joined(separator: ", "))")
+    static func closest(to key: String, in allowed: [String]) -> String? {
+        let k = Array(key.lowercased())
+        var best: (String, Int)?
+        for a in allowed {
+            let d = editDistance(k, Array(a.lowercased()))
+            if d <= max(2, a.count / 3), d < (best?.1 ?? Int.max) { best = (a, d) }
+        }
+        return best?.0
     }
-    return v
-  }
 
-  func map(_ key: String) throws(MarketError) -> YAMLMap {
-    try YAMLMap(try require(key), file: file, path: keyPath(key))
-  }
-
-  func sequence(_ key: String) throws(MarketError) -> [Node] {
-    guard case .sequence(let seq) = try require(key) else { throw error(key, "must be a list") }
-    return Array(seq)
-  }
-
-  static func closest(to key: String, in allowed: [String]) -> String? {
-    let k = Array(key.lowercased())
-    var best: (String, Int)?
-    for a in allowed {
-      let d = editDistance(k, Array(a.lowercased()))
-      if d <= max(2, a.count / 3), d < (best?.1 ?? Int.max) { best = (a, d) }
+    static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var prev = Array(0...b.count)
+        var cur = [Int](repeating: 0, count: b.count + 1)
+        for i in 1...a.count {
+            cur[0] = i
+            for j in 1...b.count {
+                cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            swap(&prev, &cur)
+        }
+        return prev[b.count]
     }
-    return best?.0
-  }
-
-  static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
-    if a.isEmpty { return b.count }
-    if b.isEmpty { return a.count }
-    var prev = Array(0...b.count)
-    var cur = [Int](repeating: 0, count: b.count + 1)
-    for i in 1...a.count {
-      cur[0] = i
-      for j in 1...b.count {
-        cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-      }
-      swap(&prev, &cur)
-    }
-    return prev[b.count]
-  }
 }

@@ -18,117 +18,117 @@
 /// SOC range by the car closest to each edge, so cars with very different SOCs or C-rates make the bounds tight:
 /// cluster by plug window, SOC band and charger size.
 public struct V2GCluster: Sendable {
-  public let name: String
-  public let cars: [V2GCar]
-  /// Horizon intervals (0-based) during which the cars are plugged; they leave at the end of the last one.
-  public let plugged: Range<Int>
-  /// Share of cluster power per car (its share of the cluster's battery energy), in `cars` order; sums to 1.
-  public let weights: [Double]
+    public let name: String
+    public let cars: [V2GCar]
+    /// Horizon intervals (0-based) during which the cars are plugged; they leave at the end of the last one.
+    public let plugged: Range<Int>
+    /// Share of cluster power per car (its share of the cluster's battery energy), in `cars` order; sums to 1.
+    public let weights: [Double]
 
-  public init(name: String, cars: [V2GCar], plugged: Range<Int>) throws(StorageModelError) {
-    guard let first = cars.first else {
-      throw .invalidInput(storage: name, field: "cars", detail: "a cluster needs at least one car")
+    public init(name: String, cars: [V2GCar], plugged: Range<Int>) throws(StorageModelError) {
+        guard let first = cars.first else {
+            throw .invalidInput(storage: name, field: "cars", detail: "a cluster needs at least one car")
+        }
+        guard !plugged.isEmpty, plugged.lowerBound >= 0 else {
+            throw .invalidInput(
+                storage: name, field: "plugged", detail: "plug window \(plugged) is empty or negative")
+        }
+        for car in cars {
+            func bad(_ field: String, _ rule: String) -> StorageModelError {
+                .invalidInput(storage: name, field: "car \(car.id).\(field)", detail: rule)
+            }
+            let numbers = [
+                car.batteryKWh, car.chargeKW, car.dischargeKW, car.socMinPercent, car.socMaxPercent,
+                car.arrivalSOCPercent, car.departureSOCPercent, car.efficiency,
+            ]
+            guard numbers.allSatisfy(\.isFinite) else {
+                throw bad("values", "every number must be finite")
+            }
+            guard car.batteryKWh > 0 else { throw bad("batteryKWh", "must be > 0 kWh") }
+            guard car.chargeKW > 0, car.dischargeKW >= 0 else {
+                throw bad("chargeKW", "charge power must be > 0 kW and discharge power ≥ 0 kW")
+            }
+            guard 0 <= car.socMinPercent, car.socMinPercent <= car.socMaxPercent, car.socMaxPercent <= 100
+            else {
+                throw bad("socMinPercent", "SOC window must satisfy 0 ≤ min ≤ max ≤ 100 %")
+            }
+            guard car.efficiency > 0, car.efficiency <= 1 else {
+                throw bad("efficiency", "must be in (0, 1]")
+            }
+            guard car.efficiency == first.efficiency else {
+                throw bad(
+                    "efficiency",
+                    "differs from car \(first.id) (\(first.efficiency)); cluster cars by efficiency")
+            }
+        }
+        let total = cars.map(\.batteryKWh).reduce(0, +)
+        self.name = name
+        self.cars = cars
+        self.plugged = plugged
+        self.weights = cars.map { $0.batteryKWh / total }
     }
-    guard !plugged.isEmpty, plugged.lowerBound >= 0 else {
-      throw .invalidInput(
-        storage: name, field: "plugged", detail: "plug window \(plugged) is empty or negative")
-    }
-    for car in cars {
-      func bad(_ field: String, _ rule: String) -> StorageModelError {
-        .invalidInput(storage: name, field: "car \(car.id).\(field)", detail: rule)
-      }
-      let numbers = [
-        car.batteryKWh, car.chargeKW, car.dischargeKW, car.socMinPercent, car.socMaxPercent,
-        car.arrivalSOCPercent, car.departureSOCPercent, car.efficiency,
-      ]
-      guard numbers.allSatisfy(\.isFinite) else {
-        throw bad("values", "every number must be finite")
-      }
-      guard car.batteryKWh > 0 else { throw bad("batteryKWh", "must be > 0 kWh") }
-      guard car.chargeKW > 0, car.dischargeKW >= 0 else {
-        throw bad("chargeKW", "charge power must be > 0 kW and discharge power ≥ 0 kW")
-      }
-      guard 0 <= car.socMinPercent, car.socMinPercent <= car.socMaxPercent, car.socMaxPercent <= 100
-      else {
-        throw bad("socMinPercent", "SOC window must satisfy 0 ≤ min ≤ max ≤ 100 %")
-      }
-      guard car.efficiency > 0, car.efficiency <= 1 else {
-        throw bad("efficiency", "must be in (0, 1]")
-      }
-      guard car.efficiency == first.efficiency else {
-        throw bad(
-          "efficiency",
-          "differs from car \(first.id) (\(first.efficiency)); cluster cars by efficiency")
-      }
-    }
-    let total = cars.map(\.batteryKWh).reduce(0, +)
-    self.name = name
-    self.cars = cars
-    self.plugged = plugged
-    self.weights = cars.map { $0.batteryKWh / total }
-  }
 
-  /// Σ battery energy, MWh.
-  public var capacityMWh: Double { cars.map(\.batteryKWh).reduce(0, +) / 1000 }
-  /// Σ Eᵢ·sᵢ at plug-in, MWh.
-  public var arrivalEnergyMWh: Double {
-    cars.map { $0.batteryKWh * $0.arrivalSOCPercent / 100 }.reduce(0, +) / 1000
-  }
+    /// Σ battery energy, MWh.
+    public var capacityMWh: Double { cars.map(\.batteryKWh).reduce(0, +) / 1000 }
+    /// Σ Eᵢ·sᵢ at plug-in, MWh.
+    public var arrivalEnergyMWh: Double {
+        cars.map { $0.batteryKWh * $0.arrivalSOCPercent / 100 }.reduce(0, +) / 1000
+    }
 
-  /// The storage problem for a horizon of `prices.count` intervals (the plug window must fit inside).
-  public func problem(pricesYuanPerMWh prices: [Double], intervalHours: Double = 0.25)
-    throws(StorageModelError)
-    -> StorageProblem
-  {
-    let n = prices.count
-    guard plugged.upperBound <= n else {
-      throw .invalidInput(
-        storage: name, field: "plugged",
-        detail: "plug window \(plugged) exceeds the \(n)-interval horizon")
+    /// The storage problem for a horizon of `prices.count` intervals (the plug window must fit inside).
+    public func problem(pricesYuanPerMWh prices: [Double], intervalHours: Double = 0.25)
+        throws(StorageModelError)
+        -> StorageProblem
+    {
+        let n = prices.count
+        guard plugged.upperBound <= n else {
+            throw .invalidInput(
+                storage: name, field: "plugged",
+                detail: "plug window \(plugged) exceeds the \(n)-interval horizon")
+        }
+        var lowY = -Double.infinity
+        var highY = Double.infinity
+        var departY = -Double.infinity
+        var chargeCapMW = Double.infinity
+        var dischargeCapMW = Double.infinity
+        for (car, w) in zip(cars, weights) {
+            let e = car.batteryKWh / 1000
+            lowY = max(lowY, (car.socMinPercent - car.arrivalSOCPercent) / 100 * e / w)
+            highY = min(highY, (car.socMaxPercent - car.arrivalSOCPercent) / 100 * e / w)
+            departY = max(departY, (car.departureSOCPercent - car.arrivalSOCPercent) / 100 * e / w)
+            chargeCapMW = min(chargeCapMW, car.chargeKW / 1000 / w)
+            dischargeCapMW = min(dischargeCapMW, car.dischargeKW / 1000 / w)
+        }
+        let e0 = arrivalEnergyMWh
+        let capacity = capacityMWh
+        let storage = StorageParameters(
+            name: name, chargePowerMaxMW: chargeCapMW, dischargePowerMaxMW: dischargeCapMW,
+            energyCapacityMWh: capacity,
+            socMinPercent: 0, socMaxPercent: 100, chargeEfficiency: cars[0].efficiency,
+            dischargeEfficiency: cars[0].efficiency)
+        var envelope = StorageProblem.Envelope(
+            chargeMaxMW: (0..<n).map { plugged.contains($0) ? nil : 0 },
+            dischargeMaxMW: (0..<n).map { plugged.contains($0) ? nil : 0 },
+            energyMinMWh: (0..<n).map { plugged.contains($0) ? e0 + lowY : nil },
+            energyMaxMWh: (0..<n).map { plugged.contains($0) ? e0 + highY : nil })
+        let last = plugged.upperBound - 1
+        envelope.energyMinMWh[last] = e0 + max(lowY, departY)
+        // Far above any price cap and any round-trip gain: a car's limit gives way only when nothing else can.
+        envelope.energyPenaltyYuanPerMWh = 100_000
+        return StorageProblem(
+            storage: storage, initialSOCPercent: e0 / capacity * 100, pricesYuanPerMWh: prices,
+            intervalHours: intervalHours, envelope: envelope)
     }
-    var lowY = -Double.infinity
-    var highY = Double.infinity
-    var departY = -Double.infinity
-    var chargeCapMW = Double.infinity
-    var dischargeCapMW = Double.infinity
-    for (car, w) in zip(cars, weights) {
-      let e = car.batteryKWh / 1000
-      lowY = max(lowY, (car.socMinPercent - car.arrivalSOCPercent) / 100 * e / w)
-      highY = min(highY, (car.socMaxPercent - car.arrivalSOCPercent) / 100 * e / w)
-      departY = max(departY, (car.departureSOCPercent - car.arrivalSOCPercent) / 100 * e / w)
-      chargeCapMW = min(chargeCapMW, car.chargeKW / 1000 / w)
-      dischargeCapMW = min(dischargeCapMW, car.dischargeKW / 1000 / w)
-    }
-    let e0 = arrivalEnergyMWh
-    let capacity = capacityMWh
-    let storage = StorageParameters(
-      name: name, chargePowerMaxMW: chargeCapMW, dischargePowerMaxMW: dischargeCapMW,
-      energyCapacityMWh: capacity,
-      socMinPercent: 0, socMaxPercent: 100, chargeEfficiency: cars[0].efficiency,
-      dischargeEfficiency: cars[0].efficiency)
-    var envelope = StorageProblem.Envelope(
-      chargeMaxMW: (0..<n).map { plugged.contains($0) ? nil : 0 },
-      dischargeMaxMW: (0..<n).map { plugged.contains($0) ? nil : 0 },
-      energyMinMWh: (0..<n).map { plugged.contains($0) ? e0 + lowY : nil },
-      energyMaxMWh: (0..<n).map { plugged.contains($0) ? e0 + highY : nil })
-    let last = plugged.upperBound - 1
-    envelope.energyMinMWh[last] = e0 + max(lowY, departY)
-    // Far above any price cap and any round-trip gain: a car's limit gives way only when nothing else can.
-    envelope.energyPenaltyYuanPerMWh = 100_000
-    return StorageProblem(
-      storage: storage, initialSOCPercent: e0 / capacity * 100, pricesYuanPerMWh: prices,
-      intervalHours: intervalHours, envelope: envelope)
-  }
 
-  /// Splits a cluster schedule onto the cars by their fixed shares: per car, charge and discharge kW per interval.
-  public func disaggregate(_ schedule: StorageSchedule) -> [(
-    id: String, chargeKW: [Double], dischargeKW: [Double]
-  )] {
-    zip(cars, weights).map { car, w in
-      (
-        car.id, schedule.steps.map { $0.chargeMW * 1000 * w },
-        schedule.steps.map { $0.dischargeMW * 1000 * w }
-      )
+    /// Splits a cluster schedule onto the cars by their fixed shares: per car, charge and discharge kW per interval.
+    public func disaggregate(_ schedule: StorageSchedule) -> [(
+        id: String, chargeKW: [Double], dischargeKW: [Double]
+    )] {
+        zip(cars, weights).map { car, w in
+            (
+                car.id, schedule.steps.map { $0.chargeMW * 1000 * w },
+                schedule.steps.map { $0.dischargeMW * 1000 * w }
+            )
+        }
     }
-  }
 }

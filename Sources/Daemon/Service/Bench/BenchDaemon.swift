@@ -1,169 +1,169 @@
 import Foundation
 
 #if canImport(Glibc)
-  import Glibc
+    import Glibc
 #endif
 
 /// A `vppd` child process for benchmarks: a temporary directory with a config of `devices` devices (half PV,
 /// half storage, on an unreachable Modbus endpoint so that no device traffic competes with the API), a token
 /// file with an operator and a viewer token, a free loopback port and a notification socket to time READY.
 final class BenchDaemon {
-  let directory: URL
-  let port: Int
-  let viewerToken: String
-  let operatorToken: String
-  let binary: String
-  private(set) var process: Process?
+    let directory: URL
+    let port: Int
+    let viewerToken: String
+    let operatorToken: String
+    let binary: String
+    private(set) var process: Process?
 
-  var configPath: String { directory.appendingPathComponent("vppd.yaml").path }
+    var configPath: String { directory.appendingPathComponent("vppd.yaml").path }
 
-  init(binary: String, devices: Int, profilesDirectory: String) throws {
-    self.binary = binary
-    directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "vppbench-api-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    port = try BenchDaemon.freePort()
-    let tokens = directory.appendingPathComponent("tokens").path
-    viewerToken = try TokenFile.createToken(name: "bench-viewer", role: .viewer, path: tokens)
-    operatorToken = try TokenFile.createToken(name: "bench-operator", role: .operator, path: tokens)
-    var deviceLines = "sites:\n"
-    let sites = max(1, devices / 100)
-    for s in 0..<sites { deviceLines += "  - {id: site-\(s), connectionLimitKW: 100000}\n" }
-    deviceLines += "devices:\n"
-    for i in 0..<devices {
-      let site = "site-\(i % sites)"
-      deviceLines +=
-        i % 2 == 0
-        ? "  - {id: pv-\(i), profile: sunspec-pv-3ph, site: \(site), ratedPowerKW: 100, address: {modbus: {host: 127.0.0.1, port: \(1 + i / 247), unit: \(i % 247 + 1)}}}\n"
-        : "  - {id: bat-\(i), profile: sunspec-storage, site: \(site), ratedPowerKW: 50, ratedEnergyKWh: 100, address: {modbus: {host: 127.0.0.1, port: \(1 + i / 247), unit: \(i % 247 + 1)}}}\n"
+    init(binary: String, devices: Int, profilesDirectory: String) throws {
+        self.binary = binary
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "vppbench-api-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        port = try BenchDaemon.freePort()
+        let tokens = directory.appendingPathComponent("tokens").path
+        viewerToken = try TokenFile.createToken(name: "bench-viewer", role: .viewer, path: tokens)
+        operatorToken = try TokenFile.createToken(name: "bench-operator", role: .operator, path: tokens)
+        var deviceLines = "sites:\n"
+        let sites = max(1, devices / 100)
+        for s in 0..<sites { deviceLines += "  - {id: site-\(s), connectionLimitKW: 100000}\n" }
+        deviceLines += "devices:\n"
+        for i in 0..<devices {
+            let site = "site-\(i % sites)"
+            deviceLines +=
+                i % 2 == 0
+                ? "  - {id: pv-\(i), profile: sunspec-pv-3ph, site: \(site), ratedPowerKW: 100, address: {modbus: {host: 127.0.0.1, port: \(1 + i / 247), unit: \(i % 247 + 1)}}}\n"
+                : "  - {id: bat-\(i), profile: sunspec-storage, site: \(site), ratedPowerKW: 50, ratedEnergyKWh: 100, address: {modbus: {host: 127.0.0.1, port: \(1 + i / 247), unit: \(i % 247 + 1)}}}\n"
+        }
+        try deviceLines.write(
+            to: directory.appendingPathComponent("devices.yaml"), atomically: true, encoding: .utf8)
+        let config = """
+            stateDirectory: \(directory.appendingPathComponent("state").path)
+            profilesDirectory: \(profilesDirectory)
+            logLevel: warning
+            api: {host: 127.0.0.1, port: \(port), tokenFile: \(tokens)}
+            control: {periodMs: 1000}
+            include: [devices.yaml]
+
+            """
+        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
     }
-    try deviceLines.write(
-      to: directory.appendingPathComponent("devices.yaml"), atomically: true, encoding: .utf8)
-    let config = """
-      stateDirectory: \(directory.appendingPathComponent("state").path)
-      profilesDirectory: \(profilesDirectory)
-      logLevel: warning
-      api: {host: 127.0.0.1, port: \(port), tokenFile: \(tokens)}
-      control: {periodMs: 1000}
-      include: [devices.yaml]
 
-      """
-    try config.write(toFile: configPath, atomically: true, encoding: .utf8)
-  }
-
-  /// Starts vppd and waits for `READY=1` on a private notification socket; returns the seconds from spawn to
-  /// READY (READY is sent once the API accepts connections).
-  func start(timeout: Double = 30) throws -> Double {
-    let socketPath = directory.appendingPathComponent("notify").path
-    let listener = try DatagramListener(path: socketPath)
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: binary)
-    p.arguments = ["--config", configPath]
-    var env = ProcessInfo.processInfo.environment
-    env["NOTIFY_SOCKET"] = socketPath
-    env.removeValue(forKey: "WATCHDOG_USEC")
-    p.environment = env
-    p.standardOutput = FileHandle.nullDevice
-    let logPath = directory.appendingPathComponent("vppd.log").path
-    _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-    p.standardError = FileHandle(forWritingAtPath: logPath) ?? FileHandle.nullDevice
-    let t0 = ContinuousClock.now
-    try p.run()
-    process = p
-    guard listener.wait(for: "READY=1", timeout: timeout, while: { p.isRunning }) else {
-      stop()
-      let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
-      throw BenchError("vppd did not report READY within \(timeout) s: \(log)")
+    /// Starts vppd and waits for `READY=1` on a private notification socket; returns the seconds from spawn to
+    /// READY (READY is sent once the API accepts connections).
+    func start(timeout: Double = 30) throws -> Double {
+        let socketPath = directory.appendingPathComponent("notify").path
+        let listener = try DatagramListener(path: socketPath)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = ["--config", configPath]
+        var env = ProcessInfo.processInfo.environment
+        env["NOTIFY_SOCKET"] = socketPath
+        env.removeValue(forKey: "WATCHDOG_USEC")
+        p.environment = env
+        p.standardOutput = FileHandle.nullDevice
+        let logPath = directory.appendingPathComponent("vppd.log").path
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        p.standardError = FileHandle(forWritingAtPath: logPath) ?? FileHandle.nullDevice
+        let t0 = ContinuousClock.now
+        try p.run()
+        process = p
+        guard listener.wait(for: "READY=1", timeout: timeout, while: { p.isRunning }) else {
+            stop()
+            let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+            throw BenchError("vppd did not report READY within \(timeout) s: \(log)")
+        }
+        let elapsed = ContinuousClock.now - t0
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }
-    let elapsed = ContinuousClock.now - t0
-    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-  }
 
-  /// SIGTERM, then SIGKILL after 10 s; reaps the process.
-  func stop() {
-    guard let p = process else { return }
-    if p.isRunning { kill(p.processIdentifier, SIGTERM) }
-    let deadline = Date().addingTimeInterval(10)
-    while p.isRunning && Date() < deadline { usleep(10_000) }
-    if p.isRunning {
-      kill(p.processIdentifier, SIGKILL)
-      p.waitUntilExit()
+    /// SIGTERM, then SIGKILL after 10 s; reaps the process.
+    func stop() {
+        guard let p = process else { return }
+        if p.isRunning { kill(p.processIdentifier, SIGTERM) }
+        let deadline = Date().addingTimeInterval(10)
+        while p.isRunning && Date() < deadline { usleep(10_000) }
+        if p.isRunning {
+            kill(p.processIdentifier, SIGKILL)
+            p.waitUntilExit()
+        }
+        process = nil
     }
-    process = nil
-  }
 
-  func cleanup() {
-    stop()
-    try? FileManager.default.removeItem(at: directory)
-  }
-
-  static func freePort() throws -> Int {
-    let s = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard s >= 0 else { throw BenchError("socket failed") }
-    defer { close(s) }
-    var addr = sockaddr_in()
-    addr.sin_family = sa_family_t(AF_INET)
-    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let ok = withUnsafeMutablePointer(to: &addr) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-        bind(s, $0, len) == 0 && getsockname(s, $0, &len) == 0
-      }
+    func cleanup() {
+        stop()
+        try? FileManager.default.removeItem(at: directory)
     }
-    guard ok else { throw BenchError("bind failed") }
-    return Int(UInt16(bigEndian: addr.sin_port))
-  }
+
+    static func freePort() throws -> Int {
+        let s = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard s >= 0 else { throw BenchError("socket failed") }
+        defer { close(s) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ok = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(s, $0, len) == 0 && getsockname(s, $0, &len) == 0
+            }
+        }
+        guard ok else { throw BenchError("bind failed") }
+        return Int(UInt16(bigEndian: addr.sin_port))
+    }
 }
 
 /// An `AF_UNIX` datagram socket standing in for systemd's notification socket.
 final class DatagramListener {
-  let path: String
-  private let fd: Int32
+    let path: String
+    private let fd: Int32
 
-  init(path: String) throws {
-    self.path = path
-    unlink(path)
-    fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
-    guard fd >= 0 else { throw BenchError("socket(AF_UNIX) failed") }
-    var addr = sockaddr_un()
-    addr.sun_family = sa_family_t(AF_UNIX)
-    let bytes = Array(path.utf8)
-    guard bytes.count < MemoryLayout.size(ofValue: addr.sun_path) else {
-      throw BenchError("socket path too long")
+    init(path: String) throws {
+        self.path = path
+        unlink(path)
+        fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+        guard fd >= 0 else { throw BenchError("socket(AF_UNIX) failed") }
+        var addr = sockaddr_un()
+        addr.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: addr.sun_path) else {
+            throw BenchError("socket path too long")
+        }
+        withUnsafeMutableBytes(of: &addr.sun_path) { p in for (i, b) in bytes.enumerated() { p[i] = b }
+        }
+        let rc = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        guard rc == 0 else {
+            close(fd)
+            throw BenchError("bind \(path) failed")
+        }
+        var tv = timeval(tv_sec: 0, tv_usec: 50_000)
+        _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
     }
-    withUnsafeMutableBytes(of: &addr.sun_path) { p in for (i, b) in bytes.enumerated() { p[i] = b }
-    }
-    let rc = withUnsafePointer(to: &addr) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-        bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-      }
-    }
-    guard rc == 0 else {
-      close(fd)
-      throw BenchError("bind \(path) failed")
-    }
-    var tv = timeval(tv_sec: 0, tv_usec: 50_000)
-    _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-  }
 
-  deinit {
-    close(fd)
-    unlink(path)
-  }
-
-  /// True once a datagram containing `text` arrived within `timeout` seconds.
-  func wait(for text: String, timeout: Double, while alive: () -> Bool = { true }) -> Bool {
-    let deadline = Date().addingTimeInterval(timeout)
-    var buffer = [UInt8](repeating: 0, count: 4096)
-    while Date() < deadline && alive() {
-      let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-      if n > 0, String(decoding: buffer[0..<n], as: UTF8.self).contains(text) { return true }
+    deinit {
+        close(fd)
+        unlink(path)
     }
-    return false
-  }
+
+    /// True once a datagram containing `text` arrived within `timeout` seconds.
+    func wait(for text: String, timeout: Double, while alive: () -> Bool = { true }) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while Date() < deadline && alive() {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n > 0, String(decoding: buffer[0..<n], as: UTF8.self).contains(text) { return true }
+        }
+        return false
+    }
 }
 
 struct BenchError: Error, CustomStringConvertible {
-  var description: String
-  init(_ d: String) { description = d }
+    var description: String
+    init(_ d: String) { description = d }
 }
