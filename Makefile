@@ -42,9 +42,10 @@ demo: setup build
 
 ## install: binaries, profiles and systemd units under $(DESTDIR)$(PREFIX)
 install: release
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/vppd/DeviceProfiles
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/vppd/DeviceProfiles $(DESTDIR)$(PREFIX)/share/vppd/MarketProfiles
 	install -m 0755 .build/release/vppd .build/release/vppctl .build/release/vppsim $(DESTDIR)$(PREFIX)/bin/
 	install -m 0644 DeviceProfiles/*.yaml $(DESTDIR)$(PREFIX)/share/vppd/DeviceProfiles/
+	install -m 0644 MarketProfiles/*.yaml $(DESTDIR)$(PREFIX)/share/vppd/MarketProfiles/
 	install -D -m 0644 systemd/vppd.service $(DESTDIR)/etc/systemd/system/vppd.service
 	install -D -m 0644 systemd/vppd.sysusers $(DESTDIR)/usr/lib/sysusers.d/vppd.conf
 	install -D -m 0644 systemd/vppd.tmpfiles $(DESTDIR)/usr/lib/tmpfiles.d/vppd.conf
