@@ -69,11 +69,7 @@ public final class ModbusDeviceDriver: Sendable {
             let key: Set<PollClass> =
                 !s.onceDone ? [.fast, .slow, .once] : (slow ? [.fast, .slow] : [.fast])
             guard let plan = p.plans[key] else { return nil }
-            let unit = client.unit
-            return (
-                plan,
-                plan.blocks.map { .read(unit: unit, table: $0.table, address: $0.start, count: $0.count) }
-            )
+            return (plan, client.requests(for: plan))
         }
     }
 
@@ -82,16 +78,7 @@ public final class ModbusDeviceDriver: Sendable {
     public func decodePoll(plan: ModbusPollPlan, results: ArraySlice<Result<[UInt16], DeviceIOError>>)
         -> PollOutcome
     {
-        var data: [[UInt16]?] = []
-        var errors: [DeviceIOError] = []
-        for r in results {
-            switch r {
-            case .success(let regs): data.append(regs)
-            case .failure(let e):
-                data.append(nil)
-                errors.append(e)
-            }
-        }
+        let (data, errors) = ModbusClient.split(results)
         var outcome = PollOutcome(device: descriptor.id)
         outcome.transportErrors = errors
         guard errors.count < data.count else { return outcome }
@@ -219,9 +206,7 @@ public final class ModbusDeviceDriver: Sendable {
         requests.append(try encode(control.point, written))
         for w in control.with { requests.append(try encode(w.point, w.value)) }
         let writeCount = requests.count
-        requests += readPlan.blocks.map {
-            .read(unit: client.unit, table: $0.table, address: $0.start, count: $0.count)
-        }
+        requests += client.requests(for: readPlan)
         let results = await client.connection.perform(requests)
         for r in results.prefix(writeCount) { if case .failure(let e) = r { throw e } }
         let outcome = decodePoll(plan: readPlan, results: results.dropFirst(writeCount))

@@ -29,10 +29,19 @@ public struct ModbusClient: Sendable {
     /// Reads every block of a poll plan in one batch (one thread hop); `nil` entries mark failed blocks, whose
     /// error is returned alongside. Decode with `plan.decode(_:)`.
     public func read(_ plan: ModbusPollPlan) async -> (data: [[UInt16]?], errors: [DeviceIOError]) {
-        let requests = plan.blocks.map {
-            ModbusRequest.read(unit: unit, table: $0.table, address: $0.start, count: $0.count)
-        }
-        let results = await connection.perform(requests)
+        Self.split(await connection.perform(requests(for: plan)))
+    }
+
+    /// The block reads of `plan` as requests to this unit, in block order (what `plan.decode` expects).
+    public func requests(for plan: ModbusPollPlan) -> [ModbusRequest] {
+        plan.blocks.map { .read(unit: unit, table: $0.table, address: $0.start, count: $0.count) }
+    }
+
+    /// Splits batch results into the per-block data `ModbusPollPlan.decode` takes (nil for a failed block) and
+    /// the errors of the failed blocks.
+    public static func split(
+        _ results: some Sequence<Result<[UInt16], DeviceIOError>>
+    ) -> (data: [[UInt16]?], errors: [DeviceIOError]) {
         var data: [[UInt16]?] = []
         var errors: [DeviceIOError] = []
         for r in results {
