@@ -1,3 +1,4 @@
+import Daemon
 import Foundation
 import Testing
 
@@ -13,7 +14,7 @@ struct DaemonNotifyTests {
     func notifySocketEndToEnd() throws {
         let fixture = try DaemonFixture(devices: 2, controlPeriodMs: 100)
         defer { fixture.cleanup() }
-        let socket = try NotifySocket(path: fixture.directory.appendingPathComponent("notify").path)
+        let socket = try NotifySocketListener(path: fixture.directory.appendingPathComponent("notify").path)
         let daemon = try DaemonProcess(
             fixture: fixture, environment: ["NOTIFY_SOCKET": socket.path, "WATCHDOG_USEC": "1000000"])
         defer { daemon.stop() }

@@ -7,52 +7,6 @@ import Testing
 /// there), so they run serialized and restore the environment before returning.
 @Suite("sd_notify", .serialized)
 struct SystemdNotifierTests {
-    /// A bound AF_UNIX datagram socket in a temp dir, standing in for systemd's notification socket.
-    final class FakeNotifySocket {
-        let path: String
-        let fd: Int32
-
-        init() throws {
-            path =
-                FileManager.default.temporaryDirectory.appendingPathComponent(
-                    "vppd-notify-\(UInt32.random(in: 0...UInt32.max)).sock"
-                ).path
-            fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
-            guard fd >= 0 else { throw POSIXError(.EIO) }
-            var addr = sockaddr_un()
-            addr.sun_family = sa_family_t(AF_UNIX)
-            let bytes = Array(path.utf8)
-            guard bytes.count < MemoryLayout.size(ofValue: addr.sun_path) else {
-                throw POSIXError(.ENAMETOOLONG)
-            }
-            withUnsafeMutableBytes(of: &addr.sun_path) { raw in
-                for (i, b) in bytes.enumerated() { raw[i] = b }
-                raw[bytes.count] = 0
-            }
-            let rc = withUnsafePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-                }
-            }
-            guard rc == 0 else { throw POSIXError(.EADDRINUSE) }
-            // Bounded receive: 2 s.
-            var tv = timeval(tv_sec: 2, tv_usec: 0)
-            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        }
-
-        /// The next datagram, or nil after the receive timeout.
-        func receive() -> String? {
-            var buf = [UInt8](repeating: 0, count: 4096)
-            let n = recv(fd, &buf, buf.count, 0)
-            return n > 0 ? String(decoding: buf[0..<n], as: UTF8.self) : nil
-        }
-
-        deinit {
-            close(fd)
-            unlink(path)
-        }
-    }
-
     /// Runs `body` with the given variables set, restoring the previous values afterwards.
     func withEnvironment<T>(_ vars: [String: String], _ body: () throws -> T) rethrows -> T {
         var saved: [String: String?] = [:]
@@ -70,7 +24,7 @@ struct SystemdNotifierTests {
 
     @Test("READY, STATUS and WATCHDOG arrive on the notification socket")
     func readyAndWatchdogArrive() throws {
-        let sock = try FakeNotifySocket()
+        let sock = try NotifySocketListener()
         let (sentReady, sentDog, sentStatus) = withEnvironment(["NOTIFY_SOCKET": sock.path]) {
             let n = SystemdNotifier()
             #expect(n.isEnabled)
@@ -85,7 +39,7 @@ struct SystemdNotifierTests {
 
     @Test("RELOADING carries MONOTONIC_USEC and STOPPING arrives")
     func reloadingAndStopping() throws {
-        let sock = try FakeNotifySocket()
+        let sock = try NotifySocketListener()
         withEnvironment(["NOTIFY_SOCKET": sock.path]) {
             let n = SystemdNotifier()
             n.reloading()

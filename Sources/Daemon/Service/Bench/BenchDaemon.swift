@@ -55,7 +55,7 @@ final class BenchDaemon {
     /// READY (READY is sent once the API accepts connections).
     func start(timeout: Double = 30) throws -> Double {
         let socketPath = directory.appendingPathComponent("notify").path
-        let listener = try DatagramListener(path: socketPath)
+        let listener = try NotifySocketListener(path: socketPath)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)
         p.arguments = ["--config", configPath]
@@ -112,54 +112,6 @@ final class BenchDaemon {
         }
         guard ok else { throw BenchError("bind failed") }
         return Int(UInt16(bigEndian: addr.sin_port))
-    }
-}
-
-/// An `AF_UNIX` datagram socket standing in for systemd's notification socket.
-final class DatagramListener {
-    let path: String
-    private let fd: Int32
-
-    init(path: String) throws {
-        self.path = path
-        unlink(path)
-        fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
-        guard fd >= 0 else { throw BenchError("socket(AF_UNIX) failed") }
-        var addr = sockaddr_un()
-        addr.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: addr.sun_path) else {
-            throw BenchError("socket path too long")
-        }
-        withUnsafeMutableBytes(of: &addr.sun_path) { p in for (i, b) in bytes.enumerated() { p[i] = b }
-        }
-        let rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
-        guard rc == 0 else {
-            close(fd)
-            throw BenchError("bind \(path) failed")
-        }
-        var tv = timeval(tv_sec: 0, tv_usec: 50_000)
-        _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-    }
-
-    deinit {
-        close(fd)
-        unlink(path)
-    }
-
-    /// True once a datagram containing `text` arrived within `timeout` seconds.
-    func wait(for text: String, timeout: Double, while alive: () -> Bool = { true }) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while Date() < deadline && alive() {
-            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n > 0, String(decoding: buffer[0..<n], as: UTF8.self).contains(text) { return true }
-        }
-        return false
     }
 }
 
