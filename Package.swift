@@ -73,7 +73,7 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
-                "VPPCore", "DeviceIO", "Store", "CSystemd",
+                "VPPCore", "DeviceIO", "Store", "CSystemd", "Market", "Optimizer", "DispatchControl",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -88,7 +88,7 @@ let package = Package(
         .executableTarget(
             name: "vppctl",
             dependencies: [
-                "VPPCore",
+                "VPPCore", "Market", "Optimizer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -103,7 +103,7 @@ let package = Package(
         .executableTarget(
             name: "vppbench",
             dependencies: [
-                "VPPCore", "DeviceIO", "Simulator", "Store", "Daemon",
+                "VPPCore", "DeviceIO", "Simulator", "Store", "Daemon", "Market", "Optimizer", "DispatchControl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
@@ -118,9 +118,15 @@ let package = Package(
         .testTarget(
             name: "DispatchControlTests", dependencies: ["DispatchControl", "DeviceIO", "VPPCore"],
             swiftSettings: strict),
+        .testTarget(
+            name: "DemandResponseTests", dependencies: ["Market", "Optimizer", "VPPCore"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store", "VPPCore"], swiftSettings: strict),
         .testTarget(
-            name: "DaemonTests", dependencies: ["Daemon", "Store", "DeviceIO", "VPPCore"],
+            name: "DaemonTests",
+            dependencies: [
+                "Daemon", "Store", "DeviceIO", "VPPCore", "Market", "Optimizer", "DispatchControl",
+                "Simulator",
+            ],
             swiftSettings: strict),
     ]
 )
