@@ -23,13 +23,41 @@ public struct DemandResponseRules: Sendable, Equatable {
         }
     }
 
+    /// A penalty for falling far short of the award (DOMAIN §9, one provincial scheme): when r < `belowPercent`,
+    /// penalty = (`belowPercent`/100 × award − actual) × price × `factor`. Off unless the profile sets it.
+    public struct ShortfallPenalty: Sendable, Equatable, Codable {
+        public var belowPercent: Double
+        public var factor: Double
+        public init(belowPercent: Double, factor: Double) {
+            self.belowPercent = belowPercent
+            self.factor = factor
+        }
+    }
+
     public var bands: [Band]
+    /// How baselines are computed (DOMAIN §5, §9).
+    public var baseline: BaselineRules
+    /// Compensation = effective response energy × price × this coefficient (DOMAIN §5; default 1).
+    public var compensationCoefficient: Double
+    public var shortfallPenalty: ShortfallPenalty?
 
-    public init(bands: [Band]) { self.bands = bands }
+    public init(
+        bands: [Band], baseline: BaselineRules = .default, compensationCoefficient: Double = 1,
+        shortfallPenalty: ShortfallPenalty? = nil
+    ) {
+        self.bands = bands
+        self.baseline = baseline
+        self.compensationCoefficient = compensationCoefficient
+        self.shortfallPenalty = shortfallPenalty
+    }
 
-    /// The band that applies to response rate `ratePercent` (negative rates fall in the first band).
+    /// The band that applies to response rate `ratePercent` (negative rates fall in the first band). A `capped`
+    /// band starts just above its `fromPercent` (DOMAIN §5: 80 % ≤ r ≤ 120 % is paid, r > 120 % is capped), so
+    /// r = 120 % exactly is in the paid band; every other band includes its lower bound.
     public func band(forRatePercent ratePercent: Double) -> Band? {
-        bands.last { ratePercent >= $0.fromPercent } ?? bands.first
+        bands.last { b in
+            b.settlement == .capped ? ratePercent > b.fromPercent : ratePercent >= b.fromPercent
+        } ?? bands.first
     }
 
     /// The response rate, percent of the cleared response, that is paid for an actual rate `ratePercent`.

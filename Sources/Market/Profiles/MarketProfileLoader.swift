@@ -176,7 +176,7 @@ public enum MarketProfileLoader {
     }
 
     static func demandResponse(_ m: YAMLMap) throws(MarketError) -> DemandResponseRules {
-        try m.checkKeys(["bands"])
+        try m.checkKeys(demandResponseKeys)
         let nodes = try m.sequence("bands")
         guard !nodes.isEmpty else {
             throw m.error("bands", "needs at least one band starting at fromPercent 0")
@@ -221,7 +221,7 @@ public enum MarketProfileLoader {
             }
             bands.append(.init(fromPercent: from, settlement: settlement))
         }
-        return DemandResponseRules(bands: bands)
+        return try demandResponseSettlement(m, bands: bands)
     }
 }
 
