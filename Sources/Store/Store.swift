@@ -80,6 +80,7 @@ public final class Store: Sendable {
     public let schedules: ScheduleRepository
     public let drEvents: DREventRepository
     public let inboxLedger: InboxLedgerRepository
+    public let tracking: TrackingRepository
 
     /// File name of the database inside a state directory.
     public static let fileName = "vppd.sqlite"
@@ -143,6 +144,7 @@ public final class Store: Sendable {
         self.schedules = ScheduleRepository(core: core)
         self.drEvents = DREventRepository(core: core)
         self.inboxLedger = InboxLedgerRepository(core: core)
+        self.tracking = TrackingRepository(core: core)
     }
 
     /// A store in a fresh temporary directory, for tests and benchmarks. The caller removes `directory`.

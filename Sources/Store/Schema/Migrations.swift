@@ -148,6 +148,34 @@ enum Migrations {
                     );
                     """)
         }
+        m.registerMigration("v2-tracking") { db in
+            // Tracking records (issue 6 §5): cleared vs. delivered energy per interval, upserted by the dispatch
+            // loop; deviation and the in-tolerance flag are kept for SQL readers (settlement), derived on write.
+            try db.execute(
+                sql: """
+                    CREATE TABLE tracking_interval (
+                        market_day TEXT NOT NULL,
+                        interval_index INTEGER NOT NULL CHECK (interval_index BETWEEN 1 AND 96),
+                        cleared_kwh REAL NOT NULL,
+                        delivered_kwh REAL NOT NULL,
+                        deviation_kwh REAL NOT NULL,
+                        tolerance_percent REAL NOT NULL CHECK (tolerance_percent >= 0),
+                        within_tolerance INTEGER NOT NULL,
+                        recorded_ms INTEGER NOT NULL,
+                        PRIMARY KEY (market_day, interval_index)
+                    ) WITHOUT ROWID;
+
+                    CREATE TABLE tracking_contribution (
+                        market_day TEXT NOT NULL,
+                        interval_index INTEGER NOT NULL,
+                        device_id TEXT NOT NULL,
+                        energy_kwh REAL NOT NULL,
+                        PRIMARY KEY (market_day, interval_index, device_id),
+                        FOREIGN KEY (market_day, interval_index)
+                            REFERENCES tracking_interval (market_day, interval_index) ON DELETE CASCADE
+                    ) WITHOUT ROWID;
+                    """)
+        }
         return m
     }
 }
