@@ -5,72 +5,15 @@ import CClp
 /// A CLP model is not thread-safe, so every `solve()` creates its own model and deletes it before returning;
 /// concurrent solves of different programs are safe.
 extension LinearProgram {
-    /// CLP treats magnitudes at or above this as infinite (COIN_DBL_MAX); we pass it for ±∞ bounds.
-    static let clpInfinity = Double.greatestFiniteMagnitude
-
     /// Solves the program with CLP's dual simplex (primal as a fallback when dual stops unproven).
     /// - Parameter maxSeconds: wall-time limit in seconds handed to CLP; exceeding it is `.numerical`.
     public func solve(maxSeconds: Double = 10) throws(LPError) -> LPSolution {
         let matrix = try columnMajor()
-        guard let model = Clp_newModel() else {
-            throw .numerical(program: name, status: -1, detail: "Clp_newModel returned NULL")
-        }
-        defer { Clp_deleteModel(model) }
-        Clp_setLogLevel(model, 0)
-        Clp_setMaximumSeconds(model, maxSeconds)
-
-        let inf = Self.clpInfinity
-        let colLower = columns.map { $0.lower == -.infinity ? -inf : $0.lower }
-        let colUpper = columns.map { $0.upper == .infinity ? inf : $0.upper }
-        let objective = columns.map(\.objective)
-        let rowLower = rows.map { $0.lower == -.infinity ? -inf : $0.lower }
-        let rowUpper = rows.map { $0.upper == .infinity ? inf : $0.upper }
-        Clp_loadProblem(
-            model, Int32(columns.count), Int32(rows.count), matrix.starts, matrix.indices, matrix.values,
-            colLower, colUpper, objective, rowLower, rowUpper)
-        Clp_setObjSense(model, sense == .maximize ? -1 : 1)
-
-        _ = Clp_dual(model, 0)
-        var status = Int(Clp_status(model))
-        if status != 0 && status != 1 && status != 2 {
-            _ = Clp_primal(model, 0)
-            status = Int(Clp_status(model))
-        }
-        switch status {
-        case 0:
-            break
-        case 1:
-            let sum = Clp_sumPrimalInfeasibilities(model)
-            let count = Int(Clp_numberPrimalInfeasibilities(model))
-            throw .infeasible(
-                program: name,
-                detail: "\(count) constraint(s)/bound(s) violated, total violation \(sum)")
-        case 2:
-            throw .unbounded(program: name)
-        default:
-            let hit = Clp_hitMaximumIterations(model) != 0
-            throw .numerical(
-                program: name, status: status,
-                detail: hit ? "iteration or time limit (\(maxSeconds) s) reached" : "stopped due to errors")
-        }
-
-        let n = columns.count
-        let m = rows.count
-        var values = [Double](repeating: 0, count: n)
-        if n > 0, let x = Clp_getColSolution(model) {
-            for j in 0..<n { values[j] = x[j] }
-        }
-        var activities = [Double](repeating: 0, count: m)
-        if m > 0, let r = Clp_getRowActivity(model) {
-            for i in 0..<m { activities[i] = r[i] }
-        }
-        // Clp_objectiveValue reports in the minimisation sense of the internal model times objSense;
-        // recompute from the solution so the value is exactly cᵀx in the program's own sense.
-        var objectiveValue = 0.0
-        for j in 0..<n { objectiveValue += objective[j] * values[j] }
-        return LPSolution(
-            objective: objectiveValue, values: values, rowActivities: activities,
-            iterations: Int(Clp_numberIterations(model)))
+        return try ClpRun.solve(
+            name: name, sense: sense, colLower: columns.map(\.lower), colUpper: columns.map(\.upper),
+            objective: columns.map(\.objective), starts: matrix.starts, indices: matrix.indices,
+            values: matrix.values, rowLower: rows.map(\.lower), rowUpper: rows.map(\.upper),
+            maxSeconds: maxSeconds)
     }
 
     /// The constraint matrix in CLP's column-major (CSC) form, after checking indices and numbers.
@@ -125,5 +68,75 @@ extension LinearProgram {
             }
         }
         return (starts, indices, values)
+    }
+}
+
+/// The one call site of the CLP C API: loads a column-major model, solves it, reads the solution back.
+enum ClpRun {
+    /// CLP treats magnitudes at or above this as infinite (COIN_DBL_MAX); we pass it for ±∞ bounds.
+    static let clpInfinity = Double.greatestFiniteMagnitude
+
+    static func solve(
+        name: String, sense: LinearProgram.Sense, colLower: [Double], colUpper: [Double], objective: [Double],
+        starts: [Int32], indices: [Int32], values: [Double], rowLower: [Double], rowUpper: [Double],
+        maxSeconds: Double
+    ) throws(LPError) -> LPSolution {
+        guard let model = Clp_newModel() else {
+            throw .numerical(program: name, status: -1, detail: "Clp_newModel returned NULL")
+        }
+        defer { Clp_deleteModel(model) }
+        Clp_setLogLevel(model, 0)
+        Clp_setMaximumSeconds(model, maxSeconds)
+
+        let inf = clpInfinity
+        let cl = colLower.map { $0 == -.infinity ? -inf : $0 }
+        let cu = colUpper.map { $0 == .infinity ? inf : $0 }
+        let rl = rowLower.map { $0 == -.infinity ? -inf : $0 }
+        let ru = rowUpper.map { $0 == .infinity ? inf : $0 }
+        Clp_loadProblem(
+            model, Int32(cl.count), Int32(rl.count), starts, indices, values, cl, cu, objective, rl, ru)
+        Clp_setObjSense(model, sense == .maximize ? -1 : 1)
+
+        _ = Clp_dual(model, 0)
+        var status = Int(Clp_status(model))
+        if status != 0 && status != 1 && status != 2 {
+            _ = Clp_primal(model, 0)
+            status = Int(Clp_status(model))
+        }
+        switch status {
+        case 0:
+            break
+        case 1:
+            let sum = Clp_sumPrimalInfeasibilities(model)
+            let count = Int(Clp_numberPrimalInfeasibilities(model))
+            throw .infeasible(
+                program: name,
+                detail: "\(count) constraint(s)/bound(s) violated, total violation \(sum)")
+        case 2:
+            throw .unbounded(program: name)
+        default:
+            let hit = Clp_hitMaximumIterations(model) != 0
+            throw .numerical(
+                program: name, status: status,
+                detail: hit ? "iteration or time limit (\(maxSeconds) s) reached" : "stopped due to errors")
+        }
+
+        let n = cl.count
+        let m = rl.count
+        var solution = [Double](repeating: 0, count: n)
+        if n > 0, let x = Clp_getColSolution(model) {
+            for j in 0..<n { solution[j] = x[j] }
+        }
+        var activities = [Double](repeating: 0, count: m)
+        if m > 0, let r = Clp_getRowActivity(model) {
+            for i in 0..<m { activities[i] = r[i] }
+        }
+        // Clp_objectiveValue reports in the minimisation sense of the internal model times objSense;
+        // recompute from the solution so the value is exactly cᵀx in the program's own sense.
+        var objectiveValue = 0.0
+        for j in 0..<n { objectiveValue += objective[j] * solution[j] }
+        return LPSolution(
+            objective: objectiveValue, values: solution, rowActivities: activities,
+            iterations: Int(Clp_numberIterations(model)))
     }
 }

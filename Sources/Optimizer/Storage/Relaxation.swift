@@ -24,7 +24,8 @@ public struct Relaxation: Sendable, Equatable, CustomStringConvertible {
     }
 
     public let kind: Kind
-    /// Which storage or site the relaxation belongs to.
+    /// What the relaxation belongs to: a battery or V2G cluster, a connection, or a net-injection bound
+    /// (DR obligation, pre-check flag), by name.
     public let subject: String
     /// Interval index 1…n when the relaxation concerns one interval.
     public let interval: Int?
@@ -34,6 +35,21 @@ public struct Relaxation: Sendable, Equatable, CustomStringConvertible {
     public let unit: String
     /// Plain-language explanation with the numbers involved.
     public let detail: String
+    /// What the relaxation cost in the plan's objective, yuan (0 for clamping, which costs nothing).
+    public let penaltyYuan: Double
+
+    init(
+        kind: Kind, subject: String, interval: Int?, amount: Double, unit: String, detail: String,
+        penaltyYuan: Double = 0
+    ) {
+        self.kind = kind
+        self.subject = subject
+        self.interval = interval
+        self.amount = amount
+        self.unit = unit
+        self.detail = detail
+        self.penaltyYuan = penaltyYuan
+    }
 
     public var description: String {
         let at = interval.map { " interval \($0)" } ?? ""

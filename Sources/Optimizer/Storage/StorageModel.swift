@@ -255,7 +255,7 @@ public enum StorageModel {
     }
 
     /// Rejects malformed inputs with the field named.
-    private static func check(_ problem: StorageProblem) throws(StorageModelError) {
+    static func check(_ problem: StorageProblem) throws(StorageModelError) {
         let name = problem.storage.name
         guard !problem.pricesYuanPerMWh.isEmpty else {
             throw .invalidInput(storage: name, field: "prices", detail: "no intervals to plan")

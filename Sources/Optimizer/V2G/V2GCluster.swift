@@ -80,7 +80,24 @@ public struct V2GCluster: Sendable {
         throws(StorageModelError)
         -> StorageProblem
     {
-        let n = prices.count
+        let battery = try virtualBattery(intervals: prices.count)
+        return StorageProblem(
+            storage: battery.storage, initialSOCPercent: battery.initialSOCPercent, pricesYuanPerMWh: prices,
+            intervalHours: intervalHours, envelope: battery.envelope)
+    }
+
+    /// The cluster as one battery of a fleet plan over `intervals` intervals (the plug window must fit
+    /// inside); `group` ties it to a site connection or group bound.
+    public func fleetBattery(intervals: Int, group: String? = nil) throws(StorageModelError) -> FleetBattery {
+        var battery = try virtualBattery(intervals: intervals)
+        battery.group = group
+        return battery
+    }
+
+    /// The virtual battery: Σ capacity, the tightest per-car power and SOC bounds (see the type comment),
+    /// unplugged intervals capped at 0 MW, soft energy floors/ceilings from every car's window and the
+    /// departure SOC at the last plugged interval.
+    private func virtualBattery(intervals n: Int) throws(StorageModelError) -> FleetBattery {
         guard plugged.upperBound <= n else {
             throw .invalidInput(
                 storage: name, field: "plugged",
@@ -115,20 +132,30 @@ public struct V2GCluster: Sendable {
         envelope.energyMinMWh[last] = e0 + max(lowY, departY)
         // Far above any price cap and any round-trip gain: a car's limit gives way only when nothing else can.
         envelope.energyPenaltyYuanPerMWh = 100_000
-        return StorageProblem(
-            storage: storage, initialSOCPercent: e0 / capacity * 100, pricesYuanPerMWh: prices,
-            intervalHours: intervalHours, envelope: envelope)
+        return FleetBattery(storage: storage, initialSOCPercent: e0 / capacity * 100, envelope: envelope)
     }
 
     /// Splits a cluster schedule onto the cars by their fixed shares: per car, charge and discharge kW per interval.
     public func disaggregate(_ schedule: StorageSchedule) -> [(
         id: String, chargeKW: [Double], dischargeKW: [Double]
     )] {
+        disaggregate(chargeMW: schedule.steps.map(\.chargeMW), dischargeMW: schedule.steps.map(\.dischargeMW))
+    }
+
+    /// Splits the cluster's plan in a fleet schedule onto the cars (see `disaggregate(chargeMW:dischargeMW:)`).
+    public func disaggregate(_ plan: FleetSchedule.BatteryPlan) -> [(
+        id: String, chargeKW: [Double], dischargeKW: [Double]
+    )] {
+        disaggregate(chargeMW: plan.chargeMW, dischargeMW: plan.dischargeMW)
+    }
+
+    /// Splits cluster charge and discharge MW per interval onto the cars by their fixed shares: per car,
+    /// charge and discharge kW per interval.
+    public func disaggregate(chargeMW: [Double], dischargeMW: [Double]) -> [(
+        id: String, chargeKW: [Double], dischargeKW: [Double]
+    )] {
         zip(cars, weights).map { car, w in
-            (
-                car.id, schedule.steps.map { $0.chargeMW * 1000 * w },
-                schedule.steps.map { $0.dischargeMW * 1000 * w }
-            )
+            (car.id, chargeMW.map { $0 * 1000 * w }, dischargeMW.map { $0 * 1000 * w })
         }
     }
 }

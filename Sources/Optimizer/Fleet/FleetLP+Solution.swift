@@ -1,0 +1,110 @@
+extension FleetLP {
+    /// Values below this are solver noise, MW or MWh.
+    static let noise = 1e-7
+    /// Slacks below this are not reported as relaxations.
+    static let slackTolerance = 1e-6
+
+    /// Reads the plan, the money and the relaxations out of an optimal solution.
+    func schedule(from x: LPSolution, buildSeconds: Double, solveSeconds: Double) -> FleetSchedule {
+        func value(_ column: Int) -> Double {
+            guard column >= 0 else { return 0 }
+            let v = x.values[column]
+            return abs(v) < Self.noise ? 0 : v
+        }
+        let prices = problem.pricesYuanPerMWh
+        var net = fixedNet(group: nil)
+        var degradation = 0.0
+        var fees = 0.0
+        var pvValue = 0.0
+        var simultaneous = Set<Int>()
+        var plans: [FleetSchedule.BatteryPlan] = []
+        plans.reserveCapacity(batteries.count)
+        for (b, L) in zip(problem.batteries, batteries) {
+            let p = b.storage
+            let charge = L.charge.map { max(0, value($0)) }
+            let discharge = L.discharge.map { max(0, value($0)) }
+            for t in 0..<n {
+                net[t] += discharge[t] - charge[t]
+                degradation += p.degradationCostYuanPerMWh * (charge[t] + discharge[t]) * dt
+                fees += p.chargingFeeYuanPerMWh * charge[t] * dt
+                if charge[t] > Self.slackTolerance && discharge[t] > Self.slackTolerance { simultaneous.insert(t + 1) }
+            }
+            plans.append(
+                FleetSchedule.BatteryPlan(
+                    name: p.name, group: b.group, chargeMW: charge, dischargeMW: discharge,
+                    socEndPercent: L.energy.map { x.values[$0] / p.energyCapacityMWh * 100 },
+                    initialSOCPercent: L.startPercent))
+        }
+        var pvPlans: [FleetSchedule.PVPlan] = []
+        for (pv, cols) in zip(problem.pv, pvColumns) {
+            let output = (0..<n).map { t in
+                pv.curtailable ? min(pv.forecastMW[t], max(0, value(cols[t]))) : pv.forecastMW[t]
+            }
+            for t in 0..<n {
+                if pv.curtailable { net[t] += output[t] }  // fixed PV is already in `fixedNet`
+                pvValue += pv.outputValueYuanPerMWh * output[t] * dt
+            }
+            pvPlans.append(
+                FleetSchedule.PVPlan(
+                    name: pv.name, group: pv.group, outputMW: output,
+                    curtailedMW: zip(pv.forecastMW, output).map { max(0, $0 - $1) }))
+        }
+        var revenue = 0.0
+        for t in 0..<n { revenue += prices[t] * net[t] * dt }
+
+        var relaxed = relaxations
+        var penalty = 0.0
+        for s in soft {
+            let v = x.values[s.column]
+            guard v > Self.slackTolerance else { continue }
+            penalty += v * s.rate
+            relaxed.append(report(s, amount: v, solution: x))
+        }
+        return FleetSchedule(
+            name: problem.name, pricesYuanPerMWh: prices, intervalHours: dt, batteries: plans, pv: pvPlans,
+            netMW: net,
+            economics: .init(
+                marketRevenueYuan: revenue, pvValueYuan: pvValue, degradationCostYuan: degradation,
+                chargingFeesYuan: fees, penaltyYuan: penalty),
+            relaxations: relaxed, simultaneousIntervals: simultaneous.sorted(), buildSeconds: buildSeconds,
+            solveSeconds: solveSeconds, lpColumns: lp.columnCount, lpRows: lp.rowCount,
+            lpNonZeros: lp.nonZeroCount, iterations: x.iterations)
+    }
+
+    /// The relaxation a used slack stands for, with its amount and an explanation.
+    private func report(_ s: Soft, amount v: Double, solution x: LPSolution) -> Relaxation {
+        let interval = s.interval.map { $0 + 1 }
+        let why: String
+        var amount = v
+        var unit = s.unit
+        switch s.kind {
+        case .connectionExportExceeded:
+            why =
+                "net export exceeds the limit \(s.bound) MW by \(v) MW even with every battery charging and all PV curtailed"
+        case .connectionImportExceeded:
+            why = "net import exceeds the limit \(s.bound) MW by \(v) MW even with every battery discharging"
+        case .energyFloorShortfall:
+            why =
+                "energy floor \(s.bound) MWh missed by \(v) MWh; the battery cannot do more within its power and energy limits"
+        case .energyCeilingExcess:
+            why =
+                "energy ceiling \(s.bound) MWh exceeded by \(v) MWh; the battery cannot do more within its power and energy limits"
+        case .obligationShortfall:
+            why = "net injection ≥ \(s.bound) MW missed by \(v) MW; the assets cannot do more within their limits"
+        case .obligationExcess:
+            why = "net injection ≤ \(s.bound) MW exceeded by \(v) MW; the assets cannot do more within their limits"
+        case .finalSOCTargetShortfall:
+            let capacity = s.upper
+            amount = v / capacity * 100
+            unit = "%"
+            let end = batteries.first { $0.finalRow == s.row }.flatMap { $0.energy.last }.map { x.values[$0] } ?? 0
+            why =
+                "final SOC target \(s.bound / capacity * 100) % not reachable; plan ends at \(end / capacity * 100) % (\(v) MWh short)"
+        case .initialSOCClamped, .finalSOCTargetClamped:
+            why = "clamped"
+        }
+        return Relaxation(
+            kind: s.kind, subject: s.subject, interval: interval, amount: amount, unit: unit, detail: why,
+            penaltyYuan: v * s.rate)
+    }
+}
