@@ -56,7 +56,9 @@ public enum BidCurveBuilder {
         let q = profile.bid.quantityTickMW
         func fitQuantity(_ v: Double) -> Double {
             let clamped = min(max(v, capability.lowerBound), capability.upperBound)
-            let ticks = (clamped / q).rounded(.towardZero)
+            let exact = clamped / q
+            // A value already on the tick stays there (floating error must not drop it a tick below a bound).
+            let ticks = abs(exact - exact.rounded()) < 1e-6 ? exact.rounded() : exact.rounded(.towardZero)
             return multiple(ticks, of: q)
         }
         func fitPrice(_ v: Double) -> Double {

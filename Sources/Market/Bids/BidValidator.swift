@@ -6,9 +6,11 @@ public enum BidValidator {
     /// - Parameters:
     ///   - capabilityMW: the fleet's real net-injection range per interval, MW.
     ///   - flags: pre-check flags by interval index 1…96.
+    ///   - minNetMW, maxNetMW: extra bounds on every offered quantity per interval (e.g. DR obligations: the
+    ///     curve must deliver at least the awarded response at every price), MW; empty or one per curve.
     public static func validate(
         _ curves: [BidCurve], profile: MarketProfile, capabilityMW: [ClosedRange<Double>],
-        flags: [Int: PrecheckFlag] = [:]
+        flags: [Int: PrecheckFlag] = [:], minNetMW: [Double?] = [], maxNetMW: [Double?] = []
     ) throws(MarketError) {
         guard curves.count == profile.intervalsPerDay else {
             throw .badBid(
@@ -68,6 +70,15 @@ public enum BidValidator {
                     reason:
                         "offers \(low)…\(high) MW but the fleet can do \(cap.lowerBound)…\(cap.upperBound) MW now"
                 )
+            }
+            if i < minNetMW.count, let bound = minNetMW[i], low < bound - 1e-9 {
+                throw .badBid(
+                    interval: k,
+                    reason: "offers \(low) MW but an obligation requires at least \(bound) MW net injection")
+            }
+            if i < maxNetMW.count, let bound = maxNetMW[i], high > bound + 1e-9 {
+                throw .badBid(
+                    interval: k, reason: "offers \(high) MW but a bound allows at most \(bound) MW net injection")
             }
             switch flags[k] {
             case .tight? where high > 1e-9:
