@@ -81,6 +81,8 @@ public final class Store: Sendable {
     public let drEvents: DREventRepository
     public let inboxLedger: InboxLedgerRepository
     public let tracking: TrackingRepository
+    /// Settled days (`DaySettlement` JSON of the Market module), versioned per market day.
+    public let settlements: MarketDocumentRepository
 
     /// File name of the database inside a state directory.
     public static let fileName = "vppd.sqlite"
@@ -145,6 +147,7 @@ public final class Store: Sendable {
         self.drEvents = DREventRepository(core: core)
         self.inboxLedger = InboxLedgerRepository(core: core)
         self.tracking = TrackingRepository(core: core)
+        self.settlements = MarketDocumentRepository(core: core, table: .settlement)
     }
 
     /// A store in a fresh temporary directory, for tests and benchmarks. The caller removes `directory`.

@@ -23,12 +23,13 @@ public struct MarketDocument: Sendable, Hashable {
     }
 }
 
-/// Bids or clearing results, one table each, versioned per market day. Saves are `.durable`.
+/// Bids, clearing results or day settlements, one table each, versioned per market day. Saves are `.durable`.
 public struct MarketDocumentRepository: Sendable {
     /// Which table: the repository is the same shape for both.
     enum Table: String, Sendable {
         case bid
         case clearingResult = "clearing_result"
+        case settlement
     }
     let core: StoreCore
     let table: Table

@@ -176,6 +176,21 @@ enum Migrations {
                     ) WITHOUT ROWID;
                     """)
         }
+        m.registerMigration("v3-settlement") { db in
+            // Day settlements (issue 7 §5): the settled day as a versioned JSON document, like bids and clearings;
+            // re-settling a day adds a version, so a statement can always be traced to what was computed.
+            try db.execute(
+                sql: """
+                    CREATE TABLE settlement (
+                        market_day TEXT NOT NULL,
+                        version INTEGER NOT NULL,
+                        created_ms INTEGER NOT NULL,
+                        source TEXT NOT NULL,
+                        payload TEXT NOT NULL,
+                        PRIMARY KEY (market_day, version)
+                    ) WITHOUT ROWID;
+                    """)
+        }
         return m
     }
 }
