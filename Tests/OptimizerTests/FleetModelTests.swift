@@ -104,15 +104,15 @@ struct FleetModelTests {
     func softBoundShortfall() throws {
         var p = hourly([100, 100])
         p.batteries = [FleetBattery(storage: unit, initialSOCPercent: 30)]
-        // Interval 2 demands 1 MW of injection; the battery holds 0.3 MWh → 0.7 MW short.
-        p.netBounds = [FleetNetBound(name: "dr-award", minMW: [nil, 1])]
+        // Interval 1 demands 1 MW of injection; the battery holds 0.3 MWh → 0.7 MW short.
+        p.netBounds = [FleetNetBound(name: "dr-award", minMW: [1, nil])]
         let s = try FleetModel.schedule(p)
         #expect(s.relaxations.count == 1)
         let r = try #require(s.relaxations.first)
-        #expect(r.kind == .obligationShortfall && r.subject == "dr-award" && r.interval == 2)
+        #expect(r.kind == .obligationShortfall && r.subject == "dr-award" && r.interval == 1)
         #expect(abs(r.amount - 0.7) < 1e-9)
         #expect(abs(s.economics.penaltyYuan - 0.7 * 20_000) < 1e-6)
-        #expect(abs(s.netMW[1] - 0.3) < 1e-9)
+        #expect(abs(s.netMW[0] - 0.3) < 1e-9)
 
         // "Tight" flag: no net selling (max 0 MW) against 2 MW of fixed PV and 1 MW of charging: 1 MW excess.
         var q = hourly([100])

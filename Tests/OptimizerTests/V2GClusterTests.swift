@@ -13,8 +13,15 @@ struct V2GClusterTests {
 
     /// Replays each car's share and checks its window and departure SOC, kWh tolerance 1e-6 per kWh.
     func checkCars(_ cluster: V2GCluster, _ schedule: StorageSchedule) -> [String] {
+        checkCars(cluster, cluster.disaggregate(schedule))
+    }
+
+    /// The same check for any per-car split (e.g. of a fleet plan).
+    func checkCars(
+        _ cluster: V2GCluster, _ split: [(id: String, chargeKW: [Double], dischargeKW: [Double])]
+    ) -> [String] {
         var problems: [String] = []
-        for ((id, charge, discharge), car) in zip(cluster.disaggregate(schedule), cluster.cars) {
+        for ((id, charge, discharge), car) in zip(split, cluster.cars) {
             var kWh = car.batteryKWh * car.arrivalSOCPercent / 100
             let tol = 1e-6 * car.batteryKWh
             for t in 0..<charge.count {

@@ -1,16 +1,15 @@
 extension FleetLP {
-    /// Values below this are solver noise, MW or MWh.
-    static let noise = 1e-7
-    /// Slacks below this are not reported as relaxations.
-    static let slackTolerance = 1e-6
+    /// Slacks at or below this (MW or MWh) are solver round-off, not relaxations. Absolute, and small: a
+    /// one-car V2G cluster is 0.05 MWh, so even a 1 kWh shortfall must be reported.
+    static let slackTolerance = 1e-9
+    /// Charging and discharging at once below this (MW) is not reported.
+    static let simultaneousTolerance = 1e-6
 
     /// Reads the plan, the money and the relaxations out of an optimal solution.
     func schedule(from x: LPSolution, buildSeconds: Double, solveSeconds: Double) -> FleetSchedule {
-        func value(_ column: Int) -> Double {
-            guard column >= 0 else { return 0 }
-            let v = x.values[column]
-            return abs(v) < Self.noise ? 0 : v
-        }
+        // Values are used as solved (only negative round-off is cut): zeroing "small" powers would break
+        // the SOC balance that per-car splits of tiny V2G clusters rely on.
+        func value(_ column: Int) -> Double { column >= 0 ? max(0, x.values[column]) : 0 }
         let prices = problem.pricesYuanPerMWh
         var net = fixedNet(group: nil)
         var degradation = 0.0
@@ -21,13 +20,15 @@ extension FleetLP {
         plans.reserveCapacity(batteries.count)
         for (b, L) in zip(problem.batteries, batteries) {
             let p = b.storage
-            let charge = L.charge.map { max(0, value($0)) }
-            let discharge = L.discharge.map { max(0, value($0)) }
+            let charge = L.charge.map(value)
+            let discharge = L.discharge.map(value)
             for t in 0..<n {
                 net[t] += discharge[t] - charge[t]
                 degradation += p.degradationCostYuanPerMWh * (charge[t] + discharge[t]) * dt
                 fees += p.chargingFeeYuanPerMWh * charge[t] * dt
-                if charge[t] > Self.slackTolerance && discharge[t] > Self.slackTolerance { simultaneous.insert(t + 1) }
+                if charge[t] > Self.simultaneousTolerance && discharge[t] > Self.simultaneousTolerance {
+                    simultaneous.insert(t + 1)
+                }
             }
             plans.append(
                 FleetSchedule.BatteryPlan(
@@ -38,7 +39,7 @@ extension FleetLP {
         var pvPlans: [FleetSchedule.PVPlan] = []
         for (pv, cols) in zip(problem.pv, pvColumns) {
             let output = (0..<n).map { t in
-                pv.curtailable ? min(pv.forecastMW[t], max(0, value(cols[t]))) : pv.forecastMW[t]
+                pv.curtailable ? min(pv.forecastMW[t], value(cols[t])) : pv.forecastMW[t]
             }
             for t in 0..<n {
                 if pv.curtailable { net[t] += output[t] }  // fixed PV is already in `fixedNet`
