@@ -7,9 +7,13 @@ extension FleetLP {
 
     /// Reads the plan, the money and the relaxations out of an optimal solution.
     func schedule(from x: LPSolution, buildSeconds: Double, solveSeconds: Double) -> FleetSchedule {
-        // Values are used as solved (only negative round-off is cut): zeroing "small" powers would break
-        // the SOC balance that per-car splits of tiny V2G clusters rely on.
-        func value(_ column: Int) -> Double { column >= 0 ? max(0, x.values[column]) : 0 }
+        // Powers below 1 mW are round-off and become 0; nothing larger is touched, so the SOC balance the
+        // per-car split of a tiny V2G cluster relies on holds to 1e-9 MWh.
+        func value(_ column: Int) -> Double {
+            guard column >= 0 else { return 0 }
+            let v = x.values[column]
+            return v < Self.slackTolerance ? 0 : v
+        }
         let prices = problem.pricesYuanPerMWh
         var net = fixedNet(group: nil)
         var degradation = 0.0

@@ -36,6 +36,10 @@ struct FleetLP {
         var hull: [Int] = []
         var floor: [Int] = []
         var ceiling: [Int] = []
+        /// Column bounds of the end-of-interval energy, MWh: the SOC window, tightened by envelope floors and
+        /// ceilings that idling from the start already satisfies (those stay hard, see `batteryRows`).
+        var energyLow: [Double] = []
+        var energyHigh: [Double] = []
         var obligation: [Int] = []
         var finalRow = -1
         var charge: [Int] = []
@@ -124,31 +128,51 @@ struct FleetLP {
         L.chargeCap = (0..<n).map { min(entry(env?.chargeMaxMW, $0) ?? .infinity, p.chargePowerMaxMW) }
         L.dischargeCap = (0..<n).map { min(entry(env?.dischargeMaxMW, $0) ?? .infinity, p.dischargePowerMaxMW) }
         let ePenalty = env?.energyPenaltyYuanPerMWh ?? 0
+        let eMin = capacity * p.socMinPercent / 100
+        let eMax = capacity * p.socMaxPercent / 100
         let oPenalty = (env?.obligationPenaltyYuanPerMWh ?? 0) * dt
         for t in 0..<n {
             L.balance.append(lp.addRow(lower: t == 0 ? L.e0 : 0, upper: t == 0 ? L.e0 : 0))
             L.hull.append(
                 L.chargeCap[t] > 0 && L.dischargeCap[t] > 0 ? lp.addRow(upper: 1) : -1)
+            // An energy floor at or below the start (a car's SOC window) and a ceiling at or above it are
+            // hard column bounds: idling meets them, so the plan stays feasible, and no penalty trade-off
+            // (an import limit, a DR award) can ever take a car outside its window. Floors above the start
+            // (departure SOC) and ceilings below it (a car that arrived over its window) are soft rows.
+            var eLow = eMin
+            var eHigh = eMax
             if let floor = entry(env?.energyMinMWh, t) {
-                let row = lp.addRow(lower: floor)
-                L.floor.append(row)
-                soft.append(
-                    Soft(
-                        row: row, sign: 1, kind: .energyFloorShortfall, subject: p.name, interval: t,
-                        rate: ePenalty, upper: .infinity, bound: floor, unit: "MWh"))
+                if floor <= L.e0 {
+                    eLow = max(eLow, floor)
+                    L.floor.append(-1)
+                } else {
+                    let row = lp.addRow(lower: floor)
+                    L.floor.append(row)
+                    soft.append(
+                        Soft(
+                            row: row, sign: 1, kind: .energyFloorShortfall, subject: p.name, interval: t,
+                            rate: ePenalty, upper: .infinity, bound: floor, unit: "MWh"))
+                }
             } else {
                 L.floor.append(-1)
             }
             if let ceiling = entry(env?.energyMaxMWh, t) {
-                let row = lp.addRow(upper: ceiling)
-                L.ceiling.append(row)
-                soft.append(
-                    Soft(
-                        row: row, sign: -1, kind: .energyCeilingExcess, subject: p.name, interval: t,
-                        rate: ePenalty, upper: .infinity, bound: ceiling, unit: "MWh"))
+                if ceiling >= L.e0 {
+                    eHigh = min(eHigh, ceiling)
+                    L.ceiling.append(-1)
+                } else {
+                    let row = lp.addRow(upper: ceiling)
+                    L.ceiling.append(row)
+                    soft.append(
+                        Soft(
+                            row: row, sign: -1, kind: .energyCeilingExcess, subject: p.name, interval: t,
+                            rate: ePenalty, upper: .infinity, bound: ceiling, unit: "MWh"))
+                }
             } else {
                 L.ceiling.append(-1)
             }
+            L.energyLow.append(eLow)
+            L.energyHigh.append(eHigh)
             let low = entry(env?.netInjectionMinMW, t)
             let high = entry(env?.netInjectionMaxMW, t)
             if low != nil || high != nil {
@@ -255,9 +279,6 @@ struct FleetLP {
 
     private mutating func batteryColumns(_ b: FleetBattery, _ L: inout BatteryLayout) {
         let p = b.storage
-        let capacity = p.energyCapacityMWh
-        let eMin = capacity * p.socMinPercent / 100
-        let eMax = capacity * p.socMaxPercent / 100
         let coupled = couplings(b.group)
         let chargeCost = p.chargingFeeYuanPerMWh + p.degradationCostYuanPerMWh
         for t in 0..<n {
@@ -281,7 +302,7 @@ struct FleetLP {
             } else {
                 L.discharge.append(-1)
             }
-            L.energy.append(lp.addColumn(lower: eMin, upper: eMax, objective: 0))
+            L.energy.append(lp.addColumn(lower: L.energyLow[t], upper: L.energyHigh[t], objective: 0))
             lp.addEntry(row: L.balance[t], 1)
             if t + 1 < n { lp.addEntry(row: L.balance[t + 1], -1) }
             if L.floor[t] >= 0 { lp.addEntry(row: L.floor[t], 1) }

@@ -5,7 +5,7 @@ import CClp
 /// A CLP model is not thread-safe, so every `solve()` creates its own model and deletes it before returning;
 /// concurrent solves of different programs are safe.
 extension LinearProgram {
-    /// Solves the program with CLP's dual simplex (primal as a fallback when dual stops unproven).
+    /// Solves the program with CLP's presolve + dual simplex (primal as a fallback when that stops unproven).
     /// - Parameter maxSeconds: wall-time limit in seconds handed to CLP; exceeding it is `.numerical`.
     public func solve(maxSeconds: Double = 10) throws(LPError) -> LPSolution {
         let matrix = try columnMajor()
@@ -103,7 +103,9 @@ enum ClpRun {
             model, Int32(cl.count), Int32(rl.count), starts, indices, values, cl, cu, objective, rl, ru)
         Clp_setObjSense(model, sense == .maximize ? -1 : 1)
 
-        _ = Clp_dual(model, 0)
+        // Presolve + dual simplex (CLP's default "initial solve"): on a 100-asset fleet LP it halves the time
+        // of a plain dual simplex (FleetBenchmark, measured on this box); on small LPs it is a wash.
+        _ = Clp_initialSolve(model)
         var status = Int(Clp_status(model))
         if status != 0 && status != 1 && status != 2 {
             _ = Clp_primal(model, 0)

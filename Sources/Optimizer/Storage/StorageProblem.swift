@@ -45,9 +45,10 @@ public struct StorageProblem: Sendable {
     /// Per-interval limits that tighten the static ones: availability (V2G clusters charge and discharge only
     /// while plugged in), energy floors and ceilings (departure requirements) and net-injection obligations (DR
     /// awards, pre-check flags). Every array is either empty (no limit) or has one entry per interval; `nil`
-    /// entries mean "no limit in this interval". Power caps are hard (the device cannot exceed them); energy
-    /// bounds and obligations are soft with the penalties below, so the plan always exists and says what it
-    /// missed.
+    /// entries mean "no limit in this interval". Power caps are hard (the device cannot exceed them), and so
+    /// are energy floors at or below the starting energy and ceilings at or above it (idling meets them, and
+    /// a car's SOC window is physical); the other energy bounds (a departure SOC above the start) and the
+    /// obligations are soft with the penalties below, so the plan always exists and says what it missed.
     public struct Envelope: Sendable, Equatable {
         /// Charging power cap per interval, MW (≥ 0).
         public var chargeMaxMW: [Double?] = []
