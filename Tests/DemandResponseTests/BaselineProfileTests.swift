@@ -9,6 +9,7 @@ struct BaselineProfileTests {
     static let base = """
         name: T
         intervalsPerDay: 96
+        intervalLabelling: start
         price: {floorYuanPerMWh: 0, capYuanPerMWh: 1000, tickYuanPerMWh: 0.01}
         bid: {maxSegments: 5, minSegmentMW: 0.1, quantityTickMW: 0.001, gateClosure: "D-1 10:00"}
         deviationTolerancePercent: 5

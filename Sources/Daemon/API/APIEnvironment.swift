@@ -8,17 +8,20 @@ public struct APIEnvironment: Sendable {
     public var status: DaemonStatus
     /// The operator-command service (validation, persistence, audit); nil while the store is not wired.
     public var commands: CommandService?
+    /// Settlement and owner statements (issue 7 §5); nil when not wired.
+    public var settlement: SettlementService?
     /// Largest request body accepted, bytes; larger bodies get 413.
     public var maxBodyBytes: Int
 
     public init(
         tokens: TokenStore, fleet: FleetHandle, status: DaemonStatus, commands: CommandService? = nil,
-        maxBodyBytes: Int = 64 * 1024
+        maxBodyBytes: Int = 64 * 1024, settlement: SettlementService? = nil
     ) {
         self.tokens = tokens
         self.fleet = fleet
         self.status = status
         self.commands = commands
         self.maxBodyBytes = maxBodyBytes
+        self.settlement = settlement
     }
 }

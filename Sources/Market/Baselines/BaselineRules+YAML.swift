@@ -35,7 +35,7 @@ extension MarketProfileLoader {
 
     static func baselineRules(_ m: YAMLMap) throws(MarketError) -> BaselineRules {
         try m.checkKeys(baselineKeys)
-        let method = try m.choice("method", BaselineRules.Method.self) ?? .similarDays
+        let method = try m.choice("method", BaselineRules.Method.self, required: false) ?? .similarDays
         func int(_ key: String) throws(MarketError) -> Int? { m.node(key) == nil ? nil : try m.int(key) }
         func days(_ key: String) throws(MarketError) -> [MarketDay] {
             guard m.node(key) != nil else { return [] }

@@ -128,3 +128,16 @@ public struct ResourceResponseInput: Sendable, Hashable {
         self.measured = measured
     }
 }
+
+extension ResourceResponseInput {
+    /// The measured aggregate of `inputs` on `day`: per interval the sum of every resource's measurement, a
+    /// resource without one counted at its own baseline (zero response: delivery that was not metered is not
+    /// paid, and one silent meter does not void the interval); nil where no resource has a measurement.
+    public static func measuredAggregate(_ inputs: [ResourceResponseInput], day: MarketDay) -> MeteredDay {
+        let kW: [Double?] = (1...MarketInterval.perDay).map { i in
+            guard inputs.contains(where: { $0.measured.value(at: i) != nil }) else { return nil }
+            return inputs.reduce(0) { $0 + ($1.measured.value(at: i) ?? $1.baseline?.value(at: i) ?? 0) }
+        }
+        return MeteredDay(day: day, kW: kW)
+    }
+}

@@ -48,6 +48,8 @@ public struct DaySettlement: Sendable, Hashable, Codable {
     public var aggregatorFen: Int
     public var ownersFen: Int
     public var unallocatedFen: Int
+    /// What the settlement had to assume (missing clearing prices, no tracking records, …).
+    public var notes: [String] = []
 
     /// Allocates the settled events and spot intervals to owners. `ownerOf` maps device id → owner;
     /// `spotContributionsKWh` maps interval index → device id → executed energy, kWh.

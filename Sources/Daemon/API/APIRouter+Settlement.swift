@@ -1,0 +1,119 @@
+import Foundation
+import Hummingbird
+import Market
+import VPPCore
+
+/// Settlement routes (issue 7 §5):
+/// | route | role |
+/// |---|---|
+/// | `POST /v1/settlement/{day}` — settle the day now (body optional: `{"atypicalDays": ["YYYY-MM-DD", …]}`) | trader |
+/// | `GET /v1/settlement/{day}` — the latest stored settlement of the day | viewer |
+/// | `GET /v1/statements/{owner}?month=YYYY-MM[&format=csv]` — an owner's monthly statement | viewer |
+extension APIRouter {
+    static func addSettlementRoutes(_ router: Router<APIRequestContext>, _ env: APIEnvironment) {
+        router.post("/v1/settlement/{day}") { request, context in
+            let principal = try context.require(.trader)
+            let service = try settlementService(env)
+            let day = try settlementDay(context.parameters.get("day"))
+            let body = try await APIResponses.decodeBody(
+                SettleRequest.self, from: request, limit: env.maxBodyBytes, allowEmpty: true)
+            var atypical = Set<MarketDay>()
+            for (i, text) in (body.atypicalDays ?? []).enumerated() {
+                guard let d = MarketDay(text) else {
+                    throw APIError.badRequest("atypicalDays[\(i)]: '\(text)' is not a date YYYY-MM-DD")
+                }
+                atypical.insert(d)
+            }
+            do {
+                let stored = try await service.settle(
+                    day: day, atypicalDays: atypical, actor: principal.name, role: principal.role.rawValue)
+                return try APIResponses.json(SettlementView(stored), status: .created)
+            } catch {
+                throw settlementError(error)
+            }
+        }
+        router.get("/v1/settlement/{day}") { _, context in
+            _ = try context.require(.viewer)
+            let service = try settlementService(env)
+            let day = try settlementDay(context.parameters.get("day"))
+            let stored: SettlementService.Stored?
+            do {
+                stored = try await service.latest(day: day)
+            } catch {
+                throw settlementError(error)
+            }
+            guard let stored else {
+                throw APIError.notFound("day \(day) has not been settled; POST /v1/settlement/\(day) settles it")
+            }
+            return try APIResponses.json(SettlementView(stored))
+        }
+        router.get("/v1/statements/{owner}") { request, context in
+            _ = try context.require(.viewer)
+            let service = try settlementService(env)
+            let owner = OwnerID(try APIResponses.checkedID(context.parameters.get("owner"), what: "owner"))
+            guard let month = request.uri.queryParameters.get("month") else {
+                throw APIError.badRequest("month: missing query parameter (month=YYYY-MM)")
+            }
+            let format = request.uri.queryParameters.get("format").map { String($0) } ?? "json"
+            guard format == "json" || format == "csv" else {
+                throw APIError.badRequest("format: '\(format)' is not json or csv")
+            }
+            let statement: OwnerStatement
+            do {
+                statement = try await service.statement(owner: owner, month: String(month))
+            } catch {
+                throw settlementError(error)
+            }
+            guard service.knows(owner: owner) || !statement.lines.isEmpty else {
+                throw APIError.notFound("owner '\(owner)' owns no configured device and has no settled amounts")
+            }
+            if format == "csv" {
+                return Response(
+                    status: .ok, headers: [.contentType: "text/csv; charset=utf-8"],
+                    body: .init(byteBuffer: ByteBuffer(string: statement.csv())))
+            }
+            return try APIResponses.json(statement)
+        }
+    }
+
+    static func settlementService(_ env: APIEnvironment) throws -> SettlementService {
+        guard let s = env.settlement else { throw APIError.unavailable("settlement is not configured") }
+        return s
+    }
+
+    /// `YYYY-MM-DD` from a path segment, 400 otherwise.
+    static func settlementDay(_ raw: String?) throws -> MarketDay {
+        guard let raw, let d = MarketDay(raw) else {
+            throw APIError.badRequest("day: '\(raw ?? "")' is not a date YYYY-MM-DD")
+        }
+        return d
+    }
+
+    /// Settlement input problems → 422 naming the event/interval/resource; store errors as elsewhere.
+    static func settlementError(_ error: any Error) -> APIError {
+        if let e = error as? SettlementError { return APIError(.unprocessableContent, "invalid", e.description) }
+        return CommandService.apiError(error)
+    }
+
+    /// Body of `POST /v1/settlement/{day}`.
+    struct SettleRequest: Decodable {
+        var atypicalDays: [String]?
+    }
+}
+
+/// A stored settlement as the API serves it.
+struct SettlementView: Encodable {
+    var day: String
+    var version: Int
+    var createdAt: Date
+    var source: String
+    var settlement: DaySettlement
+
+    init(_ s: SettlementService.Stored) {
+        day = s.settlement.day.description
+        version = s.version
+        createdAt = s.createdAt
+        source = s.source
+        settlement = s.settlement
+    }
+}

@@ -1,0 +1,165 @@
+import Foundation
+import Market
+import Store
+import VPPCore
+
+/// Settles a market day from what the store holds (issue 7 §5) and serves owner statements:
+///
+/// 1. DR events of the day from `store.drEvents` (the DR workflow's documents, read through
+///    `SettlementEvent`); days with an invoked event are DR days, excluded from every baseline.
+/// 2. Metered history from the telemetry roll-ups: D and the baseline window (D−`fallbackLookbackDays`…D−1).
+/// 3. Per event: a baseline for every device that reported on D and for their aggregate (the market profile's
+///    method, holidays from the profile, atypical days from the caller), then `DREventSettlement`.
+/// 4. Spot: the tracking records of the day (`store.tracking`) priced at the latest clearing result.
+/// 5. Allocation to owners (`DaySettlement.allocate`), saved as the next version in `store.settlements`
+///    (durable) with an audit line before the caller is answered.
+public struct SettlementService: Sendable {
+    public let store: Store
+    public let profile: MarketProfile
+    /// The configured devices (their owners receive the allocation).
+    public let devices: [DeviceDescriptor]
+    /// Aggregator's share of every amount, percent (default 0: DOMAIN sets none).
+    public let aggregatorSharePercent: Double
+    /// Spot deviation penalty factor (default 0: deviation reported, not charged; see `SpotIntervalSettlement`).
+    public let deviationPenaltyFactor: Double
+
+    public init(
+        store: Store, profile: MarketProfile, devices: [DeviceDescriptor], aggregatorSharePercent: Double = 0,
+        deviationPenaltyFactor: Double = 0
+    ) {
+        self.store = store
+        self.profile = profile
+        self.devices = devices
+        self.aggregatorSharePercent = aggregatorSharePercent
+        self.deviationPenaltyFactor = deviationPenaltyFactor
+    }
+
+    /// A stored settlement: its version and content.
+    public struct Stored: Sendable {
+        public var version: Int
+        public var createdAt: Date
+        public var source: String
+        public var settlement: DaySettlement
+    }
+
+    /// Settles `day` and stores the result as a new version; `actor` and `role` go to the audit log.
+    public func settle(
+        day: MarketDay, atypicalDays: Set<MarketDay> = [], actor: String = "vppd", role: String = "system",
+        now: Date = Date()
+    ) async throws -> Stored {
+        // Whole seconds: the stored JSON carries ISO 8601 seconds, so what is returned equals what is read back.
+        let now = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
+        let settlement = try await compute(day: day, atypicalDays: atypicalDays, now: now)
+        let payload = try SettlementCoding.encode(settlement)
+        let audit = AuditEntry(
+            at: now, actor: actor, role: role, action: "settlement.run", target: day.description,
+            detail: "aggregate \(Fen.yuanText(settlement.aggregateFen)) yuan, \(settlement.drEvents.count) DR events, "
+                + "\(settlement.owners.count) owners")
+        let version = try await store.settlements.save(
+            day: day, payload: payload, source: "\(role):\(actor)", at: now, audit: audit)
+        return Stored(version: version, createdAt: now, source: "\(role):\(actor)", settlement: settlement)
+    }
+
+    /// The settlement of `day` without storing it.
+    public func compute(day: MarketDay, atypicalDays: Set<MarketDay> = [], now: Date = Date()) async throws
+        -> DaySettlement
+    {
+        let tz = profile.timeZone
+        let rules = profile.demandResponse.baseline
+        let allEvents = try await store.drEvents.list().compactMap(SettlementCoding.settlementEvent)
+        let events = allEvents.filter { $0.day == day }.sorted { $0.id < $1.id }
+        let drDays = Set(allEvents.filter { $0.isInvoked && $0.day != day }.map(\.day))
+        let ownerOf = Dictionary(devices.map { ($0.id.rawValue, $0.owner) }, uniquingKeysWith: { a, _ in a })
+
+        var drResults: [DREventSettlement] = []
+        if !events.isEmpty {
+            let history = try await SettlementHistory.load(
+                store: store, devices: devices.map(\.id), from: day.adding(days: -rules.fallbackLookbackDays),
+                through: day, timeZone: tz)
+            let calc = BaselineCalculator(
+                rules: rules, calendar: rules.calendar(atypicalDays: atypicalDays), drDays: drDays)
+            let participants = history.participants(on: day)
+            for event in events {
+                try event.validate()
+                let start = event.firstControlIndex
+                let resources = participants.map { id -> ResourceResponseInput in
+                    let measured = history.day(id, day)
+                    do {
+                        let b = try calc.baseline(
+                            resource: id, day: day, history: Array(history.days[id, default: [:]].values),
+                            controlStartIndex: start)
+                        return ResourceResponseInput(resource: id, baseline: b, measured: measured)
+                    } catch {
+                        return ResourceResponseInput(
+                            resource: id, baseline: nil, problem: "\(error)", measured: measured)
+                    }
+                }
+                let aggregateBaseline = try calc.baseline(
+                    resource: "aggregate", day: day, history: history.aggregate(participants),
+                    controlStartIndex: start)
+                drResults.append(
+                    try DREventSettlement.settle(
+                        event, rules: profile.demandResponse, aggregateBaseline: aggregateBaseline,
+                        measured: ResourceResponseInput.measuredAggregate(resources, day: day), resources: resources,
+                        timeZone: tz))
+            }
+        }
+
+        let (spot, contributions, notes) = try await spotSettlement(day: day)
+        var s = DaySettlement.allocate(
+            day: day, profile: profile.id, settledAt: now, drEvents: drResults, spot: spot,
+            spotContributionsKWh: contributions, ownerOf: ownerOf, aggregatorSharePercent: aggregatorSharePercent)
+        s.notes = notes
+        return s
+    }
+
+    /// Spot settlement from the tracking records priced at the latest clearing result (nil without records).
+    func spotSettlement(day: MarketDay) async throws -> (SpotDaySettlement?, [Int: [String: Double]], [String]) {
+        let tracking = try await store.tracking.list(day: day)
+        guard !tracking.isEmpty else { return (nil, [:], ["no tracking records: no spot settlement"]) }
+        var notes: [String] = []
+        var prices: [Int: Double] = [:]
+        if let doc = try await store.clearingResults.get(day: day),
+            let clearing = try? ClearingDocument(json: doc.payload, labelling: profile.intervalLabelling)
+        {
+            for i in clearing.intervals { if let p = i.price { prices[i.index] = p } }
+        } else {
+            notes.append("no readable clearing result for \(day): spot intervals priced at 0 yuan/MWh")
+        }
+        var inputs: [SpotIntervalInput] = []
+        var contributions: [Int: [String: Double]] = [:]
+        for t in tracking {
+            let index = t.interval.index
+            inputs.append(
+                SpotIntervalInput(
+                    index: index, clearedMWh: t.record.clearedKWh / 1000, executedMWh: t.record.deliveredKWh / 1000,
+                    dayAheadPriceYuanPerMWh: prices[index] ?? 0, tolerancePercent: t.record.tolerancePercent))
+            contributions[index] = Dictionary(
+                t.contributionsKWh.map { ($0.key.rawValue, $0.value) }, uniquingKeysWith: +)
+        }
+        return (
+            try SpotDaySettlement.settle(inputs, deviationPenaltyFactor: deviationPenaltyFactor), contributions, notes
+        )
+    }
+
+    /// The latest stored settlement of `day`, nil when the day was never settled.
+    public func latest(day: MarketDay) async throws -> Stored? {
+        guard let doc = try await store.settlements.get(day: day) else { return nil }
+        return Stored(
+            version: doc.version, createdAt: doc.createdAt, source: doc.source,
+            settlement: try SettlementCoding.decodeSettlement(doc.payload))
+    }
+
+    /// `owner`'s statement for month `YYYY-MM` from the latest settlement of each settled day.
+    public func statement(owner: OwnerID, month: String) async throws -> OwnerStatement {
+        guard let days = OwnerStatement.days(ofMonth: month) else {
+            throw SettlementError.badInput(reason: "month: '\(month)' is not YYYY-MM")
+        }
+        var settled: [DaySettlement] = []
+        for d in days { if let s = try await latest(day: d) { settled.append(s.settlement) } }
+        return OwnerStatement.build(owner: owner, period: month, settlements: settled)
+    }
+
+    /// True when `owner` owns a configured device or appears in a stored settlement of the month.
+    public func knows(owner: OwnerID) -> Bool { devices.contains { $0.owner == owner } }
+}
