@@ -113,6 +113,22 @@ struct SetpointPlannerTests {
         #expect(later.writes.map(\.value) == [20])
     }
 
+    @Test("an urgent device (under an emergency stop) is written at once, inside its minimum update interval")
+    func urgent() {
+        let s = device("st-1", .storage, .mqtt(topicBase: "st/1"))
+        let other = device("st-2", .storage, .mqtt(topicBase: "st/2"))
+        let infos = [s.id: info(s), other.id: info(other)]
+        var planner = SetpointPlanner()
+        for w in planner.plan(allocation([(s, 12), (other, 12)]), devices: infos, now: now).writes {
+            planner.recorded(w, at: now)
+        }
+        let stop = planner.plan(
+            allocation([(s, 0), (other, 0)]), devices: infos, now: now.addingTimeInterval(0.1), urgent: [s.id])
+        #expect(stop.writes.map(\.device) == [s.id])
+        #expect(stop.writes.map(\.value) == [0])
+        #expect(stop.deferred == [other.id])
+    }
+
     @Test("a device whose profile has no control point for its kind is reported, not written")
     func unwritable() {
         let s = device("st-1", .storage, .mqtt(topicBase: "st/1"))

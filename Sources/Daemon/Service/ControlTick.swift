@@ -8,9 +8,11 @@ import Store
 /// updates the `STATUS=` line `systemctl status` shows.
 ///
 /// The kick comes after the tick's work on purpose (DESIGN §10): if the work hangs, the kicks stop and systemd
-/// restarts the service after `WatchdogSec`. The dispatch loop, when it lands, runs from here too.
+/// restarts the service after `WatchdogSec`. The dispatch loop's cycle runs here, between the two: the watchdog is
+/// kicked by the control loop itself.
 /// Ticks are scheduled on absolute deadlines (no drift); a tick that overran starts the next one a full period
-/// later rather than bunching up.
+/// later rather than bunching up. A `wakeup` signal (a command created or cancelled, a schedule stored) starts a
+/// tick at once, and the next one a full period after it.
 struct ControlTick: Service {
     let period: Duration
     let store: Store
@@ -20,6 +22,10 @@ struct ControlTick: Service {
     var statusEvery: Duration = .seconds(10)
     /// The status line, e.g. fleet health and open commands; nil sends none.
     var statusLine: @Sendable () async -> String? = { nil }
+    /// The dispatch loop, run once per tick after the command statuses are advanced.
+    var dispatch: DispatchLoop?
+    /// Starts a tick early when signalled.
+    var wakeup: DispatchWakeup?
 
     func run() async throws {
         if let watchdog = notifier.watchdogInterval, watchdog < period * 2 {
@@ -31,9 +37,19 @@ struct ControlTick: Service {
         var next = clock.now + period
         var nextStatus = clock.now + statusEvery
         while !Task.isCancelled {
+            let woken: Bool
             do {
                 let deadline = next
-                try await cancelWhenGracefulShutdown { try await Task.sleep(until: deadline, clock: clock) }
+                let wakeup = self.wakeup
+                woken = try await cancelWhenGracefulShutdown {
+                    if let wakeup {
+                        let signalled = await wakeup.wait(until: deadline)
+                        try Task.checkCancellation()
+                        return signalled
+                    }
+                    try await Task.sleep(until: deadline, clock: clock)
+                    return false
+                }
             } catch {
                 return
             }
@@ -43,7 +59,7 @@ struct ControlTick: Service {
                 if let line = await statusLine() { notifier.notify("STATUS=\(line)") }
                 nextStatus = clock.now + statusEvery
             }
-            next = max(next + period, clock.now)
+            next = woken ? clock.now + period : max(next + period, clock.now)
         }
     }
 
@@ -58,6 +74,7 @@ struct ControlTick: Service {
         } catch {
             logger.error("control tick: cannot advance commands", metadata: ["error": "\(error)"])
         }
+        if let dispatch { await dispatch.cycle() }
         notifier.kickWatchdog()
     }
 }

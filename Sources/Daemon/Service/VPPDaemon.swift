@@ -24,6 +24,12 @@ public final class VPPDaemon: Sendable {
     public let fleet: FleetHandle
     public let status: DaemonStatus
     public let commands: CommandService
+    /// The dispatch loop, the only writer of setpoints (run by the control tick).
+    public let dispatch: DispatchLoop
+    /// Wakes the control tick when a command or schedule is stored.
+    let wakeup: DispatchWakeup
+    /// The running device layer, for the dispatch loop's writes.
+    let runtimeBox: RuntimeBox
     let logger: Logger
     let notifier: ServiceNotifier
     let current: SetupBox
@@ -40,6 +46,8 @@ public final class VPPDaemon: Sendable {
         self.logger = logger
         self.notifier = notifier
         self.current = SetupBox(setup)
+        let wakeup = DispatchWakeup()
+        self.wakeup = wakeup
         do {
             self.store = try Store(
                 directory: setup.config.stateURL,
@@ -47,17 +55,22 @@ public final class VPPDaemon: Sendable {
                     marketTimeZone: TimeZone(identifier: setup.config.market.timeZone)
                         ?? MarketDay.defaultTimeZone,
                     rawSampleRetentionSeconds: setup.config.retention.rawSampleDays * 86_400,
-                    setpointLogRetentionSeconds: setup.config.retention.setpointLogDays * 86_400))
+                    setpointLogRetentionSeconds: setup.config.retention.setpointLogDays * 86_400,
+                    writeObserver: wakeup.storeObserver()))
         } catch {
             throw .store(error)
         }
         self.tokens = TokenStore(records: setup.tokens)
         self.fleet = FleetHandle(
             state: FleetState(devices: setup.descriptors, staleAfterMs: setup.staleAfterMs))
-        self.runtime = RuntimeService(
-            runtime: try RuntimeFactory.make(setup, fleet: fleet.state), logger: logger)
+        let deviceLayer = try RuntimeFactory.make(setup, fleet: fleet.state)
+        self.runtime = RuntimeService(runtime: deviceLayer, logger: logger)
+        self.runtimeBox = RuntimeBox(deviceLayer)
         self.status = DaemonStatus(config: setup.summary)
         self.commands = CommandService(store: store, fleet: fleet)
+        self.dispatch = DispatchLoop(
+            store: store, fleet: fleet.state, catalog: setup.profiles, writer: .runtime(runtimeBox),
+            settings: .from(setup.config, logger: logger), logger: logger)
     }
 
     /// The API's environment.
@@ -130,7 +143,7 @@ public final class VPPDaemon: Sendable {
                 let open = (try? await store.commands.open().count).map(String.init) ?? "?"
                 return
                     "serving API on \(address); devices \(f.ok) ok, \(f.stale) stale, \(f.down) down, \(f.unknown) unknown; \(open) open commands"
-            })
+            }, dispatch: dispatch, wakeup: wakeup)
         let reload = ReloadService(daemon: self, signals: await UnixSignalsSequence(trapping: .sighup))
         var groupConfig = ServiceGroupConfiguration(
             services: [
@@ -194,6 +207,8 @@ public final class VPPDaemon: Sendable {
                 let changes = fleet.state.reconcile(with: new.descriptors, staleAfterMs: new.staleAfterMs)
                 fleet.invalidateAggregate()
                 runtime.replace(with: newRuntime)
+                runtimeBox.set(newRuntime)
+                await dispatch.reconfigure(catalog: new.profiles)
                 notes.append(
                     "devices: \(changes.added.count) added, \(changes.removed.count) removed, \(changes.updated.count + changes.replaced.count) changed; device layer restarted"
                 )

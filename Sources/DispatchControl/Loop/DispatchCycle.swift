@@ -103,6 +103,15 @@ public struct DispatchCycle: Sendable {
             marketKW: input.marketKW, demandResponseKW: input.demandResponseKW, commands: active)
         if case .emergencyStop = target.source { corrector.reset() }
 
+        var flex: [DeviceID: Flexibility] = [:]
+        flex.reserveCapacity(input.snapshots.count)
+        for snap in input.snapshots where snap.descriptor.kind != .meter {
+            flex[snap.descriptor.id] = flexibility.flexibility(of: snap, now: now)
+        }
+        let shares = Self.groupShares(
+            active, snapshots: input.snapshots, flexibility: flex,
+            usable: { s in s.health(now: now) == .ok && !monitor.isExcluded(s.descriptor.id) })
+
         var resources: [AllocationResource] = []
         var infos: [DeviceID: DeviceControlInfo] = [:]
         var clamps: [DeviceID: [LimitClamp]] = [:]
@@ -122,9 +131,9 @@ public struct DispatchCycle: Sendable {
                 ?? power
             let profile = input.profiles[d.id]
             let built = ResourceBuilder.build(
-                snapshot: snap, flexibility: flexibility.flexibility(of: snap, now: now), now: now,
+                snapshot: snap, flexibility: flex[d.id] ?? flexibility.flexibility(of: snap, now: now), now: now,
                 timing: profile?.timing,
-                limits: active.limits(for: d, holdKW: holdKW), merit: input.merit,
+                limits: active.limits(for: d, holdKW: holdKW) + (shares[d.id] ?? []), merit: input.merit,
                 lastSetpointKW: lastSetpoints[d.id],
                 following: !monitor.isExcluded(d.id))
             let commandClamps = built.limits.clamps.filter { $0.limit.stage != .safety }
@@ -145,10 +154,58 @@ public struct DispatchCycle: Sendable {
         let allocation = allocator.allocate(asked, resources: resources)
         for sp in allocation.setpoints { lastSetpoints[sp.id] = sp.kW }
         for id in allocation.excluded { lastSetpoints.removeValue(forKey: id) }
-        let plan = planner.plan(allocation, devices: infos, now: now)
+        let stops = active.of(.emergencyStop)
+        let urgent = Set(
+            stops.isEmpty
+                ? []
+                : infos.values.filter { i in stops.contains { CommandLimits.applies($0.target, to: i.descriptor) } }
+                    .map(\.descriptor.id))
+        let plan = planner.plan(allocation, devices: infos, now: now, urgent: urgent)
         return Output(
             target: target, askedKW: asked.kW, measuredKW: measuredKW, allocation: allocation, plan: plan,
             clamps: clamps)
+    }
+
+    /// Site- and fleet-scoped kW commands — charge or discharge storage and V2G, curtail PV to a kW figure — as
+    /// per-device command limits (`CommandLimits.limits(for:share:)`): the command's kW split across the usable,
+    /// following devices it covers in proportion to what each can do in that direction now (discharge: its
+    /// sustainable maximum; charge: its sustainable charging; PV: its rated power). A device that drops out or
+    /// stops following leaves the split, so its share moves to the others in the same cycle. More than the
+    /// devices can do is clamped by their safety limits; `CommandFeasibility` told the operator so up front.
+    static func groupShares(
+        _ active: ActiveCommands, snapshots: [DeviceSnapshot], flexibility: [DeviceID: Flexibility],
+        usable: (DeviceSnapshot) -> Bool
+    ) -> [DeviceID: [Limit]] {
+        var out: [DeviceID: [Limit]] = [:]
+        for c in active.commands {
+            if case .device = c.target { continue }
+            guard let kw = c.magnitude?.kilowatts?.value, kw.isFinite else { continue }
+            let weight: (DeviceSnapshot) -> Double
+            switch c.kind {
+            case .discharge:
+                weight = { s in
+                    s.descriptor.kind == .storage || s.descriptor.kind == .v2g
+                        ? max(0, flexibility[s.descriptor.id]?.maxKW.value ?? 0) : 0
+                }
+            case .charge:
+                weight = { s in
+                    s.descriptor.kind == .storage || s.descriptor.kind == .v2g
+                        ? max(0, -(flexibility[s.descriptor.id]?.minKW.value ?? 0)) : 0
+                }
+            case .curtailPV:
+                weight = { s in s.descriptor.kind == .pv ? max(0, s.descriptor.ratedPowerKW) : 0 }
+            default:
+                continue
+            }
+            let members = snapshots.filter { CommandLimits.applies(c.target, to: $0.descriptor) && usable($0) }
+                .map { ($0.descriptor.id, weight($0)) }.filter { $0.1 > 0 }
+            let total = members.reduce(0) { $0 + $1.1 }
+            guard total > 0 else { continue }
+            for (id, w) in members {
+                out[id, default: []] += CommandLimits.limits(for: c, share: kw * w / total)
+            }
+        }
+        return out
     }
 
     /// Reports a write that was made and verified by read-back at `at`, with the device's reaction time.

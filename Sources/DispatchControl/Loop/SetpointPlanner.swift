@@ -68,8 +68,12 @@ public struct SetpointPlanner: Sendable, Hashable {
 
     public init() {}
 
-    /// The writes for `allocation` at `now`. Setpoints of devices missing from `devices` are skipped.
-    public func plan(_ allocation: Allocation, devices: [DeviceID: DeviceControlInfo], now: Date)
+    /// The writes for `allocation` at `now`. Setpoints of devices missing from `devices` are skipped. Devices in
+    /// `urgent` (an emergency stop covers them) are written at once, even inside their `minUpdateIntervalMs`:
+    /// a stop does not wait for the device's update pace.
+    public func plan(
+        _ allocation: Allocation, devices: [DeviceID: DeviceControlInfo], now: Date, urgent: Set<DeviceID> = []
+    )
         -> WritePlan
     {
         var plan = WritePlan(batches: [:], deferred: [], unwritable: [])
@@ -83,7 +87,7 @@ public struct SetpointPlanner: Sendable, Hashable {
             if let l = last[sp.id], l.point == point, abs(l.value - value) < 1e-6 {
                 let refreshDue = now.timeIntervalSince(l.at) >= Double(max(1, timing.revertTimeoutS)) / 2
                 if !refreshDue { continue }
-            } else if let l = last[sp.id],
+            } else if let l = last[sp.id], !urgent.contains(sp.id),
                 now.timeIntervalSince(l.at) * 1000 < Double(timing.minUpdateIntervalMs)
             {
                 plan.deferred.append(sp.id)

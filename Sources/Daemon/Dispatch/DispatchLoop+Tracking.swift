@@ -1,0 +1,161 @@
+import DispatchControl
+import Foundation
+import Store
+import VPPCore
+
+/// The market interval being tracked.
+struct IntervalProgress: Sendable {
+    var interval: MarketInterval
+    var tracker: EnergyTracker
+    var ledger: ContributionLedger
+    /// Contributions carried over from stored progress (restart mid-interval), kWh.
+    var carried: [DeviceID: Double]
+    /// The interval's full cleared energy, kWh (the tracker holds only the observed part's share when tracking
+    /// started late).
+    var clearedKWh: Double
+    /// Whether tracking covers the whole interval (false when it started after the interval began with no stored
+    /// progress to resume from).
+    var whole: Bool
+    var resumed: Bool
+    /// Wall time the progress was last stored.
+    var storedAt: Date
+
+    mutating func record(_ kW: Double, devices: [DeviceID: Double], at t: Date) {
+        tracker.record(powerKW: kW, at: t)
+        for (d, p) in devices { ledger.record(d, powerKW: p, at: t) }
+    }
+
+    func tracking(tolerancePercent: Double, at t: Date) -> IntervalTracking {
+        var contributions = carried
+        for (d, e) in ledger.energyKWh { contributions[d, default: 0] += e }
+        return IntervalTracking(
+            interval: interval, record: tracker.trackingRecord(tolerancePercent: tolerancePercent),
+            contributionsKWh: contributions, recordedAt: t)
+    }
+}
+
+extension DispatchLoop {
+    /// Feeds energy tracking with this cycle's measurement and returns the market target for now, kW (nil: no
+    /// schedule for the current interval).
+    ///
+    /// - An interval that ends gets this cycle's sample too (clipped at its end) and is stored.
+    /// - A new interval starts from the previous cycle's sample, so the seconds around the boundary are counted.
+    /// - Tracking that starts late (no stored progress) covers the rest of the interval with the cleared energy
+    ///   prorated to it; tracking that resumes after a restart continues from the stored energy, bridging the gap
+    ///   at the first power measured after the restart (devices held their setpoints meanwhile).
+    func track(marketNow: Date, measuredKW: Double, deviceKW: [DeviceID: Double]) async -> Double? {
+        let tz = settings.timeZone
+        let interval = MarketInterval(containing: marketNow, timeZone: tz)
+        if let prev = lastSample, marketNow > prev.at { lastMarketStepS = marketNow.timeIntervalSince(prev.at) }
+        if var t = tracking, t.interval != interval {
+            t.record(measuredKW, devices: deviceKW, at: marketNow)
+            await store(t, final: true, at: marketNow)
+            tracking = nil
+        }
+        if tracking == nil, let kW = schedule?.stored?.target(for: interval) {
+            tracking = await begin(
+                interval, clearedKWh: kW * MarketInterval.lengthSeconds / 3600, marketNow: marketNow,
+                measuredKW: measuredKW, deviceKW: deviceKW)
+        } else if var t = tracking {
+            t.record(measuredKW, devices: deviceKW, at: marketNow)
+            tracking = t
+        }
+        lastSample = (marketNow, measuredKW, deviceKW)
+        guard var t = tracking else { return nil }
+        if Date().timeIntervalSince(t.storedAt) >= settings.progressEveryS {
+            t.storedAt = Date()
+            tracking = t
+            await store(t, final: false, at: marketNow)
+        }
+        return t.tracker.target(now: marketNow, envelope: envelope, minRemainingS: lastMarketStepS).targetKW
+    }
+
+    private func begin(
+        _ interval: MarketInterval, clearedKWh: Double, marketNow: Date, measuredKW: Double,
+        deviceKW: [DeviceID: Double]
+    ) async -> IntervalProgress {
+        let tz = settings.timeZone
+        let start = interval.start(timeZone: tz)
+        let end = interval.end(timeZone: tz)
+        var stored: IntervalTracking?
+        do {
+            stored = try await store.tracking.get(interval)
+        } catch {
+            counters.storeErrors += 1
+            logger.error("dispatch: cannot read stored tracking", metadata: ["error": "\(error)"])
+        }
+        if let s = stored, s.recordedAt < marketNow, s.recordedAt >= start {
+            // Restart mid-interval: resume from the stored energy, bridge the gap at today's measured power.
+            var t = IntervalProgress(
+                interval: interval,
+                tracker: EnergyTracker(
+                    start: start, end: end, clearedKWh: s.record.clearedKWh, deliveredKWh: s.record.deliveredKWh),
+                ledger: ContributionLedger(start: start, end: end), carried: s.contributionsKWh,
+                clearedKWh: s.record.clearedKWh, whole: true, resumed: true, storedAt: Date())
+            let gap = s.recordedAt
+            t.record(measuredKW, devices: deviceKW, at: gap)
+            t.record(measuredKW, devices: deviceKW, at: marketNow)
+            logger.notice(
+                "dispatch: resuming interval tracking",
+                metadata: [
+                    "interval": "\(interval)", "deliveredKWh": "\(s.record.deliveredKWh)",
+                    "gapS": "\(Int(marketNow.timeIntervalSince(gap)))",
+                ])
+            return t
+        }
+        if let prev = lastSample, prev.at <= start, start.timeIntervalSince(prev.at) <= max(60, 3 * lastMarketStepS) {
+            // The boundary between two tracked cycles: integrate from the previous sample (clipped at the start).
+            var t = IntervalProgress(
+                interval: interval, tracker: EnergyTracker(start: start, end: end, clearedKWh: clearedKWh),
+                ledger: ContributionLedger(start: start, end: end), carried: [:], clearedKWh: clearedKWh,
+                whole: true, resumed: false, storedAt: Date())
+            t.record(prev.kW, devices: prev.devices, at: prev.at)
+            t.record(measuredKW, devices: deviceKW, at: marketNow)
+            return t
+        }
+        // Late start: track the rest of the interval with its share of the cleared energy.
+        let share = max(0, end.timeIntervalSince(marketNow)) / end.timeIntervalSince(start)
+        var t = IntervalProgress(
+            interval: interval,
+            tracker: EnergyTracker(start: marketNow, end: end, clearedKWh: clearedKWh * share),
+            ledger: ContributionLedger(start: marketNow, end: end), carried: [:], clearedKWh: clearedKWh,
+            whole: share >= 1, resumed: false, storedAt: Date())
+        t.record(measuredKW, devices: deviceKW, at: marketNow)
+        return t
+    }
+
+    /// Stores the interval's tracking (progress or final) and keeps it for `trackingRecords(day:)`.
+    func store(_ t: IntervalProgress, final: Bool, at marketNow: Date) async {
+        let record = t.tracking(tolerancePercent: settings.tolerancePercent, at: marketNow)
+        records[t.interval] = record
+        if records.count > 2 * MarketInterval.perDay, let oldest = records.keys.min() {
+            records.removeValue(forKey: oldest)
+        }
+        do {
+            try await store.tracking.upsert(record)
+        } catch {
+            counters.storeErrors += 1
+            logger.error(
+                "dispatch: cannot store tracking", metadata: ["interval": "\(t.interval)", "error": "\(error)"])
+        }
+        guard final else { return }
+        let r = record.record
+        logger.info(
+            "dispatch: interval tracked",
+            metadata: [
+                "interval": "\(t.interval)", "clearedKWh": "\(r.clearedKWh)", "deliveredKWh": "\(r.deliveredKWh)",
+                "deviationPercent": "\(r.deviationPercent.map { String(format: "%.2f", $0) } ?? "-")",
+                "withinTolerance": "\(r.withinTolerance)", "whole": "\(t.whole)", "resumed": "\(t.resumed)",
+            ])
+    }
+
+    /// Tracking of `day`'s intervals this loop has seen (finished ones and the running one), in interval order.
+    public func trackingRecords(day: MarketDay) -> [IntervalTracking] {
+        var out = records.values.filter { $0.interval.day == day }
+        if let t = tracking, t.interval.day == day {
+            out.removeAll { $0.interval == t.interval }
+            out.append(t.tracking(tolerancePercent: settings.tolerancePercent, at: clock.now()))
+        }
+        return out.sorted { $0.interval < $1.interval }
+    }
+}

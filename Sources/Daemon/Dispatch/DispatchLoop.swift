@@ -1,0 +1,268 @@
+import DeviceIO
+import DispatchControl
+import Foundation
+import Logging
+import Store
+import VPPCore
+
+/// The real-time dispatch loop (issue 6): the only writer of setpoints (DESIGN §1).
+///
+/// Each `cycle()` — called once per control period by the daemon's `ControlTick`, which kicks the systemd watchdog
+/// only after the cycle returned (DESIGN §10) — does:
+/// 1. a frozen snapshot of `FleetState`, the commands in force from the store, the day's stored schedule and the
+///    DR obligation (`demandResponse`, a hook the DR workflow fills);
+/// 2. the measured aggregate: the grid-connection meter when one is configured and trusted (`MeterCheck`: not
+///    stale, not stuck), else the sum of the usable devices' power;
+/// 3. energy tracking of the current market interval (`EnergyTracker`: the interval's energy lands on the
+///    cleared quantity) and each device's contribution (`ContributionLedger`);
+/// 4. `DispatchCycle.step` (commands → target → chain of limits → corrector → allocation → write plan);
+/// 5. the planned writes, batched per connection, connections in parallel, each verified by read-back and
+///    reported back with `confirm`; every attempt is appended to the store's setpoint log;
+/// 6. at each interval's end (and every `progressEveryS` during it, so a restart resumes with the energy already
+///    delivered) the `IntervalTracking` record is upserted into `store.tracking`.
+///
+/// Choices:
+/// - **Failures never stall the loop.** A store read that fails keeps the last known commands and schedule; a write
+///   that fails is logged and planned again next cycle; a slow device delays only its own connection's batch.
+/// - **After a restart** (also after `kill -9`) the first cycle reads the schedule and the commands in force from
+///   the store and writes every device afresh (the planner's memory is empty), and the current interval's tracking
+///   resumes from its last stored progress. Devices meanwhile hold their last setpoints until their revert
+///   timeouts (written with every setpoint, refreshed before half of it elapses) bring them back to their own
+///   defaults — so a dead daemon never leaves them curtailed or discharging for long (DESIGN §8).
+/// - **Two time bases.** Device time is wall-clock time (the device layer stamps telemetry with it); the market
+///   time of energy tracking comes from `clock` so tests and benchmarks can run intervals fast.
+public actor DispatchLoop {
+    /// Tunables; `VPPDaemon` derives them from the config.
+    public struct Settings: Sendable {
+        /// The control period, seconds (ramp windows, the last seconds of energy tracking).
+        public var periodS: Double
+        /// A device is not moved by less than this, kW.
+        public var deadbandKW: Double
+        /// The market profile's deviation tolerance, percent of the cleared energy.
+        public var tolerancePercent: Double
+        /// The grid-connection meter whose reading is the measured aggregate, when there is one.
+        public var gridMeter: DeviceID?
+        /// Connection limits per site, kW.
+        public var siteLimits: [SiteID: PowerRange]
+        /// Prices of moves (merit order).
+        public var merit: MeritModel
+        public var follow: FollowMonitor.Settings
+        /// Corrector gain and bound (nil: 10 % of the fleet's rated power).
+        public var correctorGain: Double
+        public var maxCorrectionKW: Double?
+        /// A meter reading that does not move for this long while the fleet does is distrusted, seconds.
+        public var meterStuckAfterS: Double
+        /// How often the running interval's progress is stored, seconds of wall time.
+        public var progressEveryS: Double
+        /// How often the schedule is re-read without a wake-up, seconds of wall time.
+        public var scheduleRefreshS: Double
+        /// The market's time zone (interval boundaries).
+        public var timeZone: TimeZone
+
+        public init(
+            periodS: Double = 1, deadbandKW: Double = 0.1, tolerancePercent: Double = 5,
+            gridMeter: DeviceID? = nil,
+            siteLimits: [SiteID: PowerRange] = [:], merit: MeritModel = MeritModel(priceYuanPerMWh: 300),
+            follow: FollowMonitor.Settings = .init(), correctorGain: Double = 0.5, maxCorrectionKW: Double? = nil,
+            meterStuckAfterS: Double = 10, progressEveryS: Double = 5, scheduleRefreshS: Double = 30,
+            timeZone: TimeZone = MarketDay.defaultTimeZone
+        ) {
+            self.periodS = periodS
+            self.deadbandKW = deadbandKW
+            self.tolerancePercent = tolerancePercent
+            self.gridMeter = gridMeter
+            self.siteLimits = siteLimits
+            self.merit = merit
+            self.follow = follow
+            self.correctorGain = correctorGain
+            self.maxCorrectionKW = maxCorrectionKW
+            self.meterStuckAfterS = meterStuckAfterS
+            self.progressEveryS = progressEveryS
+            self.scheduleRefreshS = scheduleRefreshS
+            self.timeZone = timeZone
+        }
+    }
+
+    /// The DR obligation in force at a market instant, kW to add to the schedule (positive = more export / less
+    /// load). The DR workflow (issue 7) installs its own with `setDemandResponse`; the default is none.
+    public typealias DemandResponseSource = @Sendable (Date) async -> Double
+
+    public let store: Store
+    public let fleet: FleetState
+    public let settings: Settings
+    let writer: SetpointWriter
+    let clock: any DispatchClock
+    let logger: Logger
+    var profiles: [DeviceID: DispatchCycle.DeviceProfileInfo]
+    var demandResponse: DemandResponseSource = { _ in 0 }
+
+    var core: DispatchCycle
+    var meter: MeterCheck
+    var commands: [OperatorCommand] = []
+    var schedule: ScheduleCache?
+    var tracking: IntervalProgress?
+    /// The previous cycle's aggregate sample (market time) and per-device powers, to bridge interval boundaries.
+    var lastSample: (at: Date, kW: Double, devices: [DeviceID: Double])?
+    var envelope = PowerRange.unbounded
+    var lastMarketStepS: Double
+    /// Finished intervals (and the running one), newest last; at most two days.
+    var records: [MarketInterval: IntervalTracking] = [:]
+    var counters = DispatchCounters()
+    var lastReport: CycleReport?
+    var confirmed: [DeviceID: ConfirmedSetpoint] = [:]
+
+    /// - Parameters:
+    ///   - profiles: the catalog the devices' profiles come from (control points, timing).
+    public init(
+        store: Store, fleet: FleetState, catalog: ProfileCatalog, writer: SetpointWriter,
+        clock: any DispatchClock = SystemDispatchClock(), settings: Settings = Settings(),
+        logger: Logger = Logger(label: "vppd.dispatch")
+    ) {
+        self.store = store
+        self.fleet = fleet
+        self.writer = writer
+        self.clock = clock
+        self.settings = settings
+        self.logger = logger
+        self.profiles = Self.profileInfo(fleet: fleet, catalog: catalog)
+        let rated = fleet.snapshotAll().values.filter { $0.descriptor.kind != .meter }.reduce(0) {
+            $0 + max(0, $1.descriptor.ratedPowerKW)
+        }
+        self.core = DispatchCycle(
+            allocator: Allocator(
+                settings: AllocatorSettings(
+                    controlPeriodS: settings.periodS, deadbandKW: settings.deadbandKW,
+                    siteLimits: settings.siteLimits)),
+            follow: settings.follow,
+            corrector: AggregateCorrector(
+                gain: settings.correctorGain, maxCorrectionKW: settings.maxCorrectionKW ?? max(1, 0.1 * rated)))
+        self.meter = MeterCheck(stuckAfterS: settings.meterStuckAfterS)
+        self.lastMarketStepS = settings.periodS
+    }
+
+    /// Installs the DR obligation source (issue 7).
+    public func setDemandResponse(_ source: @escaping DemandResponseSource) { demandResponse = source }
+
+    /// Takes the profiles of a reloaded configuration (devices added, removed or re-profiled).
+    public func reconfigure(catalog: ProfileCatalog) {
+        profiles = Self.profileInfo(fleet: fleet, catalog: catalog)
+    }
+
+    /// The schedule changed in the store: re-read it on the next cycle.
+    public func scheduleChanged() { schedule = nil }
+
+    static func profileInfo(fleet: FleetState, catalog: ProfileCatalog) -> [DeviceID: DispatchCycle.DeviceProfileInfo] {
+        var out: [DeviceID: DispatchCycle.DeviceProfileInfo] = [:]
+        for (id, s) in fleet.snapshotAll() {
+            guard let p = catalog[s.descriptor.profile] else { continue }
+            out[id] = DispatchCycle.DeviceProfileInfo(controls: Set(p.controls.keys), timing: p.timing)
+        }
+        return out
+    }
+
+    /// Runs one control cycle and returns what it did. Never throws: every failure is logged, counted and shown in
+    /// `status()`.
+    @discardableResult
+    public func cycle() async -> CycleReport {
+        let started = ContinuousClock.now
+        let now = Date()
+        let marketNow = clock.now()
+        let snapshots = fleet.snapshotAll().values.sorted { $0.descriptor.id < $1.descriptor.id }
+        await refreshCommands(now: now)
+        await refreshSchedule(marketNow: marketNow)
+
+        // The measured aggregate: devices, and the grid meter when configured and trusted.
+        var deviceKW: [DeviceID: Double] = [:]
+        var deviceSum = 0.0
+        var meterKW: Double?
+        for s in snapshots where s.health(now: now) == .ok {
+            guard let p = s.value(.activePowerKW), p.isFinite else { continue }
+            if s.descriptor.kind == .meter {
+                if s.descriptor.id == settings.gridMeter { meterKW = p }
+                continue
+            }
+            deviceKW[s.descriptor.id] = p
+            deviceSum += p
+        }
+        let metered =
+            settings.gridMeter == nil ? nil : meter.measurement(meterKW: meterKW, deviceSumKW: deviceSum, at: now)
+        let measured = metered ?? deviceSum
+
+        let marketKW = await track(marketNow: marketNow, measuredKW: measured, deviceKW: deviceKW)
+        let dr = await demandResponse(marketNow)
+        let out = core.step(
+            DispatchCycle.Inputs(
+                now: now, snapshots: snapshots, profiles: profiles, commands: commands, marketKW: marketKW,
+                demandResponseKW: dr.isFinite ? dr : 0, merit: settings.merit, meteredKW: measured))
+        envelope = out.allocation.envelope
+        let written = await perform(out.plan, commands: commands, snapshots: snapshots, now: now)
+        let report = CycleReport(
+            at: now, marketAt: marketNow, target: out.target, askedKW: out.askedKW, measuredKW: measured,
+            meterTrusted: settings.gridMeter == nil ? nil : metered != nil, allocatedKW: out.allocation.allocatedKW,
+            clamped: out.allocation.isClamped, excluded: out.allocation.excluded, deferred: out.plan.deferred.count,
+            writesPlanned: out.plan.writes.count, writesOK: written.ok, writesFailed: written.failed,
+            durationMs: (ContinuousClock.now - started).milliseconds)
+        counters.cycles += 1
+        counters.writesOK += written.ok
+        counters.writesFailed += written.failed
+        lastReport = report
+        return report
+    }
+
+    func refreshCommands(now: Date) async {
+        do {
+            commands = try await store.commands.inForce(at: now)
+        } catch {
+            counters.storeErrors += 1
+            logger.error("dispatch: cannot read commands, keeping the last known", metadata: ["error": "\(error)"])
+        }
+    }
+
+    func refreshSchedule(marketNow: Date) async {
+        let day = MarketDay(containing: marketNow, timeZone: settings.timeZone)
+        if let s = schedule, s.day == day, Date().timeIntervalSince(s.loadedAt) < settings.scheduleRefreshS {
+            return
+        }
+        do {
+            let stored = try await store.schedules.get(day: day)
+            if let old = schedule, old.day == day, old.stored?.version != stored?.version {
+                logger.notice(
+                    "dispatch: schedule changed",
+                    metadata: ["day": "\(day)", "version": "\(stored.map { String($0.version) } ?? "none")"])
+            }
+            schedule = ScheduleCache(day: day, stored: stored, loadedAt: Date())
+        } catch {
+            counters.storeErrors += 1
+            logger.error("dispatch: cannot read the schedule", metadata: ["error": "\(error)"])
+        }
+    }
+}
+
+/// The day's schedule as last read.
+struct ScheduleCache: Sendable {
+    var day: MarketDay
+    var stored: StoredSchedule?
+    var loadedAt: Date
+}
+
+/// A verified setpoint, for `status()` and the benchmark.
+public struct ConfirmedSetpoint: Sendable, Hashable, Codable {
+    public var point: CanonicalPoint
+    public var value: Double
+    public var kW: Double
+    public var at: Date
+}
+
+/// Running totals since the loop started.
+public struct DispatchCounters: Sendable, Hashable, Codable {
+    public var cycles = 0
+    public var writesOK = 0
+    public var writesFailed = 0
+    public var storeErrors = 0
+}
+
+extension Duration {
+    var milliseconds: Double {
+        Double(components.seconds) * 1000 + Double(components.attoseconds) * 1e-15
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import Store
+import Synchronization
+
+/// Wakes the control tick before its next period when something the dispatch loop reads has changed — a command
+/// was created or cancelled, a schedule was stored — so an operator's command reaches the devices in one write
+/// round-trip rather than up to a full control period later (issue 6: command → setpoints read back, p99
+/// ≤ 300 ms). Signals coalesce: many signals before the next wait wake it once.
+public final class DispatchWakeup: Sendable {
+    private struct State {
+        var pending = false
+        var waiter: CheckedContinuation<Void, Never>?
+    }
+    private let state = Mutex(State())
+
+    public init() {}
+
+    /// Store operations after which the loop should look again (`Store.Options.writeObserver` names).
+    public static let operations: Set<String> = ["command.create", "command.cancel", "schedule.save"]
+
+    /// Wakes the waiter now, or the next wait at once.
+    public func signal() {
+        let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
+            if let w = s.waiter {
+                s.waiter = nil
+                return w
+            }
+            s.pending = true
+            return nil
+        }
+        waiter?.resume()
+    }
+
+    /// A store write observer that signals after committed writes of `operations`.
+    public func storeObserver() -> @Sendable (String, Store.Durability, Double, Bool) -> Void {
+        { [self] operation, _, _, committed in
+            if committed && Self.operations.contains(operation) { signal() }
+        }
+    }
+
+    /// Waits until signalled or until `deadline`; returns true when signalled.
+    @discardableResult
+    public func wait(until deadline: ContinuousClock.Instant) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                try? await Task.sleep(until: deadline, clock: ContinuousClock())
+                return false
+            }
+            group.addTask { [self] in
+                await waitForSignal()
+                return !Task.isCancelled
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+    }
+
+    private func waitForSignal() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                let now = state.withLock { s -> Bool in
+                    if s.pending || Task.isCancelled {
+                        s.pending = false
+                        return true
+                    }
+                    s.waiter = c
+                    return false
+                }
+                if now { c.resume() }
+            }
+        } onCancel: {
+            let w = state.withLock { s -> CheckedContinuation<Void, Never>? in
+                let w = s.waiter
+                s.waiter = nil
+                return w
+            }
+            w?.resume()
+        }
+    }
+}
