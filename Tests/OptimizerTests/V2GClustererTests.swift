@@ -31,8 +31,19 @@ struct V2GClustererTests {
         let window = Dictionary(uniqueKeysWithValues: fleet.map { ($0.car.id, $0.plugged) })
         for c in clusters {
             #expect(c.cars.allSatisfy { window[$0.id] == c.plugged })
-            let socs = c.cars.map(\.arrivalSOCPercent)
-            #expect((socs.max() ?? 0) - (socs.min() ?? 0) < 10)
+            switch c.split {
+            case .energy:
+                let socs = c.cars.map(\.arrivalSOCPercent)
+                #expect((socs.max() ?? 0) - (socs.min() ?? 0) < 10)
+            case .need:
+                // Same charge-time band (factor 2) and every car needs charge.
+                let hours = c.cars.map {
+                    $0.batteryKWh * ($0.departureSOCPercent - $0.arrivalSOCPercent) / 100
+                        / ($0.chargeKW * $0.efficiency)
+                }
+                #expect((hours.max() ?? 0) < 2 * (hours.min() ?? 0) + 1e-9)
+                #expect(c.cars.allSatisfy { $0.departureSOCPercent > $0.arrivalSOCPercent })
+            }
         }
     }
 
@@ -64,5 +75,63 @@ struct V2GClustererTests {
         #expect(
             relaxed * 10 <= schedules.count,
             "\(relaxed) of \(schedules.count) clusters needed a relaxation")
+    }
+
+    @Test("need shares let cars at any arrival SOC share a cluster: fewer clusters, none relaxed, no car short")
+    func needSplitClustersFewer() throws {
+        let fleet = randomFleet(2_000, seed: 11)
+        var energy = V2GClusterer()
+        energy.splitByNeed = false
+        let byEnergy = try energy.clusters(fleet)
+        let byNeed = try V2GClusterer().clusters(fleet)
+        #expect(byNeed.count * 2 < byEnergy.count, "\(byNeed.count) need-split vs \(byEnergy.count) energy-split")
+        let prices: [Double] = {
+            let day = shaped2025Day()
+            return Array(day[76...] + day[..<76])
+        }()
+        var problem = FleetProblem(name: "need-split", pricesYuanPerMWh: prices)
+        problem.batteries = try byNeed.map { try $0.fleetBattery(intervals: 96) }
+        let s = try FleetModel.schedule(problem)
+        #expect(s.relaxations.isEmpty)
+        let checker = V2GClusterTests()
+        for c in byNeed {
+            let plan = try #require(s.battery(named: c.name))
+            #expect(checker.checkCars(c, c.disaggregate(plan)).isEmpty, "\(c.name)")
+        }
+    }
+
+    @Test("two cars at 30 % and 70 % that both must reach 90 % share one need-split cluster and both arrive full")
+    func needSplitHandCase() throws {
+        let a = V2GCar(id: "a", batteryKWh: 60, chargeKW: 7, arrivalSOCPercent: 30, departureSOCPercent: 90)
+        let b = V2GCar(id: "b", batteryKWh: 60, chargeKW: 7, arrivalSOCPercent: 70, departureSOCPercent: 90)
+        let clusters = try V2GClusterer().clusters([(a, 0..<40), (b, 0..<40)])
+        // Energy shares would need two clusters (b's 20-point headroom is below a's 60-point need).
+        var energy = V2GClusterer()
+        energy.splitByNeed = false
+        #expect(try energy.clusters([(a, 0..<40), (b, 0..<40)]).count == 2)
+        // Charge times 60·0.6/(7·0.95) = 5.4 h and 1.8 h are in different time bands: one cluster each here…
+        #expect(clusters.count == 2)
+        // …so build the shared one by hand: shares 60·60 : 60·20 = 3 : 1, departure bound = Σ E·n = 48 kWh.
+        let shared = try V2GCluster(name: "ab", cars: [a, b], plugged: 0..<40, split: .need)
+        #expect(abs(shared.weights[0] - 0.75) < 1e-12 && abs(shared.weights[1] - 0.25) < 1e-12)
+        let battery = try shared.fleetBattery(intervals: 48)
+        let floor = try #require(battery.envelope?.energyMinMWh[39] ?? nil)
+        #expect(abs(floor - (0.018 + 0.042 + 0.048)) < 1e-12)  // arrival 18 + 42 kWh, plus the 48 kWh needed
+        var problem = FleetProblem(name: "ab", pricesYuanPerMWh: Array(repeating: 300, count: 48))
+        problem.batteries = [battery]
+        let s = try FleetModel.schedule(problem)
+        #expect(s.relaxations.isEmpty)
+        let plan = try #require(s.battery(named: "ab"))
+        #expect(V2GClusterTests().checkCars(shared, shared.disaggregate(plan)).isEmpty)
+        // Power: b's charger carries a quarter of the cluster, a's three quarters: a (7 kW / 0.75) binds.
+        #expect(abs(battery.storage.chargePowerMaxMW - 0.007 / 0.75) < 1e-12)
+        // A car that needs no charge cannot be need-split; the error names it.
+        let full = V2GCar(id: "full", arrivalSOCPercent: 90, departureSOCPercent: 80)
+        do {
+            _ = try V2GCluster(name: "x", cars: [a, full], plugged: 0..<4, split: .need)
+            Issue.record("accepted")
+        } catch {
+            #expect("\(error)".contains("car full.departureSOCPercent"))
+        }
     }
 }

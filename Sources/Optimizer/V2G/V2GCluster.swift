@@ -17,15 +17,32 @@
 /// The price of safety: the cluster's power is limited by its slowest car per kWh (Σ E · minᵢ Pᵢ/Eᵢ) and its
 /// SOC range by the car closest to each edge, so cars with very different SOCs or C-rates make the bounds tight:
 /// cluster by plug window, SOC band and charger size.
+///
+/// `Split.need` uses wᵢ = Eᵢ·nᵢ / Σ Eⱼ·nⱼ instead (nᵢ = rᵢ − sᵢ > 0, the charge each car needs): every car's
+/// departure bound becomes the same Σ Eⱼ·nⱼ, so cars at any arrival SOC that all need charge can share a
+/// cluster (with energy shares, a car that must end at its ceiling only fits with cars of the same arrival
+/// SOC). Cars then move in proportion to their needs; the slowest car per need limits the power.
 public struct V2GCluster: Sendable {
+    /// How the cluster's power is shared among its cars (see the type comment).
+    public enum Split: String, Sendable, Equatable {
+        /// wᵢ ∝ battery energy: every car's SOC moves by the same percentage points.
+        case energy
+        /// wᵢ ∝ required charge Eᵢ·(departure − arrival): every car reaches its departure SOC together.
+        /// Every car must need charge (departure above arrival).
+        case need
+    }
+
     public let name: String
     public let cars: [V2GCar]
     /// Horizon intervals (0-based) during which the cars are plugged; they leave at the end of the last one.
     public let plugged: Range<Int>
-    /// Share of cluster power per car (its share of the cluster's battery energy), in `cars` order; sums to 1.
+    /// Share of cluster power per car, in `cars` order; sums to 1.
     public let weights: [Double]
+    public let split: Split
 
-    public init(name: String, cars: [V2GCar], plugged: Range<Int>) throws(StorageModelError) {
+    public init(name: String, cars: [V2GCar], plugged: Range<Int>, split: Split = .energy)
+        throws(StorageModelError)
+    {
         guard let first = cars.first else {
             throw .invalidInput(storage: name, field: "cars", detail: "a cluster needs at least one car")
         }
@@ -61,11 +78,21 @@ public struct V2GCluster: Sendable {
                     "differs from car \(first.id) (\(first.efficiency)); cluster cars by efficiency")
             }
         }
-        let total = cars.map(\.batteryKWh).reduce(0, +)
+        if split == .need, let car = cars.first(where: { $0.departureSOCPercent <= $0.arrivalSOCPercent }) {
+            throw .invalidInput(
+                storage: name, field: "car \(car.id).departureSOCPercent",
+                detail: "a need-split cluster needs every car to need charge; \(car.id) departs at "
+                    + "\(car.departureSOCPercent) % from \(car.arrivalSOCPercent) %")
+        }
+        let share = cars.map { car in
+            split == .energy ? car.batteryKWh : car.batteryKWh * (car.departureSOCPercent - car.arrivalSOCPercent)
+        }
+        let total = share.reduce(0, +)
         self.name = name
         self.cars = cars
         self.plugged = plugged
-        self.weights = cars.map { $0.batteryKWh / total }
+        self.split = split
+        self.weights = share.map { $0 / total }
     }
 
     /// Σ battery energy, MWh.
