@@ -28,7 +28,8 @@ struct CommandsCommand: AsyncParsableCommand {
 
 struct CommandGroup: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "command", abstract: "Create or cancel an operator command.",
+        commandName: "command",
+        abstract: "Create or cancel an operator command (generic form of `vppctl dispatch`).",
         subcommands: [CreateCommand.self, CancelCommand.self])
 }
 
@@ -62,28 +63,12 @@ struct CreateCommand: AsyncParsableCommand {
             guard let unit = MagnitudeUnit(rawValue: unit) else {
                 throw CLIError(code: 2, message: "--unit must be kW, MW or percent, got '\(self.unit)'")
             }
-            func date(_ text: String?, _ name: String) throws -> Date? {
-                guard let text else { return nil }
-                guard let d = try? Date(text, strategy: .iso8601) else {
-                    throw CLIError(
-                        code: 2, message: "--\(name) '\(text)' is not ISO 8601 (2026-01-31T12:00:00Z)")
-                }
-                return d
-            }
-            let request = CommandRequest(
-                kind: kind, target: target,
-                magnitude: value.map { CommandMagnitude(value: $0, unit: unit) },
-                start: try date(start, "start"), end: try date(end, "end"), durationSeconds: duration,
-                reason: reason)
-            let encoder = JSONEncoder()
-            encoder.dateEncodingStrategy = .iso8601
-            let client = try options.client()
-            let data = try await client.send("POST", "/v1/commands", body: try encoder.encode(request))
-            if options.json { return printJSON(data) }
-            let c = try client.decode(CommandAnswer.self, data)
-            print(
-                "created \(c.id) (\(c.status)): \(c.kind) \(c.target.text) \(c.magnitude?.text ?? "") \(iso(c.start))–\(iso(c.end))"
-            )
+            try await submitCommand(
+                CommandRequest(
+                    kind: kind, target: target, magnitude: value.map { CommandMagnitude(value: $0, unit: unit) },
+                    start: try start.map { try isoDate($0, "start") }, end: try end.map { try isoDate($0, "end") },
+                    durationSeconds: duration, reason: reason),
+                options: options)
         }
     }
 }

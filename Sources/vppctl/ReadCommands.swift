@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import VPPCore
 
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -111,23 +112,111 @@ struct FleetCommand: AsyncParsableCommand {
 
 struct ScheduleCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "schedule", abstract: "The schedule (96 intervals) of a market day.")
+        commandName: "schedule",
+        abstract: "The schedule (96 intervals) of a market day, with executed power and deviation once recorded.")
     @OptionGroup var options: ClientOptions
-    @Option(help: "Market day YYYY-MM-DD (default today).") var day: String?
+    @Argument(help: "Market day YYYY-MM-DD (default today).") var day: String?
+    @Option(name: .customLong("day"), help: "Same as the argument (kept for scripts).") var dayOption: String?
 
     func run() async throws {
         try await runReporting {
-            let (s, data) = try await options.client().get(
-                ScheduleAnswer.self, "/v1/schedule", query: ["day": day])
+            let path = try (day ?? dayOption).map { "/v1/schedule/\(try checkedDay($0))" } ?? "/v1/schedule"
+            let (s, data) = try await options.client().get(ScheduleAnswer.self, path)
             if options.json { return printJSON(data) }
             guard !s.intervals.isEmpty else { return print("no schedule stored for \(s.day)") }
             print(
                 "schedule \(s.day) version \(s.version.map(String.init) ?? "-") from \(s.source ?? "-")")
-            var t = Table("#", "START", "TARGET kW")
-            for i in s.intervals { t.add(String(i.index), iso(i.start), fmt(i.targetKW)) }
+            var t = Table("#", "START", "TARGET kW", "EXECUTED kW", "DEVIATION MWh", "IN TOLERANCE")
+            for i in s.intervals {
+                t.add(
+                    String(i.index), iso(i.start), fmt(i.targetKW), fmt(i.executedKW), fmt(i.deviationMWh, 4),
+                    i.withinTolerance.map { $0 ? "yes" : "NO" } ?? "-")
+            }
             print(t.render())
         }
     }
+}
+
+struct DeviationCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "deviation",
+        abstract: "Cleared vs. executed energy per interval of a market day, with per-device contributions.")
+    @OptionGroup var options: ClientOptions
+    @Argument(help: "Market day YYYY-MM-DD (default today, market time).") var day: String?
+    @Option(help: "Only this interval (1…96), with each device's contribution.") var interval: Int?
+
+    func run() async throws {
+        try await runReporting {
+            let day = try day.map(checkedDay) ?? MarketDay(containing: Date()).description
+            let (a, data) = try await options.client().get(
+                TrackingAnswer.self, "/v1/tracking/\(day)", query: ["interval": interval.map(String.init)])
+            if options.json { return printJSON(data) }
+            guard !a.intervals.isEmpty else {
+                return print("no tracking recorded for \(a.day)\(interval.map { " interval \($0)" } ?? "")")
+            }
+            var t = Table(
+                "#", "START", "CLEARED MWh", "EXECUTED MWh", "DEVIATION MWh", "DEVIATION %", "TOLERANCE %",
+                "IN TOLERANCE")
+            for i in a.intervals {
+                t.add(
+                    String(i.index), iso(i.start), fmt(i.clearedMWh, 4), fmt(i.executedMWh, 4),
+                    fmt(i.deviationMWh, 4), fmt(i.deviationPercent, 2), fmt(i.tolerancePercent, 2),
+                    i.withinTolerance ? "yes" : "NO")
+            }
+            print(t.render())
+            let s = a.totals
+            print(
+                "\(s.intervals) interval(s), \(s.withinTolerance) in tolerance; cleared \(fmt(s.clearedMWh, 4)) MWh, executed \(fmt(s.executedMWh, 4)) MWh, deviation \(fmt(s.deviationMWh, 4)) MWh (|Σ| \(fmt(s.absoluteDeviationMWh, 4)) MWh)"
+            )
+            for i in a.intervals {
+                guard let contributions = i.contributions, !contributions.isEmpty else { continue }
+                print("\ninterval \(i.index): contributions")
+                var c = Table("DEVICE", "ENERGY MWh", "SHARE %")
+                for d in contributions {
+                    c.add(
+                        d.device, fmt(d.energyMWh, 5),
+                        abs(i.executedMWh) > 1e-12 ? fmt(d.energyMWh / i.executedMWh * 100, 1) : "-")
+                }
+                print(c.render())
+            }
+        }
+    }
+}
+
+/// `GET /v1/tracking/{day}`.
+struct TrackingAnswer: Decodable {
+    struct Interval: Decodable {
+        var index: Int
+        var start: Date
+        var clearedMWh: Double
+        var executedMWh: Double
+        var deviationMWh: Double
+        var deviationPercent: Double?
+        var tolerancePercent: Double
+        var withinTolerance: Bool
+        var contributions: [Contribution]?
+    }
+    struct Contribution: Decodable {
+        var device: String
+        var energyMWh: Double
+    }
+    struct Totals: Decodable {
+        var intervals: Int
+        var withinTolerance: Int
+        var clearedMWh: Double
+        var executedMWh: Double
+        var deviationMWh: Double
+        var absoluteDeviationMWh: Double
+    }
+    var day: String
+    var intervals: [Interval]
+    var totals: Totals
+}
+
+/// A `YYYY-MM-DD` market day from the command line, or a usage error.
+func checkedDay(_ text: String) throws -> String {
+    guard let d = MarketDay(text) else { throw CLIError(code: 2, message: "'\(text)' is not a market day YYYY-MM-DD") }
+    return d.description
 }
 
 struct AuditCommand: AsyncParsableCommand {

@@ -16,6 +16,6 @@ struct VPPCtl: AsyncParsableCommand {
         subcommands: [
             StatusCommand.self, DevicesCommand.self, DeviceCommand.self, FleetCommand.self,
             CommandsCommand.self,
-            CommandGroup.self, ScheduleCommand.self, AuditCommand.self,
+            CommandGroup.self, DispatchGroup.self, ScheduleCommand.self, DeviationCommand.self, AuditCommand.self,
         ])
 }

@@ -130,6 +130,9 @@ struct ScheduleAnswer: Decodable {
         var start: Date
         var end: Date
         var targetKW: Double
+        var executedKW: Double?
+        var deviationMWh: Double?
+        var withinTolerance: Bool?
     }
     var day: String
     var version: Int?

@@ -99,6 +99,23 @@ struct APIConformanceTests {
         let empty = try call("GET", "/v1/schedule?day=2001-01-01", role: "viewer", expect: 200)
         #expect(empty.json?["intervals"]?.arrayValue?.isEmpty == true)
         _ = try call("GET", "/v1/schedule?day=yesterday", role: "viewer", expect: 400)
+        try await store.tracking.upsert(
+            IntervalTracking(
+                interval: MarketInterval(day: today, index: 1)!,
+                record: TrackingRecord(clearedKWh: -50, deliveredKWh: -49, tolerancePercent: 3),
+                contributionsKWh: ["bat-1": -49], recordedAt: Date()))
+        _ = try call("GET", "/v1/schedule/\(today)", role: "viewer", expect: 200)
+        _ = try call("GET", "/v1/schedule/yesterday", role: "viewer", expect: 400)
+        _ = try call("GET", "/v1/tracking/\(today)", role: "viewer", expect: 200)
+        let tracked = try call("GET", "/v1/tracking/\(today)?interval=1", role: "viewer", expect: 200)
+        #expect(tracked.json?["intervals"]?.arrayValue?.first?["contributions"]?.arrayValue?.count == 1)
+        _ = try call("GET", "/v1/tracking/\(today)?interval=0", role: "viewer", expect: 400)
+        _ = try call(
+            "POST", "/v1/grid-instructions", role: "operator",
+            body: jsonBody(["targetMW": 0.05, "durationSeconds": 900, "reason": "AGC"]), expect: 201)
+        _ = try call(
+            "POST", "/v1/grid-instructions", role: "operator", body: jsonBody(["targetMW": 1, "reason": "x"]),
+            expect: 422)
         let audit = try call("GET", "/v1/audit?limit=50", role: "operator", expect: 200)
         #expect((audit.json?["count"]).map { $0 == .number(0) } == false)
         _ = try call("GET", "/v1/audit", role: "trader", expect: 403)

@@ -1,4 +1,5 @@
 import Foundation
+import Store
 import Testing
 
 /// `vppctl` (the built binary) against a running vppd: tables, `--json`, tokens from flag/env/file, and a
@@ -125,5 +126,102 @@ struct DaemonVppctlTests {
         expectFailure(
             try vppctl(["status", "--url", "http://127.0.0.1:\(closed)", "--token", "x"], in: fixture), 3,
             "cannot reach")
+    }
+
+    @Test("dispatch subcommands state feasibility and clamping; schedule and deviation print the tracking records")
+    func dispatchAndTracking() async throws {
+        guard FileManager.default.isExecutableFile(atPath: Self.binary.path) else {
+            Issue.record("vppctl not built at \(Self.binary.path)")
+            return
+        }
+        let fixture = try DaemonFixture(devices: 4)  // never-seen devices: nothing is usable now
+        defer { fixture.cleanup() }
+        let daemon = try DaemonProcess(fixture: fixture)
+        defer { daemon.stop() }
+        try daemon.waitReady()
+        let op = [
+            "VPPD_URL": "http://127.0.0.1:\(fixture.port)", "VPPD_TOKEN": fixture.tokens["operator"] ?? "",
+        ]
+
+        let discharge = try vppctl(
+            ["dispatch", "discharge", "--device", "bat-1", "--kw", "20", "--for", "15m", "--reason", "peak"], env: op,
+            in: fixture)
+        #expect(discharge.status == 0, "\(discharge.err)")
+        #expect(discharge.out.hasPrefix("accepted ") && discharge.out.contains("discharge device:bat-1 20 kW"))
+        #expect(discharge.out.contains("CLAMPED: requested 20 kW → feasible 0 kW"), "\(discharge.out)")
+
+        // --for 15m is 900 s; estop defaults to 24 h; grid goes to /v1/grid-instructions with its reference.
+        let json = try vppctl(
+            [
+                "dispatch", "curtail", "--site", "site-0", "--percent", "30", "--for", "1h30m", "--reason", "neg",
+                "--json",
+            ],
+            env: op, in: fixture)
+        #expect(json.status == 0, "\(json.err)")
+        let curtail = try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any]
+        #expect(curtail?["kind"] as? String == "curtailPV")
+        let window = { (o: [String: Any]?) -> Double? in
+            guard let s = o?["start"] as? String, let e = o?["end"] as? String,
+                let a = try? Date(s, strategy: .iso8601), let b = try? Date(e, strategy: .iso8601)
+            else { return nil }
+            return b.timeIntervalSince(a)
+        }
+        #expect(window(curtail) == 5400)
+        let stop = try vppctl(["dispatch", "estop", "--reason", "fire alarm", "--json"], env: op, in: fixture)
+        let stopped = try JSONSerialization.jsonObject(with: Data(stop.out.utf8)) as? [String: Any]
+        #expect(stopped?["kind"] as? String == "emergencyStop" && window(stopped) == 86_400, "\(stop.err)")
+        let grid = try vppctl(
+            ["dispatch", "grid", "--mw=-0.5", "--for", "15m", "--reason", "AGC", "--reference", "DC-7"], env: op,
+            in: fixture)
+        #expect(grid.status == 0 && grid.out.contains("gridInstruction fleet -0.5 MW"), "\(grid.out)\(grid.err)")
+        let id = try #require(stopped?["id"] as? String)
+        let cancel = try vppctl(["dispatch", "cancel", id, "--reason", "all clear"], env: op, in: fixture)
+        #expect(cancel.status == 0 && cancel.out.contains("cancelled \(id)"), "\(cancel.err)")
+        // The generic form still works and prints the same reply.
+        let generic = try vppctl(
+            ["command", "create", "--kind", "hold", "--target", "fleet", "--duration", "60", "--reason", "look"],
+            env: op, in: fixture)
+        #expect(generic.status == 0 && generic.out.hasPrefix("accepted "), "\(generic.err)")
+
+        // Refusals and usage errors: one line, exit 1 (API) or 2 (usage).
+        let refused = try vppctl(
+            ["dispatch", "charge", "--device", "pv-0", "--kw", "5", "--for", "1m", "--reason", "x"], env: op,
+            in: fixture)
+        #expect(refused.status == 1 && refused.err.contains("422") && refused.err.contains("kind:"), "\(refused.err)")
+        for args in [
+            ["dispatch", "charge", "--kw", "1", "--mw", "1", "--for", "1m", "--reason", "x"],
+            ["dispatch", "charge", "--kw", "1", "--for", "15x", "--reason", "x"],
+            ["dispatch", "charge", "--kw", "1", "--reason", "x"],
+            ["dispatch", "discharge", "--percent", "10", "--for", "1m", "--reason", "x"],
+            ["dispatch", "hold", "--device", "bat-1", "--site", "site-1", "--for", "1m", "--reason", "x"],
+        ] {
+            let r = try vppctl(args, env: op, in: fixture)
+            #expect(r.status == 2 && r.err.split(separator: "\n").count == 1, "\(args): \(r.status) \(r.err)")
+        }
+
+        // Tracking records as the dispatch loop writes them, read back as tables.
+        let store = try Store(
+            path: URL(fileURLWithPath: fixture.stateDirectory).appendingPathComponent(Store.fileName).path)
+        try await TrackingAPITests.seed(store)
+        let viewer = [
+            "VPPD_URL": "http://127.0.0.1:\(fixture.port)", "VPPD_TOKEN": fixture.tokens["viewer"] ?? "",
+        ]
+        let schedule = try vppctl(["schedule", "2026-11-23"], env: viewer, in: fixture)
+        #expect(schedule.status == 0, "\(schedule.err)")
+        let lines = schedule.out.split(separator: "\n")
+        #expect(lines.count == 98)  // title, header, 96 intervals
+        #expect(lines[2].contains("1000") && lines[2].contains("980") && lines[2].contains("-0.005"))
+        #expect(lines[3].contains("800") && lines[3].hasSuffix("NO"))
+        let deviation = try vppctl(["deviation", "2026-11-23"], env: viewer, in: fixture)
+        #expect(deviation.status == 0, "\(deviation.err)")
+        #expect(deviation.out.contains("2 interval(s), 1 in tolerance"), "\(deviation.out)")
+        #expect(deviation.out.contains("-20"))  // interval 2: −20 %
+        let one = try vppctl(["deviation", "2026-11-23", "--interval", "1"], env: viewer, in: fixture)
+        #expect(one.out.contains("interval 1: contributions") && one.out.contains("81.6"), "\(one.out)")  // 200/245
+        let raw = try vppctl(["deviation", "2026-11-23", "--json"], env: viewer, in: fixture)
+        let parsed = try JSONSerialization.jsonObject(with: Data(raw.out.utf8)) as? [String: Any]
+        #expect((parsed?["intervals"] as? [Any])?.count == 2)
+        let badDay = try vppctl(["deviation", "23.11.2026"], env: viewer, in: fixture)
+        #expect(badDay.status == 2 && badDay.err.contains("not a market day"))
     }
 }

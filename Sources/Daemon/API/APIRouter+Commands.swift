@@ -13,10 +13,8 @@ extension APIRouter {
             let principal = try context.require(.operator)
             let body = try await APIResponses.decodeBody(
                 CommandRequest.self, from: request, limit: env.maxBodyBytes)
-            let command = try await service().create(body, by: principal, from: context.remoteAddress)
-            var response = try APIResponses.json(command, status: .created)
-            response.headers[.location] = "/v1/commands/\(command.id)"
-            return response
+            let receipt = try await service().create(body, by: principal, from: context.remoteAddress)
+            return try created(receipt)
         }
         router.get("/v1/commands") { request, context in
             _ = try context.require(.viewer)
@@ -61,6 +59,13 @@ extension APIRouter {
             let entries = try await service().audit(query)
             return try APIResponses.json(AuditListView(count: entries.count, entries: entries))
         }
+    }
+
+    /// 201 with the receipt (command, feasibility, clamping) and the command's `Location`.
+    static func created(_ receipt: CommandReceipt) throws -> Response {
+        var response = try APIResponses.json(receipt, status: .created)
+        response.headers[.location] = "/v1/commands/\(receipt.command.id)"
+        return response
     }
 
     /// `status` (comma-separated), `kind` (comma-separated), `target` (`fleet`, `device:ID`, `site:ID`),

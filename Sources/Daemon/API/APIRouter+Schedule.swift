@@ -1,51 +1,59 @@
 import Foundation
 import Hummingbird
+import Store
 import VPPCore
 
 extension APIRouter {
     static func addScheduleRoutes(_ router: Router<APIRequestContext>, _ env: APIEnvironment) {
-        router.get("/v1/schedule") { request, context in
+        @Sendable func schedule(_ dayText: String?, _ context: APIRequestContext) async throws -> Response {
             _ = try context.require(.viewer)
-            let day: MarketDay
-            if let text = request.uri.queryParameters.get("day") {
-                guard let d = MarketDay(text) else {
-                    throw APIError.badRequest("day: '\(text)' is not a date YYYY-MM-DD")
-                }
-                day = d
-            } else {
-                day = MarketDay(containing: Date())
-            }
-            guard let service = env.commands else { throw APIError.unavailable("the store is not open") }
-            let stored: StoredScheduleValue?
+            let store = try trackingStore(env)
+            let tz = store.options.marketTimeZone
+            let day = try marketDay(dayText, timeZone: tz)
+            let stored: StoredSchedule?
+            let tracked: [Int: IntervalTracking]
             do {
-                stored = try await service.store.schedules.get(day: day).map {
-                    StoredScheduleValue(
-                        version: $0.version, source: $0.source, createdAt: $0.createdAt, targetsKW: $0.targetsKW
-                    )
-                }
+                stored = try await store.schedules.get(day: day)
+                tracked = Dictionary(
+                    try await store.tracking.list(day: day).map { ($0.interval.index, $0) },
+                    uniquingKeysWith: { a, _ in a })
             } catch {
                 throw CommandService.apiError(error)
             }
-            let intervals =
+            let intervals: [ScheduleIntervalView] =
                 stored.map { s in
-                    zip(day.intervals(), s.targetsKW).map { interval, target in
-                        ScheduleIntervalView(
-                            index: interval.index, start: interval.start(), end: interval.end(), targetKW: target)
+                    zip(day.intervals(timeZone: tz), s.targetsKW).map { interval, target -> ScheduleIntervalView in
+                        let t = tracked[interval.index]
+                        return ScheduleIntervalView(
+                            index: interval.index, start: interval.start(timeZone: tz),
+                            end: interval.end(timeZone: tz), targetKW: target,
+                            executedKW: t.map { $0.record.deliveredKWh / (MarketInterval.lengthSeconds / 3600) },
+                            deviationMWh: t?.record.deviationMWh, withinTolerance: t?.record.withinTolerance)
                     }
                 } ?? []
             return try APIResponses.json(
                 ScheduleView(
                     day: day.description, version: stored?.version, source: stored?.source,
-                    createdAt: stored?.createdAt,
-                    intervals: intervals))
+                    createdAt: stored?.createdAt, intervals: intervals))
+        }
+        router.get("/v1/schedule") { request, context in
+            try await schedule(request.uri.queryParameters.get("day"), context)
+        }
+        router.get("/v1/schedule/{day}") { _, context in
+            try await schedule(context.parameters.get("day"), context)
         }
     }
 
-    /// The parts of a stored schedule the view needs.
-    struct StoredScheduleValue: Sendable {
-        var version: Int
-        var source: String
-        var createdAt: Date
-        var targetsKW: [Double]
+    /// The store behind the schedule and tracking routes; 503 while it is not open.
+    static func trackingStore(_ env: APIEnvironment) throws -> Store {
+        guard let service = env.commands else { throw APIError.unavailable("the store is not open") }
+        return service.store
+    }
+
+    /// A market day from `YYYY-MM-DD` (today in the market time zone when absent); 400 naming the value.
+    static func marketDay(_ text: String?, timeZone: TimeZone) throws -> MarketDay {
+        guard let text else { return MarketDay(containing: Date(), timeZone: timeZone) }
+        guard let day = MarketDay(text) else { throw APIError.badRequest("day: '\(text)' is not a date YYYY-MM-DD") }
+        return day
     }
 }

@@ -9,7 +9,8 @@ import VPPCore
 /// |---|---|
 /// | `GET /v1/health`, `GET /v1/openapi.json`, `GET /metrics` | none |
 /// | `GET /v1/ready`, `/v1/status`, `/v1/devices`, `/v1/devices/{id}`, `/v1/fleet`, `/v1/commands`, `/v1/commands/{id}`, `/v1/schedule` | viewer |
-/// | `POST /v1/commands`, `POST /v1/commands/{id}/cancel`, `DELETE /v1/commands/{id}` | operator |
+/// | `GET /v1/schedule/{day}`, `GET /v1/tracking/{day}` | viewer |
+/// | `POST /v1/commands`, `POST /v1/commands/{id}/cancel`, `DELETE /v1/commands/{id}`, `POST /v1/grid-instructions` | operator |
 /// | `GET /v1/audit` | operator |
 ///
 /// `/v1/ready` needs no token either, so that a load balancer or systemd helper can probe it. `/metrics` is
@@ -29,6 +30,7 @@ public enum APIRouter {
         addFleetRoutes(router, env)
         addCommandRoutes(router, env)
         addScheduleRoutes(router, env)
+        addDispatchRoutes(router, env)
         methods.set(router.routes.map { (method: $0.method, path: $0.path.description) })
         return router
     }

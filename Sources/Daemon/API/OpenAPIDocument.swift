@@ -69,9 +69,10 @@ public enum OpenAPIDocument {
                     query("offset", "Offset", type: "integer"),
                 ], errors: [400]),
             "post": op(
-                "Create an operator command; acknowledged (201) only after it is durably stored",
+                "Create an operator command, checked against the live fleet (422 with the reason when "
+                    + "infeasible; the reply states any clamping); acknowledged (201) only after it is durably stored",
                 role: "operator",
-                ok: (201, "Command"), body: "CommandRequest", errors: [400, 413, 422]),
+                ok: (201, "CommandReceipt"), body: "CommandRequest", errors: [400, 413, 422]),
         ],
         "/v1/commands/{id}": [
             "get": op(
@@ -94,6 +95,28 @@ public enum OpenAPIDocument {
                 ok: (200, "Schedule"),
                 params: [query("day", "Market day YYYY-MM-DD (default today)", format: "date")],
                 errors: [400])
+        ],
+        "/v1/schedule/{day}": [
+            "get": op(
+                "The latest schedule of a market day with executed energy and deviation per recorded interval",
+                role: "viewer", ok: (200, "Schedule"), params: [pathDay()], errors: [400])
+        ],
+        "/v1/tracking/{day}": [
+            "get": op(
+                "Tracking records of a market day: cleared vs. executed energy per interval, deviation against "
+                    + "the market profile's tolerance; per-device contributions with ?interval=N",
+                role: "viewer", ok: (200, "TrackingDay"),
+                params: [
+                    pathDay(), query("interval", "One interval 1…96, with per-device contributions", type: "integer"),
+                ],
+                errors: [400])
+        ],
+        "/v1/grid-instructions": [
+            "post": op(
+                "A real-time grid dispatch instruction (aggregate MW target for a window), stored as a "
+                    + "gridInstruction command; checked, clamped and cancellable like every command",
+                role: "operator", ok: (201, "CommandReceipt"), body: "GridInstructionRequest",
+                errors: [400, 413, 422])
         ],
         "/v1/audit": [
             "get": op(
@@ -182,6 +205,13 @@ public enum OpenAPIDocument {
         [
             "name": "id", "in": "path", "required": true, "description": .string("The \(what) id"),
             "schema": ["type": "string", "pattern": "^[A-Za-z0-9_:-][A-Za-z0-9._:-]{0,127}$"],
+        ]
+    }
+
+    static func pathDay() -> JSONTree {
+        [
+            "name": "day", "in": "path", "required": true, "description": "Market day YYYY-MM-DD",
+            "schema": ["type": "string", "format": "date"],
         ]
     }
 
@@ -293,26 +323,60 @@ public enum OpenAPIDocument {
                 "start": dateTime, "end": dateTime, "durationSeconds": number, "reason": string,
             ],
             required: ["kind", "target", "reason"]),
-        "Command": object(
+        "Command": object(commandProperties, required: commandRequired),
+        "CommandReceipt": object(
+            commandProperties.merging(["feasibility": ref("CommandCheck"), "clamped": ref("Clamp")]) { a, _ in a },
+            required: commandRequired + ["feasibility"]),
+        "CommandCheck": object(
             [
-                "id": string, "kind": enumeration(commandKinds), "target": ref("CommandTarget"),
-                "magnitude": ref("Magnitude"),
-                "start": dateTime, "end": dateTime, "author": string, "reason": string,
-                "status": enumeration([
-                    "pending", "active", "completed", "cancelled", "expired", "rejected",
-                ]),
-                "statusDetail": string, "createdAt": dateTime, "updatedAt": dateTime, "cancelledBy": string,
-                "cancelReason": string, "cancelledAt": dateTime,
+                "usableDevices": integer, "unavailableDevices": integer, "requestedKW": number,
+                "feasibleKW": number, "note": string,
+            ],
+            required: ["usableDevices", "unavailableDevices"]),
+        "Clamp": object(
+            ["requestedKW": number, "feasibleKW": number, "reason": string],
+            required: ["requestedKW", "feasibleKW", "reason"]),
+        "GridInstructionRequest": object(
+            [
+                "targetMW": number, "start": dateTime, "end": dateTime, "durationSeconds": number,
+                "reason": string, "reference": string, "site": string,
+            ],
+            required: ["targetMW", "reason"]),
+        "TrackingDay": object(
+            [
+                "day": ["type": "string", "format": "date"], "intervals": array(ref("TrackingInterval")),
+                "totals": ref("TrackingTotals"),
+            ],
+            required: ["day", "intervals", "totals"]),
+        "TrackingInterval": object(
+            [
+                "index": integer, "start": dateTime, "end": dateTime, "clearedMWh": number,
+                "executedMWh": number, "deviationMWh": number, "deviationPercent": number,
+                "tolerancePercent": number, "withinTolerance": boolean, "recordedAt": dateTime,
+                "contributions": array(ref("Contribution")),
             ],
             required: [
-                "id", "kind", "target", "start", "end", "author", "reason", "status", "createdAt",
-                "updatedAt",
+                "index", "start", "end", "clearedMWh", "executedMWh", "deviationMWh", "tolerancePercent",
+                "withinTolerance", "recordedAt",
+            ]),
+        "Contribution": object(["device": string, "energyMWh": number], required: ["device", "energyMWh"]),
+        "TrackingTotals": object(
+            [
+                "intervals": integer, "withinTolerance": integer, "clearedMWh": number, "executedMWh": number,
+                "deviationMWh": number, "absoluteDeviationMWh": number,
+            ],
+            required: [
+                "intervals", "withinTolerance", "clearedMWh", "executedMWh", "deviationMWh",
+                "absoluteDeviationMWh",
             ]),
         "CommandList": object(
             ["count": integer, "commands": array(ref("Command"))], required: ["count", "commands"]),
         "CancelRequest": object(["reason": string], required: []),
         "ScheduleInterval": object(
-            ["index": integer, "start": dateTime, "end": dateTime, "targetKW": number],
+            [
+                "index": integer, "start": dateTime, "end": dateTime, "targetKW": number, "executedKW": number,
+                "deviationMWh": number, "withinTolerance": boolean,
+            ],
             required: ["index", "start", "end", "targetKW"]),
         "Schedule": object(
             [
@@ -330,6 +394,19 @@ public enum OpenAPIDocument {
             required: ["id", "at", "actor", "role", "action", "target", "detail", "sourceAddress"]),
         "AuditList": object(
             ["count": integer, "entries": array(ref("AuditEntry"))], required: ["count", "entries"]),
+    ]
+
+    /// The members of a stored command (`Command`, and the receipt that adds the feasibility check to it).
+    static let commandProperties: [String: JSONTree] = [
+        "id": string, "kind": enumeration(commandKinds), "target": ref("CommandTarget"),
+        "magnitude": ref("Magnitude"),
+        "start": dateTime, "end": dateTime, "author": string, "reason": string,
+        "status": enumeration(["pending", "active", "completed", "cancelled", "expired", "rejected"]),
+        "statusDetail": string, "createdAt": dateTime, "updatedAt": dateTime, "cancelledBy": string,
+        "cancelReason": string, "cancelledAt": dateTime,
+    ]
+    static let commandRequired = [
+        "id", "kind", "target", "start", "end", "author", "reason", "status", "createdAt", "updatedAt",
     ]
 
     static let commandKinds = [

@@ -1,12 +1,25 @@
 import CoreMetrics
+import DeviceIO
+import DispatchControl
 import Foundation
 import Store
 import Synchronization
 import VPPCore
 
-/// Operator commands at the edge (DESIGN §1): authorize → validate → persist with its audit entry in the same
-/// transaction → acknowledge. `create` returns only after the row is committed (`.durable`: WAL fsynced), so a
-/// 201 is never sent for a command a crash could lose.
+/// Operator commands at the edge (DESIGN §1): authorize → validate → check feasibility against the live fleet
+/// → persist with its audit entry in the same transaction → acknowledge. `create` returns only after the row is
+/// committed (`.durable`: WAL fsynced), so a 201 is never sent for a command a crash could lose.
+///
+/// Feasibility (issue 6 §4) is DispatchControl's `CommandFeasibility` on the fleet as it is now:
+/// - an unknown target, a kind no device in scope can do, or usable devices without any headroom in the asked
+///   direction → 422 with the reason, recorded in the audit log (`command.reject`), nothing stored;
+/// - otherwise accepted, and the reply states the clamping (`requestedKW` vs `feasibleKW`) when the fleet can
+///   deliver less than asked. The stored command keeps the magnitude asked for (the dispatch loop clamps again
+///   every cycle, so a fleet that recovers delivers more); the clamping is kept in `statusDetail`.
+/// - **Unavailable is not infeasible.** When every device the command acts on is stale, down or never seen, the
+///   command is accepted with a feasible power of 0 kW and says so: an operator's curtailment or stop must not
+///   be lost because telemetry is late; it acts as soon as the devices answer.
+/// - A command that starts later is checked against the fleet now, too; its window is when it binds.
 public final class CommandService: Sendable {
     public let store: Store
     let fleet: FleetHandle
@@ -24,27 +37,41 @@ public final class CommandService: Sendable {
         set { boundsState.withLock { $0 = newValue } }
     }
 
-    /// Validates `request`, checks that its target exists and can do what it asks, persists it with an audit
-    /// entry and returns the stored command. Throws `APIError` 422 naming the field for anything invalid.
+    /// Validates `request`, checks it against the live fleet, persists it with an audit entry and returns the
+    /// stored command with the feasibility check. Throws `APIError` 422 naming the field for anything invalid,
+    /// and 422 `infeasible_command` with the reason when the fleet cannot do it at all.
     public func create(
         _ request: CommandRequest, by principal: Principal, from address: String, now: Date = Date()
     )
-        async throws -> OperatorCommand
+        async throws -> CommandReceipt
     {
-        let command: OperatorCommand
+        var command: OperatorCommand
         do {
             command = try request.validated(author: principal.name, now: now, bounds: bounds)
         } catch {
             throw APIError(.unprocessableContent, "invalid_command", error.description)
         }
-        try checkTarget(command)
+        let check: CommandCheck
+        do {
+            check = try feasibility(of: command, now: now)
+        } catch let refusal as APIError {
+            let audit = AuditEntry(
+                at: now, actor: principal.name, role: principal.role.rawValue, action: "command.reject",
+                target: command.target.description, detail: "\(Self.summary(command)) — \(refusal.detail)",
+                sourceAddress: address)
+            _ = try? await store.audit.append(audit)
+            throw refusal
+        }
+        command.statusDetail = check.summary
         let audit = AuditEntry(
             at: now, actor: principal.name, role: principal.role.rawValue, action: "command.create",
-            target: command.id.rawValue, detail: Self.summary(command), sourceAddress: address)
+            target: command.id.rawValue, detail: Self.summary(command) + " — " + check.summary,
+            sourceAddress: address)
+        let stored = command
         try await timedWrite("command_create") {
-            try await self.store.commands.create(command, audit: audit)
+            try await self.store.commands.create(stored, audit: audit)
         }
-        return command
+        return CommandReceipt(command: command, check: check)
     }
 
     /// Cancels a pending or active command; 404 if unknown, 409 if already finished.
@@ -84,51 +111,54 @@ public final class CommandService: Sendable {
         do { return try await store.audit.list(query) } catch { throw Self.apiError(error) }
     }
 
-    /// A device target must be configured and of a kind the command applies to; a site target must have devices.
-    func checkTarget(_ command: OperatorCommand) throws {
-        switch command.target {
-        case .fleet:
-            return
-        case .site(let site):
-            guard fleet.hasSite(site) else {
-                throw APIError(
-                    .unprocessableContent, "invalid_command",
-                    "target.id: site '\(site)' has no configured devices")
+    /// The feasibility of `command` against the live fleet at `now`; throws the 422 refusal.
+    func feasibility(of command: OperatorCommand, now: Date) throws -> CommandCheck {
+        switch CommandFeasibility.evaluate(command, fleet: fleet.state, now: now, model: fleet.model) {
+        case .accepted(let acceptance):
+            return CommandCheck(acceptance, command: command)
+        case .rejected(let rejection):
+            if case .noCapability = rejection, let offline = offlineCheck(command, now: now) { return offline }
+            throw Self.refusal(rejection)
+        }
+    }
+
+    /// The acceptance of a command whose devices are all stale, down or never seen (see the type's doc); nil
+    /// when some device in scope is usable (then the rejection stands).
+    func offlineCheck(_ command: OperatorCommand, now: Date) -> CommandCheck? {
+        let kinds = CommandFeasibility.actingKinds(command.kind)
+        let inScope = fleet.state.snapshotAll().values.filter {
+            kinds.contains($0.descriptor.kind) && CommandLimits.applies(command.target, to: $0.descriptor)
+        }
+        guard !inScope.isEmpty, inScope.allSatisfy({ $0.health(now: now) != .ok }) else { return nil }
+        var check = CommandCheck(
+            usableDevices: 0, unavailableDevices: inScope.count,
+            note: "no device in scope answers now (\(inScope.count) stale, down or never seen); "
+                + "the command acts when they answer")
+        if let kw = command.magnitude?.kilowatts?.value, command.kind != .curtailPV {
+            let requested = command.kind == .charge || command.kind == .discharge ? abs(kw) : kw
+            check.requestedKW = requested
+            check.feasibleKW = 0
+            if abs(requested) > CommandAcceptance.toleranceKW {
+                check.clamped = CommandCheck.Clamp(
+                    requestedKW: requested, feasibleKW: 0,
+                    reason: "no device in scope answers now: nothing can act until telemetry returns")
             }
-        case .device(let id):
-            guard let device = fleet.deviceView(id) else {
-                throw APIError(
-                    .unprocessableContent, "invalid_command", "target.id: device '\(id)' is not configured")
-            }
-            let kind = DeviceKind(rawValue: device.kind)
-            switch command.kind {
-            case .curtailPV where kind != .pv:
-                throw APIError(
-                    .unprocessableContent, "invalid_command",
-                    "kind: curtailPV needs a PV device; '\(id)' is \(device.kind)")
-            case .charge, .discharge:
-                guard kind == .storage || kind == .v2g else {
-                    throw APIError(
-                        .unprocessableContent, "invalid_command",
-                        "kind: \(command.kind.rawValue) needs a storage or V2G device; '\(id)' is \(device.kind)"
-                    )
-                }
-                if let kw = command.magnitude?.kilowatts?.value, kw > device.ratedPowerKW {
-                    throw APIError(
-                        .unprocessableContent, "invalid_command",
-                        "magnitude.value: \(kw) kW exceeds the rated power \(device.ratedPowerKW) kW of '\(id)'"
-                    )
-                }
-            case .curtailPV:
-                if let kw = command.magnitude?.kilowatts?.value, kw > device.ratedPowerKW {
-                    throw APIError(
-                        .unprocessableContent, "invalid_command",
-                        "magnitude.value: a limit of \(kw) kW is above the rated power \(device.ratedPowerKW) kW of '\(id)'"
-                    )
-                }
-            default:
-                return
-            }
+        }
+        return check
+    }
+
+    /// The API error for a refusal: `invalid_command` naming the field for what the request got wrong (target,
+    /// kind, magnitude), `infeasible_command` when the fleet cannot do it now.
+    static func refusal(_ rejection: CommandRejection) -> APIError {
+        switch rejection {
+        case .unknownDevice, .unknownSite:
+            return APIError(.unprocessableContent, "invalid_command", "target.id: \(rejection)")
+        case .unsupportedKind:
+            return APIError(.unprocessableContent, "invalid_command", "kind: \(rejection)")
+        case .invalidMagnitude:
+            return APIError(.unprocessableContent, "invalid_command", "magnitude: \(rejection)")
+        case .noCapability:
+            return APIError(.unprocessableContent, "infeasible_command", "\(rejection)")
         }
     }
 

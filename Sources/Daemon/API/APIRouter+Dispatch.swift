@@ -1,0 +1,37 @@
+import Foundation
+import Hummingbird
+import Store
+import VPPCore
+
+/// Real-time dispatch at the API: grid instructions from a dispatch centre (operator role) and the tracking
+/// records of cleared vs. executed energy (viewer role).
+extension APIRouter {
+    static func addDispatchRoutes(_ router: Router<APIRequestContext>, _ env: APIEnvironment) {
+        router.post("/v1/grid-instructions") { request, context in
+            let principal = try context.require(.operator)
+            let body = try await APIResponses.decodeBody(
+                GridInstructionRequest.self, from: request, limit: env.maxBodyBytes)
+            guard let service = env.commands else { throw APIError.unavailable("the store is not open") }
+            let receipt = try await service.create(
+                body.commandRequest, by: principal, from: context.remoteAddress)
+            return try created(receipt)
+        }
+        router.get("/v1/tracking/{day}") { request, context in
+            _ = try context.require(.viewer)
+            let store = try trackingStore(env)
+            let tz = store.options.marketTimeZone
+            let day = try marketDay(context.parameters.get("day"), timeZone: tz)
+            let interval = try intParameter(
+                request.uri.queryParameters, "interval", range: 1...MarketInterval.perDay)
+            let rows: [IntervalTracking]
+            do {
+                rows = try await store.tracking.list(day: day, interval: interval)
+            } catch {
+                throw CommandService.apiError(error)
+            }
+            let views = rows.map { TrackingIntervalView($0, timeZone: tz, withContributions: interval != nil) }
+            return try APIResponses.json(
+                TrackingDayView(day: day.description, intervals: views, totals: TrackingTotalsView(views)))
+        }
+    }
+}
