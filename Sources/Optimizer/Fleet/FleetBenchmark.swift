@@ -73,7 +73,7 @@ public enum FleetBenchmark {
         return try synthetic(shape, rng: &rng)
     }
 
-    private static func synthetic(_ shape: Shape, rng: inout SplitMix64) throws(FleetModelError) -> FleetProblem {
+    static func synthetic(_ shape: Shape, rng: inout SplitMix64) throws(FleetModelError) -> FleetProblem {
         let n = shape.intervals
         let hours = 24.0 / Double(max(1, n))
         let groups = max(1, shape.siteGroups)

@@ -22,6 +22,8 @@
 /// departure bound becomes the same Σ Eⱼ·nⱼ, so cars at any arrival SOC that all need charge can share a
 /// cluster (with energy shares, a car that must end at its ceiling only fits with cars of the same arrival
 /// SOC). Cars then move in proportion to their needs; the slowest car per need limits the power.
+/// `Split.room` (wᵢ ∝ Eᵢ·(sᵢ − loᵢ)) does the same for cars that need no charge: every window floor becomes
+/// the same −Σ Eⱼ·(sⱼ − loⱼ), so they share a cluster at any arrival SOC and all reach their floor together.
 public struct V2GCluster: Sendable {
     /// How the cluster's power is shared among its cars (see the type comment).
     public enum Split: String, Sendable, Equatable {
@@ -30,6 +32,9 @@ public struct V2GCluster: Sendable {
         /// wᵢ ∝ required charge Eᵢ·(departure − arrival): every car reaches its departure SOC together.
         /// Every car must need charge (departure above arrival).
         case need
+        /// wᵢ ∝ discharge room Eᵢ·(arrival − min SOC): every car reaches its SOC floor together. For cars
+        /// that need no charge (departure at or below arrival) and have room (arrival above min SOC).
+        case room
     }
 
     public let name: String
@@ -84,8 +89,23 @@ public struct V2GCluster: Sendable {
                 detail: "a need-split cluster needs every car to need charge; \(car.id) departs at "
                     + "\(car.departureSOCPercent) % from \(car.arrivalSOCPercent) %")
         }
+        if split == .room,
+            let car = cars.first(where: {
+                $0.departureSOCPercent > $0.arrivalSOCPercent || $0.arrivalSOCPercent <= $0.socMinPercent
+            })
+        {
+            throw .invalidInput(
+                storage: name, field: "car \(car.id).arrivalSOCPercent",
+                detail: "a room-split cluster needs every car above its min SOC and needing no charge; \(car.id) "
+                    + "arrives at \(car.arrivalSOCPercent) % (min \(car.socMinPercent) %, departure \(car.departureSOCPercent) %)"
+            )
+        }
         let share = cars.map { car in
-            split == .energy ? car.batteryKWh : car.batteryKWh * (car.departureSOCPercent - car.arrivalSOCPercent)
+            switch split {
+            case .energy: car.batteryKWh
+            case .need: car.batteryKWh * (car.departureSOCPercent - car.arrivalSOCPercent)
+            case .room: car.batteryKWh * (car.arrivalSOCPercent - car.socMinPercent)
+            }
         }
         let total = share.reduce(0, +)
         self.name = name

@@ -4,12 +4,15 @@ import Foundation
 /// device). Every cluster shares one plug window and one efficiency.
 ///
 /// - Cars that need charge (departure above arrival, inside their window) are split by need
-///   (`V2GCluster.Split.need`) and banded by the hours their own charger needs for it (factor `cRateFactor`)
+///   (`V2GCluster.Split.need`) and banded by the hours their own charger needs for it (`chargeTimeFactor`)
 ///   and by their discharge room per need (`roomRatioBand`): arrival SOC no longer matters, so a fleet has
 ///   about windows × time bands × room bands clusters.
-/// - The others (no charge needed, or outside their window) are split by energy and banded by arrival SOC,
-///   required charge and C-rate, each band split until every car's required charge fits under every car's
-///   headroom.
+/// - Cars that need no charge and can discharge are split by discharge room (`.room`), banded by the share
+///   of that room usable before departure and by discharge time.
+/// - The rest (outside their window, at their floor, or with `splitByNeed` off) are split by energy and
+///   banded by arrival SOC, required charge and C-rate, each band split until every car's required charge
+///   fits under every car's headroom.
+/// Cars that cannot discharge never share a cluster with cars that can.
 /// Measured (debug build, 2-core box): 10,000 random cars in 9 plug windows → 727 clusters with energy
 /// shares only, far fewer with need shares (see `V2GClustererTests`).
 public struct V2GClusterer: Sendable {
@@ -22,19 +25,25 @@ public struct V2GClusterer: Sendable {
     /// Largest cluster; bigger groups are split so one odd car cannot tighten too many others.
     public var maxCarsPerCluster: Int = 500
 
-    /// Cluster cars that need charge with `V2GCluster.Split.need` (default): far fewer clusters, because
-    /// cars at different arrival SOCs can share one. `false` clusters every car with energy shares.
+    /// Cluster cars that need charge with `V2GCluster.Split.need` and cars that need none with `.room`
+    /// (default): far fewer clusters, because cars at different arrival SOCs can share one. `false` clusters
+    /// every car with energy shares.
     public var splitByNeed = true
     /// Need-split bands of discharge room per need, (arrival − min SOC) / (departure − arrival): cars far from
-    /// their floor relative to their need can lend more energy before departure.
-    public var roomRatioBand: Double = 0.5
+    /// their floor relative to their need can lend more energy before departure. Bands only keep the shared
+    /// bounds loose (a cluster discharges as far as its tightest car allows); any mix is safe.
+    public var roomRatioBand: Double = 1
     /// Room ratios above this share the last band.
     public var roomRatioCap: Double = 2
+    /// Need-split bands of the hours each car's own charger needs for its charge grow by this factor. The
+    /// cluster delivers its total need in the time of its slowest car, so mixing only costs flexibility.
+    public var chargeTimeFactor: Double = 4
 
     public init() {}
 
     /// Clusters `cars`, each with its plug window (horizon intervals, 0-based). Cluster names are
-    /// `v2g-<first>-<end>-r<band>-t<band>[-k]` for need-split clusters (room ratio and charge-time bands) and
+    /// `v2g-<first>-<end>-need-r<band>-t<band>-d<0|1>[-k]` (room ratio, charge time, can discharge),
+    /// `v2g-<first>-<end>-room-u<band>-t<band>[-k]` (usable room share, discharge time) and
     /// `v2g-<first>-<end>-s<band>-n<band>-c<band>[-k]` for energy-split ones, stable for the same input.
     public func clusters(_ cars: [(car: V2GCar, plugged: Range<Int>)]) throws(StorageModelError)
         -> [V2GCluster]
@@ -49,40 +58,53 @@ public struct V2GClusterer: Sendable {
             }
         }
         func band(_ v: Double, _ width: Double) -> Int { Int((v / width).rounded(.down)) }
-        func logBand(_ v: Double) -> Int { Int((log(max(v, 1e-6)) / log(cRateFactor)).rounded(.down)) }
+        func logBand(_ v: Double, _ factor: Double) -> Int { Int((log(max(v, 1e-6)) / log(factor)).rounded(.down)) }
         var groups: [Key: [V2GCar]] = [:]
         for (car, plugged) in cars {
             let need = car.departureSOCPercent - car.arrivalSOCPercent
-            let byNeed =
-                splitByNeed && need >= 0.5 && car.departureSOCPercent <= car.socMaxPercent
-                && car.arrivalSOCPercent >= car.socMinPercent && car.chargeKW > 0
+            let room = car.arrivalSOCPercent - car.socMinPercent
+            let inside = car.arrivalSOCPercent >= car.socMinPercent && car.arrivalSOCPercent <= car.socMaxPercent
+            // A car that cannot discharge would stop its whole cluster from discharging: keep them apart.
+            let v2g = car.dischargeKW > 0 ? 1 : 0
             let key: Key
-            if byNeed {
-                let hours = car.batteryKWh * need / 100 / (car.chargeKW * car.efficiency)
-                let room = (car.arrivalSOCPercent - car.socMinPercent) / need
+            if splitByNeed && inside && need > 0 && car.departureSOCPercent <= car.socMaxPercent
+                && car.chargeKW > 0
+            {
+                // Hours below one interval all share the first band.
+                let hours = max(0.25, car.batteryKWh * need / 100 / (car.chargeKW * car.efficiency))
                 key = Key(
                     first: plugged.lowerBound, end: plugged.upperBound, mode: 1,
-                    a: band(min(room, roomRatioCap), roomRatioBand), b: 0, rate: logBand(hours),
+                    a: band(min(room / need, roomRatioCap), roomRatioBand), b: v2g,
+                    rate: logBand(hours, chargeTimeFactor), efficiency: car.efficiency)
+            } else if splitByNeed && inside && need <= 0 && room > 0 && car.dischargeKW > 0 {
+                // Room split: band by the share of the room usable before departure and by discharge time.
+                let usable = min(room, -need) / room
+                let hours = max(0.25, car.batteryKWh * room / 100 / car.dischargeKW * car.efficiency)
+                key = Key(
+                    first: plugged.lowerBound, end: plugged.upperBound, mode: 2,
+                    a: band(min(usable, 0.999), 0.25), b: v2g, rate: logBand(hours, chargeTimeFactor),
                     efficiency: car.efficiency)
             } else {
                 let rate = car.batteryKWh > 0 && car.chargeKW > 0 ? car.chargeKW / car.batteryKWh : 1
                 key = Key(
                     first: plugged.lowerBound, end: plugged.upperBound, mode: 0,
-                    a: band(car.arrivalSOCPercent, socBandPercent), b: band(need, needBandPercent),
-                    rate: logBand(rate), efficiency: car.efficiency)
+                    a: band(car.arrivalSOCPercent, socBandPercent), b: band(need, needBandPercent) * 2 + v2g,
+                    rate: logBand(rate, cRateFactor), efficiency: car.efficiency)
             }
             groups[key, default: []].append(car)
         }
         var out: [V2GCluster] = []
         for key in groups.keys.sorted() {
             let members = groups[key] ?? []
-            let byNeed = key.mode == 1
-            let base =
-                byNeed
-                ? "v2g-\(key.first)-\(key.end)-r\(key.a)-t\(key.rate)"
-                : "v2g-\(key.first)-\(key.end)-s\(key.a)-n\(key.b)-c\(key.rate)"
-            // Need shares are consistent by construction; energy shares need the headroom split.
-            let runs = byNeed ? [members.sorted { $0.id < $1.id }] : Self.consistentRuns(members)
+            let split: V2GCluster.Split = key.mode == 1 ? .need : key.mode == 2 ? .room : .energy
+            let base: String
+            switch split {
+            case .need: base = "v2g-\(key.first)-\(key.end)-need-r\(key.a)-t\(key.rate)-d\(key.b)"
+            case .room: base = "v2g-\(key.first)-\(key.end)-room-u\(key.a)-t\(key.rate)"
+            case .energy: base = "v2g-\(key.first)-\(key.end)-s\(key.a)-n\(key.b)-c\(key.rate)"
+            }
+            // Need and room shares are consistent by construction; energy shares need the headroom split.
+            let runs = split == .energy ? Self.consistentRuns(members) : [members.sorted { $0.id < $1.id }]
             let chunks = runs.flatMap { run in
                 stride(from: 0, to: run.count, by: max(1, maxCarsPerCluster)).map {
                     Array(run[$0..<min($0 + maxCarsPerCluster, run.count)])
@@ -92,7 +114,7 @@ public struct V2GClusterer: Sendable {
                 out.append(
                     try V2GCluster(
                         name: chunks.count > 1 ? "\(base)-\(i + 1)" : base, cars: chunk,
-                        plugged: key.first..<key.end, split: byNeed ? .need : .energy))
+                        plugged: key.first..<key.end, split: split))
             }
         }
         return out
