@@ -38,11 +38,17 @@ struct BidCurveBuilderTests {
         #expect([100.0, 200, 300, 400].map { c.netMW(atPrice: $0) } == [-1, 0, 0.5, 1])
     }
 
-    @Test("a non-monotone scenario response is made monotone, never offering less at a higher price")
+    @Test("a non-monotone scenario response gets its least-squares monotone fit: violators share their mean")
     func monotone() throws {
+        // 1 MW at 200 and 0.5 MW at 300 violate monotonicity; pooled they are (1 + 0.5) / 2 = 0.75 MW each.
         let c = try oneInterval([(100, 0), (200, 1), (300, 0.5)], profile: try profile())
         #expect(c.isMonotone)
-        #expect(c.netMW(atPrice: 300) == 1)
+        #expect([100.0, 200, 300].map { c.netMW(atPrice: $0) } == [0, 0.75, 0.75])
+        let many = BidCurveBuilder.isotonic([(1, 3), (2, 1), (3, 2), (4, 0), (5, 5)])
+        // Brute force over the definition: every fitted sequence is non-decreasing and keeps the total.
+        #expect(zip(many, many.dropFirst()).allSatisfy { $0.1 <= $1.1 })
+        #expect(abs(many.map(\.1).reduce(0, +) - 11) < 1e-12)
+        #expect(many.map(\.1) == [1.5, 1.5, 1.5, 1.5, 5])
     }
 
     @Test(

@@ -2,7 +2,9 @@
 /// market profile accepts (issue 5 "bid building", DOMAIN §3).
 ///
 /// For interval t every scenario k contributes the point (price λₖ, optimal net injection nₖ). Sorted by price
-/// and made non-decreasing with a running maximum, these points become steps; then the curve is fitted to the
+/// and made non-decreasing by isotonic regression (pool adjacent violators: the least-squares non-decreasing
+/// fit, so one scenario that sells at a low price because *other* intervals were cheaper in it is averaged
+/// with its neighbours instead of forcing a sale at every higher price), these points become steps; then the curve is fitted to the
 /// profile: prices rounded *up* to the tick (a seller never offers below what the optimizer priced) and
 /// clamped to floor…cap, quantities rounded to the quantity tick toward zero and clamped into the fleet's
 /// capability, increments smaller than the minimum segment merged into the next step, and the smallest
@@ -49,6 +51,25 @@ public enum BidCurveBuilder {
         }
     }
 
+    /// Pool-adjacent-violators: replaces the quantities of price-sorted points by their least-squares
+    /// non-decreasing fit (blocks of violators take their mean).
+    static func isotonic(_ points: [(Double, Double)]) -> [(Double, Double)] {
+        var blocks: [(sum: Double, count: Int)] = []
+        for (_, q) in points {
+            blocks.append((q, 1))
+            while blocks.count > 1 {
+                let last = blocks[blocks.count - 1]
+                let before = blocks[blocks.count - 2]
+                guard before.sum / Double(before.count) > last.sum / Double(last.count) else { break }
+                blocks.removeLast(2)
+                blocks.append((before.sum + last.sum, before.count + last.count))
+            }
+        }
+        var fitted: [Double] = []
+        for b in blocks { fitted += Array(repeating: b.sum / Double(b.count), count: b.count) }
+        return zip(points, fitted).map { ($0.0, $1) }
+    }
+
     static func curve(
         points: [(Double, Double)], capability: ClosedRange<Double>, profile: MarketProfile
     ) -> BidCurve {
@@ -65,7 +86,7 @@ public enum BidCurveBuilder {
             let up = multiple((v / price.tickYuanPerMWh - 1e-6).rounded(.up), of: price.tickYuanPerMWh)
             return min(max(up, price.floorYuanPerMWh), price.capYuanPerMWh)
         }
-        let sorted = points.sorted { $0.0 < $1.0 }
+        let sorted = isotonic(points.sorted { $0.0 < $1.0 })
         let base = fitQuantity(sorted.first?.1 ?? 0)
         var steps: [BidCurve.Step] = []
         var level = base

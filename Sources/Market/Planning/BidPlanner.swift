@@ -1,5 +1,6 @@
 import Foundation
 import Optimizer
+import Synchronization
 import VPPCore
 
 /// Forms the day-ahead quantity-price bid of the whole fleet (issue 5 §3–§4):
@@ -63,35 +64,16 @@ public enum BidPlanner {
         for (j, path) in sampledPaths(input).enumerated() {
             scenarioPrices.append((nil, "path-\(j + 1)", path))
         }
-        var bounds: [FleetNetBound] = []
-        if !input.flags.isEmpty {
-            bounds.append(
-                FleetNetBound(
-                    name: "pre-check flags",
-                    minMW: (1...n).map { input.flags[$0]?.netInjectionBoundsMW.min },
-                    maxMW: (1...n).map { input.flags[$0]?.netInjectionBoundsMW.max }))
+        let bounds = netBounds(input)
+        let problems = scenarioPrices.map { _, label, prices in
+            fleet.problem(name: "\(input.day) \(label)", prices: prices, bounds: bounds)
         }
-        if !input.netInjectionMinMW.isEmpty || !input.netInjectionMaxMW.isEmpty {
-            bounds.append(
-                FleetNetBound(
-                    name: "net-injection bounds", minMW: input.netInjectionMinMW, maxMW: input.netInjectionMaxMW))
-        }
+        let schedules = try solveAll(problems)
         var scenarios: [BidPlan.Scenario] = []
         var median: FleetSchedule?
         var solveSeconds = 0.0
         var lp = BidPlan.LPSize(columns: 0, rows: 0, nonZeros: 0)
-        for (level, label, prices) in scenarioPrices {
-            var problem = FleetProblem(name: "\(input.day) \(label)", pricesYuanPerMWh: prices)
-            problem.batteries = fleet.batteries
-            problem.pv = fleet.pv
-            problem.connections = fleet.connections
-            problem.netBounds = bounds
-            let schedule: FleetSchedule
-            do {
-                schedule = try FleetModel.schedule(problem)
-            } catch {
-                throw .optimizer(error)
-            }
+        for ((level, label, prices), schedule) in zip(scenarioPrices, schedules) {
             solveSeconds += schedule.buildSeconds + schedule.solveSeconds
             lp = .init(columns: schedule.lpColumns, rows: schedule.lpRows, nonZeros: schedule.lpNonZeros)
             scenarios.append(
@@ -106,7 +88,7 @@ public enum BidPlanner {
         let curves: [BidCurve]
         do {
             curves = try BidCurveBuilder.build(
-                scenarios: scenarios.map { .init(pricesYuanPerMWh: $0.pricesYuanPerMWh, netMW: $0.netMW) },
+                scenarios: curvePoints(input.curveShape, scenarios: scenarios, offerMin: offerMin, offerMax: offerMax),
                 capabilityMW: offer, profile: input.profile)
             try BidValidator.validate(
                 curves, profile: input.profile,
@@ -129,6 +111,69 @@ public enum BidPlanner {
             timing: .init(
                 prepareSeconds: (prepared - started).seconds, solveSeconds: solveSeconds,
                 curveSeconds: (done - solved).seconds, totalSeconds: (done - started).seconds))
+    }
+
+    /// The (price, quantity) points per interval the curves are built from (see `BidPlanningInput.CurveShape`).
+    static func curvePoints(
+        _ shape: BidPlanningInput.CurveShape, scenarios: [BidPlan.Scenario], offerMin: [Double], offerMax: [Double]
+    ) -> [BidCurveBuilder.Scenario] {
+        let all = scenarios.map { BidCurveBuilder.Scenario(pricesYuanPerMWh: $0.pricesYuanPerMWh, netMW: $0.netMW) }
+        guard shape == .anchored, let median = scenarios.first(where: { $0.level == 0.5 }) else { return all }
+        let quantile = scenarios.filter { $0.level != nil }
+        let low = quantile.map { $0.pricesYuanPerMWh.min() ?? 0 }.min() ?? 0
+        let high = quantile.map { $0.pricesYuanPerMWh.max() ?? 0 }.max() ?? 0
+        let n = median.netMW.count
+        // Below the day's lowest scenario price: take as much as the fleet can; from there up to the day's highest
+        // scenario price: the median schedule; from the highest scenario price on: sell as much as it can.
+        let spread = max(high - low, 1)
+        return [
+            .init(pricesYuanPerMWh: Array(repeating: low - spread, count: n), netMW: offerMin),
+            .init(pricesYuanPerMWh: Array(repeating: low, count: n), netMW: median.netMW),
+            .init(pricesYuanPerMWh: Array(repeating: high, count: n), netMW: offerMax),
+        ]
+    }
+
+    /// The pre-check flags and the extra bounds as soft fleet net-injection bounds.
+    static func netBounds(_ input: BidPlanningInput) -> [FleetNetBound] {
+        let n = MarketInterval.perDay
+        var bounds: [FleetNetBound] = []
+        if !input.flags.isEmpty {
+            bounds.append(
+                FleetNetBound(
+                    name: "pre-check flags",
+                    minMW: (1...n).map { input.flags[$0]?.netInjectionBoundsMW.min },
+                    maxMW: (1...n).map { input.flags[$0]?.netInjectionBoundsMW.max }))
+        }
+        if !input.netInjectionMinMW.isEmpty || !input.netInjectionMaxMW.isEmpty {
+            bounds.append(
+                FleetNetBound(
+                    name: "net-injection bounds", minMW: input.netInjectionMinMW, maxMW: input.netInjectionMaxMW))
+        }
+        return bounds
+    }
+
+    /// Solves the scenarios on all cores (each CLP model is independent), results in input order.
+    static func solveAll(_ problems: [FleetProblem]) throws(PlanningError) -> [FleetSchedule] {
+        let results = Mutex<[Int: Result<FleetSchedule, FleetModelError>]>([:])
+        DispatchQueue.concurrentPerform(iterations: problems.count) { i in
+            let r: Result<FleetSchedule, FleetModelError>
+            do throws(FleetModelError) {
+                r = .success(try FleetModel.schedule(problems[i]))
+            } catch {
+                r = .failure(error)
+            }
+            results.withLock { $0[i] = r }
+        }
+        let all = results.withLock { $0 }
+        var out: [FleetSchedule] = []
+        for i in problems.indices {
+            switch all[i] {
+            case .success(let s)?: out.append(s)
+            case .failure(let e)?: throw .optimizer(e)
+            case nil: throw .badInput(field: "scenarios", reason: "scenario \(i + 1) was not solved")
+            }
+        }
+        return out
     }
 
     /// Capability ∩ flags ∩ bounds per interval, on the quantity tick (lower rounded up, upper down). Where the

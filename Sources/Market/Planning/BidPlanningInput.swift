@@ -23,10 +23,26 @@ public struct BidPlanningInput: Sendable {
     /// Forecast quantile levels solved as scenarios (default 10/30/50/70/90 %). 0.5 is always included: it
     /// gives the expected schedule.
     public var scenarioLevels: [Double] = [0.1, 0.3, 0.5, 0.7, 0.9]
+    /// How scenario schedules become curves.
+    public enum CurveShape: Sendable, Equatable {
+        /// Per interval, the least-squares monotone fit through every scenario's (price, optimal quantity)
+        /// point. Textbook, but each scenario's quantity is optimal only if *every* interval clears at that
+        /// scenario's prices: with storage, intervals clearing at different scenarios' quantities add up to
+        /// energy the fleet does not have (30-day backtests of a lone battery: 65–70 % of perfect foresight).
+        case scenarios
+        /// The median schedule's quantity for every price inside the day's scenario band (lowest to highest
+        /// scenario price of the day), the fleet's whole buying capability below it and its whole selling
+        /// capability above it: energy-consistent whenever prices stay inside the band, and it seizes prices
+        /// beyond anything forecast (same backtests: 75 % with noisy, 85 % with similar-day forecasts). The default.
+        case anchored
+    }
+
+    /// Curve construction (default `.anchored`).
+    public var curveShape: CurveShape = .anchored
     /// Extra sampled price paths (seeded AR(1) draws inside the forecast's quantile band) solved as further
-    /// scenarios: uniform quantile shifts barely move a battery's schedule, while paths whose intervals
-    /// differ independently reveal how each interval's quantity responds to its own price.
-    public var sampledPaths: Int = 4
+    /// scenarios for `.scenarios` curves. Default 0: their per-interval responses are not energy-consistent
+    /// (a lone battery's backtest fell below zero with 4 paths).
+    public var sampledPaths: Int = 0
     /// Seed of the sampled paths (combined with the day, so a plan is reproducible).
     public var seed: UInt64 = 1
     /// Operator pre-check flags by interval 1…96 (DOMAIN §3).

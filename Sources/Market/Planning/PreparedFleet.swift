@@ -12,6 +12,8 @@ struct PreparedFleet {
     var capabilityMinMW: [Double]
     var capabilityMaxMW: [Double]
     var clustering: BidPlan.Clustering
+    /// Storage aggregate name → indices of its member resources in the input (to carry SOC back to devices).
+    var storageMembers: [String: [Int]] = [:]
     var relaxations: [Relaxation] = []
 
     init(_ input: BidPlanningInput) throws(PlanningError) {
@@ -106,7 +108,7 @@ struct PreparedFleet {
                         chargeKW: r.ratedKW * fi, dischargeKW: r.ratedKW * fe, efficiency: r.efficiency,
                         intervals: 0..<n, dt: dt, into: &siteMin, &siteMax)
                     let member = StorageMember(
-                        resource: r, chargeKW: r.ratedKW * fi, dischargeKW: r.ratedKW * fe)
+                        index: i, resource: r, chargeKW: r.ratedKW * fi, dischargeKW: r.ratedKW * fe)
                     storageGroups[StorageKey(member, group: group(site)), default: []].append(member)
                 case .v2g:
                     let e = r.energyKWh ?? 0
@@ -143,6 +145,7 @@ struct PreparedFleet {
         // Virtual assets.
         for (key, members) in storageGroups.sorted(by: { $0.key < $1.key }) {
             batteries.append(try Self.aggregate(members, key: key, finalSOC: input.finalSOCPercent))
+            storageMembers[key.name] = members.map(\.index)
         }
         clustering.storageAggregates = batteries.count
         var clusterer = V2GClusterer()
@@ -183,8 +186,19 @@ struct PreparedFleet {
         }
     }
 
+    /// The fleet LP for one price series with `bounds` on the net injection.
+    func problem(name: String, prices: [Double], bounds: [FleetNetBound]) -> FleetProblem {
+        var problem = FleetProblem(name: name, pricesYuanPerMWh: prices)
+        problem.batteries = batteries
+        problem.pv = pv
+        problem.connections = connections
+        problem.netBounds = bounds
+        return problem
+    }
+
     /// One storage unit after derating.
     struct StorageMember {
+        var index: Int
         var resource: PlanningResource
         var chargeKW: Double
         var dischargeKW: Double
