@@ -11,7 +11,8 @@ import VPPCore
 @Suite("SettlementService: a day settled from the store down to each owner")
 struct SettlementServiceTests {
     static let day = MarketDay("2026-11-25")!  // a Wednesday
-    static let devices: [(id: String, owner: String, usualKW: Double, eventKW: Double)] = [
+    typealias Device = (id: String, owner: String, usualKW: Double, eventKW: Double)
+    static let devices: [Device] = [
         ("pv-a", "alice", -100, 20),  // +120 kW response
         ("bat-b", "bob", -40, 40),  // +80 kW
         ("ev-c", "alice", -60, -60),  // no response
@@ -32,7 +33,7 @@ struct SettlementServiceTests {
     }
 
     /// 14 history days and D: one sample per interval per device; ev-c has no data in interval 10 of D-2.
-    static func fill(_ store: Store) async throws {
+    static func fill(_ store: Store, devices: [Device] = devices) async throws {
         var samples: [TelemetrySample] = []
         for offset in 0...14 {
             let d = day.adding(days: -offset)
@@ -64,7 +65,7 @@ struct SettlementServiceTests {
                 IntervalTracking(
                     interval: MarketInterval(day: day, index: i)!,
                     record: TrackingRecord(clearedKWh: 10, deliveredKWh: 9.5, tolerancePercent: 5),
-                    contributionsKWh: ["pv-a": 6, "bat-b": 3.5], recordedAt: Date()))
+                    contributionsKWh: [DeviceID(devices[0].id): 6, DeviceID(devices[1].id): 3.5], recordedAt: Date()))
         }
         let clearing = ClearingDocument(
             marketDay: day, bidVersion: 1,
@@ -111,6 +112,20 @@ struct SettlementServiceTests {
         )
         let empty = try await service.statement(owner: "alice", month: "2026-10")
         #expect(empty.lines.isEmpty && empty.totalFen == 0)
+    }
+
+    @Test("atypical days push the baseline past the normal window: the wider history is read and used")
+    func widerWindow() async throws {
+        let (store, dir) = try Store.temporary()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try await Self.fill(store)
+        let service = SettlementService(store: store, profile: try Self.profile(), devices: Self.descriptors())
+        let s = try await service.compute(
+            day: Self.day, atypicalDays: [Self.day.adding(days: -5), Self.day.adding(days: -6)])
+        let e = try #require(s.drEvents.first)
+        #expect(e.baselineDays == [7, 8, 9, 12, 13].map { Self.day.adding(days: -$0) })
+        #expect(e.baselineNotes.contains { $0.contains("widened") })
+        #expect(e.netFen == 60_000)
     }
 
     @Test("a DR event without any history fails naming the aggregate baseline; nothing is stored")

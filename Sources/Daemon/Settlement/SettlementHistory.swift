@@ -8,12 +8,14 @@ import VPPCore
 struct SettlementHistory: Sendable {
     /// Device id → day → metered day.
     var days: [String: [MarketDay: MeteredDay]] = [:]
+    /// Market time zone the days were cut in.
+    var timeZone: TimeZone = MarketDay.defaultTimeZone
 
     /// Loads days `from`…`through` (inclusive) of every device.
     static func load(
         store: Store, devices: [DeviceID], from: MarketDay, through: MarketDay, timeZone: TimeZone
     ) async throws -> SettlementHistory {
-        var out = SettlementHistory()
+        var out = SettlementHistory(timeZone: timeZone)
         for device in devices {
             let rollups = try await store.telemetry.rollups(
                 device: device, from: from.start(timeZone: timeZone), to: through.end(timeZone: timeZone))

@@ -73,36 +73,21 @@ public struct SettlementService: Sendable {
 
         var drResults: [DREventSettlement] = []
         if !events.isEmpty {
-            let history = try await SettlementHistory.load(
-                store: store, devices: devices.map(\.id), from: day.adding(days: -rules.fallbackLookbackDays),
-                through: day, timeZone: tz)
             let calc = BaselineCalculator(
                 rules: rules, calendar: rules.calendar(atypicalDays: atypicalDays), drDays: drDays)
-            let participants = history.participants(on: day)
-            for event in events {
-                try event.validate()
-                let start = event.firstControlIndex
-                let resources = participants.map { id -> ResourceResponseInput in
-                    let measured = history.day(id, day)
-                    do {
-                        let b = try calc.baseline(
-                            resource: id, day: day, history: Array(history.days[id, default: [:]].values),
-                            controlStartIndex: start)
-                        return ResourceResponseInput(resource: id, baseline: b, measured: measured)
-                    } catch {
-                        return ResourceResponseInput(
-                            resource: id, baseline: nil, problem: "\(error)", measured: measured)
-                    }
-                }
-                let aggregateBaseline = try calc.baseline(
-                    resource: "aggregate", day: day, history: history.aggregate(participants),
-                    controlStartIndex: start)
-                drResults.append(
-                    try DREventSettlement.settle(
-                        event, rules: profile.demandResponse, aggregateBaseline: aggregateBaseline,
-                        measured: ResourceResponseInput.measuredAggregate(resources, day: day), resources: resources,
-                        timeZone: tz))
+            // Most days need only the normal window; the wider fallback window is read only when a baseline came
+            // up short in it (the telemetry read dominates the cost of settling a large fleet).
+            var history = try await SettlementHistory.load(
+                store: store, devices: devices.map(\.id), from: day.adding(days: -rules.lookbackDays), through: day,
+                timeZone: tz)
+            var pass = try? settle(events, day: day, history: history, calc: calc)
+            if pass == nil || pass?.short == true, rules.fallbackLookbackDays > rules.lookbackDays {
+                history = try await SettlementHistory.load(
+                    store: store, devices: devices.map(\.id), from: day.adding(days: -rules.fallbackLookbackDays),
+                    through: day, timeZone: tz)
+                pass = nil
             }
+            drResults = try pass?.results ?? settle(events, day: day, history: history, calc: calc).results
         }
 
         let (spot, contributions, notes) = try await spotSettlement(day: day)
@@ -111,6 +96,43 @@ public struct SettlementService: Sendable {
             spotContributionsKWh: contributions, ownerOf: ownerOf, aggregatorSharePercent: aggregatorSharePercent)
         s.notes = notes
         return s
+    }
+
+    /// Settles every event from `history`; `short` when some baseline (aggregate or device) averaged fewer than
+    /// the profile's days or could not be computed, i.e. a wider history window might change the result.
+    func settle(_ events: [SettlementEvent], day: MarketDay, history: SettlementHistory, calc: BaselineCalculator)
+        throws -> (results: [DREventSettlement], short: Bool)
+    {
+        let participants = history.participants(on: day)
+        let wanted = calc.rules.method == .preControl ? 0 : calc.rules.days
+        var short = false
+        var results: [DREventSettlement] = []
+        for event in events {
+            try event.validate()
+            let start = event.firstControlIndex
+            let resources = participants.map { id -> ResourceResponseInput in
+                let measured = history.day(id, day)
+                do {
+                    let b = try calc.baseline(
+                        resource: id, day: day, history: Array(history.days[id, default: [:]].values),
+                        controlStartIndex: start)
+                    return ResourceResponseInput(resource: id, baseline: b, measured: measured)
+                } catch {
+                    return ResourceResponseInput(resource: id, baseline: nil, problem: "\(error)", measured: measured)
+                }
+            }
+            let aggregateBaseline = try calc.baseline(
+                resource: "aggregate", day: day, history: history.aggregate(participants), controlStartIndex: start)
+            short =
+                short || aggregateBaseline.daysUsed.count < wanted
+                || resources.contains { ($0.baseline?.daysUsed.count ?? -1) < wanted }
+            results.append(
+                try DREventSettlement.settle(
+                    event, rules: profile.demandResponse, aggregateBaseline: aggregateBaseline,
+                    measured: ResourceResponseInput.measuredAggregate(resources, day: day), resources: resources,
+                    timeZone: history.timeZone))
+        }
+        return (results, short)
     }
 
     /// Spot settlement from the tracking records priced at the latest clearing result (nil without records).
