@@ -38,9 +38,10 @@ extension FleetBenchmark {
         public var totalSeconds: Double { clusterSeconds + scenarioSeconds.reduce(0, +) }
     }
 
-    /// Generates `resources` (seeded), clusters them and plans `scenarios` price scenarios.
-    public static func run(_ resources: Resources, scenarios: Int = 5, seed: UInt64 = 1) throws(FleetModelError)
-        -> ResourcesResult
+    /// Generates `resources` (seeded), clusters them and plans `scenarios` price scenarios, each from scratch
+    /// or (`warm`) in one `FleetModel.schedule(_:priceScenarios:)` call.
+    public static func run(_ resources: Resources, scenarios: Int = 5, seed: UInt64 = 1, warm: Bool = true)
+        throws(FleetModelError) -> ResourcesResult
     {
         var rng = SplitMix64(seed: seed)
         let n = 96
@@ -100,15 +101,19 @@ extension FleetBenchmark {
             }
             let clusterSeconds = FleetModel.seconds(since: clusterStart)
 
-            var times: [Double] = []
-            var relaxed = 0
             let base = problem.pricesYuanPerMWh
-            for _ in 0..<max(1, scenarios) {
-                problem.pricesYuanPerMWh = base.map { $0 + rng.uniform(-120, 120) }
-                let s = try FleetModel.schedule(problem)
-                times.append(s.buildSeconds + s.solveSeconds)
-                relaxed = max(relaxed, s.relaxations.count)
+            let series = (0..<max(1, scenarios)).map { _ in base.map { $0 + rng.uniform(-120, 120) } }
+            var schedules: [FleetSchedule] = []
+            if warm {
+                schedules = try FleetModel.schedule(problem, priceScenarios: series)
+            } else {
+                for prices in series {
+                    problem.pricesYuanPerMWh = prices
+                    schedules.append(try FleetModel.schedule(problem))
+                }
             }
+            let times = schedules.map { $0.buildSeconds + $0.solveSeconds }
+            let relaxed = schedules.map(\.relaxations.count).max() ?? 0
             return ResourcesResult(
                 resources: resources, storageAggregates: aggregates,
                 v2gClusters: problem.batteries.count - aggregates, pvAggregates: problem.pv.count,

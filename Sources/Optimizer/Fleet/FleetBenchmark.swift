@@ -48,23 +48,29 @@ public enum FleetBenchmark {
         public var worstSeconds: Double { totalSeconds.max() ?? 0 }
     }
 
-    /// Solves the synthetic fleet of `shape` under `scenarios` seeded price scenarios.
-    public static func run(_ shape: Shape, scenarios: Int = 5, seed: UInt64 = 1) throws(FleetModelError) -> Result {
+    /// Solves the synthetic fleet of `shape` under `scenarios` seeded price scenarios, each from scratch
+    /// (`warm: false`) or all in one `FleetModel.schedule(_:priceScenarios:)` call (`warm: true`).
+    public static func run(_ shape: Shape, scenarios: Int = 5, seed: UInt64 = 1, warm: Bool = false)
+        throws(FleetModelError) -> Result
+    {
         var rng = SplitMix64(seed: seed)
-        var problem = try synthetic(shape, rng: &rng)
-        var build: [Double] = []
-        var solve: [Double] = []
-        var size = (0, 0, 0)
+        let problem = try synthetic(shape, rng: &rng)
         let base = problem.pricesYuanPerMWh
-        for _ in 0..<max(1, scenarios) {
-            problem.pricesYuanPerMWh = base.map { $0 + rng.uniform(-120, 120) }
-            let s = try FleetModel.schedule(problem)
-            build.append(s.buildSeconds)
-            solve.append(s.solveSeconds)
-            size = (s.lpColumns, s.lpRows, s.lpNonZeros)
+        let series = (0..<max(1, scenarios)).map { _ in base.map { $0 + rng.uniform(-120, 120) } }
+        var schedules: [FleetSchedule] = []
+        if warm {
+            schedules = try FleetModel.schedule(problem, priceScenarios: series)
+        } else {
+            for prices in series {
+                var p = problem
+                p.pricesYuanPerMWh = prices
+                schedules.append(try FleetModel.schedule(p))
+            }
         }
+        let last = schedules.last
         return Result(
-            shape: shape, columns: size.0, rows: size.1, nonZeros: size.2, buildSeconds: build, solveSeconds: solve)
+            shape: shape, columns: last?.lpColumns ?? 0, rows: last?.lpRows ?? 0, nonZeros: last?.lpNonZeros ?? 0,
+            buildSeconds: schedules.map(\.buildSeconds), solveSeconds: schedules.map(\.solveSeconds))
     }
 
     /// The seeded synthetic fleet (also useful as a fixture).

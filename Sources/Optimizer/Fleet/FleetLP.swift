@@ -47,7 +47,8 @@ struct FleetLP {
         var energy: [Int] = []
     }
 
-    let problem: FleetProblem
+    /// The problem being planned; `pricesYuanPerMWh` changes per scenario (see `objective(for:)`).
+    var problem: FleetProblem
     let n: Int
     let dt: Double
     var lp: ColumnProgram
@@ -58,6 +59,8 @@ struct FleetLP {
     var bounds: [Family] = []
     /// PV output columns per asset per interval; −1 where the output is fixed (not curtailable or zero).
     var pvColumns: [[Int]] = []
+    /// Columns whose objective moves with the price: objective += coefficient · price(interval).
+    var priceTerms: [(column: Int, interval: Int, coefficient: Double)] = []
 
     init(_ problem: FleetProblem) {
         self.problem = problem
@@ -285,6 +288,7 @@ struct FleetLP {
             let price = problem.pricesYuanPerMWh[t]
             if L.chargeCap[t] > 0 {
                 L.charge.append(lp.addColumn(upper: L.chargeCap[t], objective: (-price - chargeCost) * dt))
+                priceTerms.append((lp.columnCount - 1, t, -dt))
                 lp.addEntry(row: L.balance[t], -p.chargeEfficiency * dt)
                 if L.hull[t] >= 0 { lp.addEntry(row: L.hull[t], 1 / p.chargePowerMaxMW) }
                 if L.obligation[t] >= 0 { lp.addEntry(row: L.obligation[t], -1) }
@@ -295,6 +299,7 @@ struct FleetLP {
             if L.dischargeCap[t] > 0 {
                 L.discharge.append(
                     lp.addColumn(upper: L.dischargeCap[t], objective: (price - p.degradationCostYuanPerMWh) * dt))
+                priceTerms.append((lp.columnCount - 1, t, dt))
                 lp.addEntry(row: L.balance[t], dt / p.dischargeEfficiency)
                 if L.hull[t] >= 0 { lp.addEntry(row: L.hull[t], 1 / p.dischargePowerMaxMW) }
                 if L.obligation[t] >= 0 { lp.addEntry(row: L.obligation[t], 1) }
@@ -329,9 +334,20 @@ struct FleetLP {
                 cols.append(
                     lp.addColumn(
                         upper: pv.forecastMW[t], objective: (price + pv.outputValueYuanPerMWh) * dt))
+                priceTerms.append((lp.columnCount - 1, t, dt))
                 for rows in coupled where rows[t] >= 0 { lp.addEntry(row: rows[t], 1) }
             }
             pvColumns.append(cols)
         }
+    }
+
+    /// The objective for another price series over the same fleet: the built one with the price terms moved.
+    func objective(for prices: [Double]) -> [Double] {
+        var c = lp.objective
+        let built = problem.pricesYuanPerMWh
+        for term in priceTerms {
+            c[term.column] += term.coefficient * (prices[term.interval] - built[term.interval])
+        }
+        return c
     }
 }

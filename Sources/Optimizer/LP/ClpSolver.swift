@@ -9,11 +9,12 @@ extension LinearProgram {
     /// - Parameter maxSeconds: wall-time limit in seconds handed to CLP; exceeding it is `.numerical`.
     public func solve(maxSeconds: Double = 10) throws(LPError) -> LPSolution {
         let matrix = try columnMajor()
-        return try ClpRun.solve(
+        return try ClpSession(
             name: name, sense: sense, colLower: columns.map(\.lower), colUpper: columns.map(\.upper),
             objective: columns.map(\.objective), starts: matrix.starts, indices: matrix.indices,
             values: matrix.values, rowLower: rows.map(\.lower), rowUpper: rows.map(\.upper),
-            maxSeconds: maxSeconds)
+            maxSeconds: maxSeconds
+        ).solve()
     }
 
     /// The constraint matrix in CLP's column-major (CSC) form, after checking indices and numbers.
@@ -71,41 +72,77 @@ extension LinearProgram {
     }
 }
 
-/// The one call site of the CLP C API: loads a column-major model, solves it, reads the solution back.
-enum ClpRun {
+/// The one place that holds a CLP model: loads a column-major program, solves it, reads the solution back;
+/// `resolve(objective:)` swaps the objective and re-solves warm from the last optimal basis (primal simplex:
+/// the basis stays feasible when only costs change), which is what several price scenarios over one fleet
+/// need. Not thread-safe and not `Sendable`: one session per solving thread, freed on deinit.
+final class ClpSession {
     /// CLP treats magnitudes at or above this as infinite (COIN_DBL_MAX); we pass it for ±∞ bounds.
     static let clpInfinity = Double.greatestFiniteMagnitude
     /// Largest violation of a row or bound CLP may accept as feasible (absolute, model units).
     static let primalTolerance = 1e-10
 
-    static func solve(
+    let name: String
+    let maxSeconds: Double
+    private let model: UnsafeMutableRawPointer
+    private let columns: Int
+    private let rows: Int
+    private var objective: [Double]
+    private var solved = false
+
+    init(
         name: String, sense: LinearProgram.Sense, colLower: [Double], colUpper: [Double], objective: [Double],
         starts: [Int32], indices: [Int32], values: [Double], rowLower: [Double], rowUpper: [Double],
         maxSeconds: Double
-    ) throws(LPError) -> LPSolution {
+    ) throws(LPError) {
         guard let model = Clp_newModel() else {
             throw .numerical(program: name, status: -1, detail: "Clp_newModel returned NULL")
         }
-        defer { Clp_deleteModel(model) }
+        self.model = model
+        self.name = name
+        self.maxSeconds = maxSeconds
+        self.columns = colLower.count
+        self.rows = rowLower.count
+        self.objective = objective
         Clp_setLogLevel(model, 0)
         Clp_setMaximumSeconds(model, maxSeconds)
         // CLP's default feasibility tolerance (1e-7) is absolute: on a one-car V2G cluster (0.05 MWh) that is
         // 0.1 Wh per row, enough to leave a car a hair below its departure SOC. Our models are small and
         // well scaled, so a tighter tolerance costs nothing measurable.
-        Clp_setPrimalTolerance(model, primalTolerance)
-
-        let inf = clpInfinity
+        Clp_setPrimalTolerance(model, Self.primalTolerance)
+        let inf = Self.clpInfinity
         let cl = colLower.map { $0 == -.infinity ? -inf : $0 }
         let cu = colUpper.map { $0 == .infinity ? inf : $0 }
         let rl = rowLower.map { $0 == -.infinity ? -inf : $0 }
         let ru = rowUpper.map { $0 == .infinity ? inf : $0 }
-        Clp_loadProblem(
-            model, Int32(cl.count), Int32(rl.count), starts, indices, values, cl, cu, objective, rl, ru)
+        Clp_loadProblem(model, Int32(columns), Int32(rows), starts, indices, values, cl, cu, objective, rl, ru)
         Clp_setObjSense(model, sense == .maximize ? -1 : 1)
+    }
 
-        // Presolve + dual simplex (CLP's default "initial solve"): on a 100-asset fleet LP it halves the time
-        // of a plain dual simplex (FleetBenchmark, measured on this box); on small LPs it is a wash.
+    deinit { Clp_deleteModel(model) }
+
+    /// Solves from scratch: presolve + dual simplex (CLP's "initial solve"; on a 100-asset fleet LP it halves
+    /// the time of a plain dual simplex, FleetBenchmark on this box), primal as a fallback.
+    func solve() throws(LPError) -> LPSolution {
         _ = Clp_initialSolve(model)
+        return try finish()
+    }
+
+    /// Replaces the objective and re-solves warm from the previous basis (cold if there was none).
+    func resolve(objective new: [Double]) throws(LPError) -> LPSolution {
+        precondition(new.count == columns, "objective has \(new.count) coefficients for \(columns) columns")
+        objective = new
+        new.withUnsafeBufferPointer { buffer in
+            if let base = Clp_objective(model) {
+                for j in 0..<columns { base[j] = buffer[j] }
+            }
+        }
+        guard solved else { return try solve() }
+        _ = Clp_primal(model, 0)
+        return try finish()
+    }
+
+    private func finish() throws(LPError) -> LPSolution {
         var status = Int(Clp_status(model))
         if status != 0 && status != 1 && status != 2 {
             _ = Clp_primal(model, 0)
@@ -128,21 +165,19 @@ enum ClpRun {
                 program: name, status: status,
                 detail: hit ? "iteration or time limit (\(maxSeconds) s) reached" : "stopped due to errors")
         }
-
-        let n = cl.count
-        let m = rl.count
-        var solution = [Double](repeating: 0, count: n)
-        if n > 0, let x = Clp_getColSolution(model) {
-            for j in 0..<n { solution[j] = x[j] }
+        solved = true
+        var solution = [Double](repeating: 0, count: columns)
+        if columns > 0, let x = Clp_getColSolution(model) {
+            for j in 0..<columns { solution[j] = x[j] }
         }
-        var activities = [Double](repeating: 0, count: m)
-        if m > 0, let r = Clp_getRowActivity(model) {
-            for i in 0..<m { activities[i] = r[i] }
+        var activities = [Double](repeating: 0, count: rows)
+        if rows > 0, let r = Clp_getRowActivity(model) {
+            for i in 0..<rows { activities[i] = r[i] }
         }
         // Clp_objectiveValue reports in the minimisation sense of the internal model times objSense;
         // recompute from the solution so the value is exactly cᵀx in the program's own sense.
         var objectiveValue = 0.0
-        for j in 0..<n { objectiveValue += objective[j] * solution[j] }
+        for j in 0..<columns { objectiveValue += objective[j] * solution[j] }
         return LPSolution(
             objective: objectiveValue, values: solution, rowActivities: activities,
             iterations: Int(Clp_numberIterations(model)))

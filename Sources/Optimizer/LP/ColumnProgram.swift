@@ -67,9 +67,14 @@ struct ColumnProgram: Sendable {
 
     /// Loads the program into a fresh CLP model and solves it (see `LinearProgram.solve`).
     func solve(maxSeconds: Double = 10) throws(LPError) -> LPSolution {
+        try session(maxSeconds: maxSeconds).solve()
+    }
+
+    /// Loads the program into a CLP session that can be re-solved with other objectives.
+    func session(maxSeconds: Double = 10) throws(LPError) -> ClpSession {
         var closed = starts
         if colLower.count > 0 { closed.append(Int32(indices.count)) } else { closed = [0] }
-        return try ClpRun.solve(
+        return try ClpSession(
             name: name, sense: sense, colLower: colLower, colUpper: colUpper, objective: objective,
             starts: closed, indices: indices, values: values, rowLower: rowLower, rowUpper: rowUpper,
             maxSeconds: maxSeconds)
