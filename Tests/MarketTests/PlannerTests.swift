@@ -193,3 +193,28 @@ struct BidPlannerTests {
         #expect(abs(planned - independent) <= 0.001 * abs(independent))
     }
 }
+
+@Suite("BidPlanner: V2G")
+struct BidPlannerV2GTests {
+    @Test("a V2G fleet is clustered and planned without leaving any car short of its departure SOC")
+    func v2gDeparture() throws {
+        let p = try MarketProfileLoader.load(file: MarketFixtures.profiles.appendingPathComponent("guangdong.yaml"))
+        let day = BidPlannerTests.day
+        let fleet = SyntheticFleet.mixed(count: 300, seed: 5, mix: (pv: 0, storage: 0, v2g: 1))
+        let actual = SyntheticPrices(seed: 4, profile: p).prices(for: day)
+        let plan = try BidPlanner.plan(
+            BidPlanningInput(
+                day: day, profile: p, resources: fleet,
+                prices: ForecastNoise(seed: 4).forecast(actual: actual, day: day)))
+        #expect(plan.clustering.v2gClusters > 0)
+        #expect(plan.clustering.v2gClusters < fleet.count / 2)
+        #expect(!plan.relaxations.contains { $0.kind == .energyFloorShortfall }, "\(plan.relaxations.prefix(3))")
+        // Unplugged hours (10:00–17:00 for every synthetic car) offer nothing.
+        for t in 40..<68 {
+            #expect(plan.capabilityMinMW[t] == 0 && plan.capabilityMaxMW[t] == 0)
+            #expect(plan.curves[t].baseMW == 0 && plan.curves[t].steps.isEmpty)
+        }
+        // Overnight the cars can both charge and discharge.
+        #expect(plan.capabilityMinMW[0] < 0 && plan.capabilityMaxMW[0] > 0)
+    }
+}
