@@ -14,6 +14,9 @@
 //     plan.relaxations           // what gave way, where, by how much (DESIGN §10)
 //     cluster.disaggregate(plan.battery(named: cluster.name)!)   // per-car kW, always inside every car's limits
 //     problem.netCapabilityMW()  // per-interval power range of the fleet (for bid capability checks)
+//     let plans = try FleetModel.schedule(problem, priceScenarios: [p10, p50, p90])   // built once, warm re-solves
+//     StorageAggregate(name:units:), V2GClusterer().clusters(cars) → the virtual assets above
+//     FleetBenchmark.run(.init(), scenarios: 5) / FleetBenchmark.run(FleetBenchmark.Resources())  // timings
 //
 // One LP for the whole fleet (`FleetModel`): every battery, V2G cluster and PV asset shares the market price,
 // the connection limits and the soft net-injection bounds. Cluster first (`V2GClusterer`,

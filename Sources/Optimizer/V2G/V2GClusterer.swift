@@ -13,8 +13,8 @@ import Foundation
 ///   banded by arrival SOC, required charge and C-rate, each band split until every car's required charge
 ///   fits under every car's headroom.
 /// Cars that cannot discharge never share a cluster with cars that can.
-/// Measured (debug build, 2-core box): 10,000 random cars in 9 plug windows → 727 clusters with energy
-/// shares only, far fewer with need shares (see `V2GClustererTests`).
+/// Measured (debug build, 2-core box): 6,500 random cars in 12 plug windows → 141 clusters (523 with energy
+/// shares only); 6,000 cars in one LP: 0.79 s with energy shares, 0.14 s with need shares (and more profit).
 public struct V2GClusterer: Sendable {
     /// Width of an arrival-SOC band, percentage points.
     public var socBandPercent: Double = 10
