@@ -17,5 +17,6 @@ struct VPPCtl: AsyncParsableCommand {
             StatusCommand.self, DevicesCommand.self, DeviceCommand.self, FleetCommand.self,
             CommandsCommand.self,
             CommandGroup.self, DispatchGroup.self, ScheduleCommand.self, DeviationCommand.self, AuditCommand.self,
+            BidGroup.self, ClearingGroup.self,
         ])
 }

@@ -119,6 +119,7 @@ struct APIConformanceTests {
         let audit = try call("GET", "/v1/audit?limit=50", role: "operator", expect: 200)
         #expect((audit.json?["count"]).map { $0 == .number(0) } == false)
         _ = try call("GET", "/v1/audit", role: "trader", expect: 403)
+        try exerciseMarketRoutes { try call($0, $1, role: $2, body: $3, expect: $4) }
 
         let metrics = try c.request("GET", "/metrics")
         #expect(metrics.status == 200)

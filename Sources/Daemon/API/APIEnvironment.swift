@@ -8,6 +8,8 @@ public struct APIEnvironment: Sendable {
     public var status: DaemonStatus
     /// The operator-command service (validation, persistence, audit); nil while the store is not wired.
     public var commands: CommandService?
+    /// The market service (bids, clearing, price forecasts); nil when not wired.
+    public var bids: BidService?
     /// Settlement and owner statements (issue 7 §5); nil when not wired.
     public var settlement: SettlementService?
     /// Largest request body accepted, bytes; larger bodies get 413.
@@ -15,8 +17,9 @@ public struct APIEnvironment: Sendable {
 
     public init(
         tokens: TokenStore, fleet: FleetHandle, status: DaemonStatus, commands: CommandService? = nil,
-        maxBodyBytes: Int = 64 * 1024, settlement: SettlementService? = nil
+        maxBodyBytes: Int = 64 * 1024, bids: BidService? = nil, settlement: SettlementService? = nil
     ) {
+        self.bids = bids
         self.tokens = tokens
         self.fleet = fleet
         self.status = status

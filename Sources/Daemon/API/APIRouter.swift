@@ -30,6 +30,7 @@ public enum APIRouter {
         addFleetRoutes(router, env)
         addCommandRoutes(router, env)
         addScheduleRoutes(router, env)
+        addMarketRoutes(router, env)
         addDispatchRoutes(router, env)
         methods.set(router.routes.map { (method: $0.method, path: $0.path.description) })
         return router

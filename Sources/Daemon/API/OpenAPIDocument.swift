@@ -118,6 +118,64 @@ public enum OpenAPIDocument {
                 role: "operator", ok: (201, "CommandReceipt"), body: "GridInstructionRequest",
                 errors: [400, 413, 422])
         ],
+        "/v1/bids": [
+            "post": op(
+                "Build the next bid version of a market day from the live fleet and a price view; stored, written "
+                    + "to outbox/ (JSON and CSV) and acknowledged (201) only after it is durably stored",
+                role: "trader", ok: (201, "BidStatus"), body: "BidBuildRequest", errors: [400, 413, 422, 503])
+        ],
+        "/v1/bids/{day}": [
+            "get": op(
+                "A bid of a market day (latest, or ?version=N) with its submission state", role: "viewer",
+                ok: (200, "BidStatus"), params: [pathDay(), query("version", "Bid version", type: "integer")],
+                errors: [400, 404])
+        ],
+        "/v1/bids/{day}/csv": [
+            "get": [
+                "summary": "A bid as CSV (one row per interval × segment; README \"Bids and clearing\")",
+                "security": [["bearer": []]], "x-required-role": "viewer",
+                "parameters": [pathDay(), query("version", "Bid version", type: "integer")],
+                "responses": [
+                    "200": ["description": "CSV", "content": ["text/csv": ["schema": ["type": "string"]]]],
+                    "400": response(errorDescription(400), "Error"), "401": response(errorDescription(401), "Error"),
+                    "403": response(errorDescription(403), "Error"), "404": response(errorDescription(404), "Error"),
+                ],
+            ]
+        ],
+        "/v1/bids/{day}/{version}/submit": [
+            "post": op(
+                "Mark a bid version submitted: the version a clearing must answer", role: "trader",
+                ok: (200, "BidStatus"),
+                params: [
+                    pathDay(),
+                    [
+                        "name": "version", "in": "path", "required": true, "description": "Bid version",
+                        "schema": ["type": "integer"],
+                    ],
+                ], errors: [400, 404, 409, 503])
+        ],
+        "/v1/clearing": [
+            "post": op(
+                "Post a clearing result (JSON or CSV, README \"Bids and clearing\"); validated against the submitted "
+                    + "bid, stored and turned into the day's schedule (201; 200 when it was accepted before). 422 "
+                    + "names every problem and changes nothing",
+                role: "trader", ok: (201, "ClearingResult"), body: "ClearingDocument", errors: [400, 413, 422, 503],
+                extra: [200: "ClearingResult"])
+        ],
+        "/v1/clearing/{day}": [
+            "get": op(
+                "The accepted clearing of a market day and its schedule", role: "viewer", ok: (200, "ClearingResult"),
+                params: [pathDay()], errors: [400, 404])
+        ],
+        "/v1/forecast/prices/{day}": [
+            "get": op(
+                "The price view a bid for the day uses: stored forecast, else the similar-day fallback from "
+                    + "accepted clearings", role: "viewer", ok: (200, "PriceForecast"), params: [pathDay()],
+                errors: [400, 422]),
+            "put": op(
+                "Store the price forecast of a market day", role: "trader", ok: (200, "PriceForecast"),
+                params: [pathDay()], body: "PriceForecastBody", errors: [400, 413, 422, 503]),
+        ],
         "/v1/audit": [
             "get": op(
                 "Audit log, newest first", role: "operator", ok: (200, "AuditList"),
@@ -205,6 +263,13 @@ public enum OpenAPIDocument {
         [
             "name": "id", "in": "path", "required": true, "description": .string("The \(what) id"),
             "schema": ["type": "string", "pattern": "^[A-Za-z0-9_:-][A-Za-z0-9._:-]{0,127}$"],
+        ]
+    }
+
+    static func pathDay() -> JSONTree {
+        [
+            "name": "day", "in": "path", "required": true, "description": "Market day YYYY-MM-DD",
+            "schema": ["type": "string", "format": "date"],
         ]
     }
 
@@ -385,6 +450,73 @@ public enum OpenAPIDocument {
                 "intervals": array(ref("ScheduleInterval")),
             ],
             required: ["day", "intervals"]),
+        "MWRange": object(["minMW": number, "maxMW": number], required: []),
+        "BidSegment": object(["priceYuanPerMWh": number, "netMW": number], required: ["priceYuanPerMWh", "netMW"]),
+        "BidInterval": object(
+            [
+                "index": integer, "time": string, "baseMW": number, "segments": array(ref("BidSegment")),
+                "capability": ref("MWRange"), "flag": enumeration(["tight", "surplus"]),
+                "obligation": ref("MWRange"), "expectedMW": number, "forecastPriceYuanPerMWh": number,
+            ],
+            required: ["index", "time", "baseMW", "segments", "capability"]),
+        "BidRelaxation": object(
+            ["constraint": string, "interval": integer, "amount": number, "unit": string, "detail": string],
+            required: ["constraint", "amount", "unit", "detail"]),
+        "BidDocument": object(
+            [
+                "schema": enumeration(["vppd.bid/1"]), "market": string,
+                "marketDay": ["type": "string", "format": "date"],
+                "version": integer, "createdAt": dateTime, "quantityUnit": enumeration(["MW"]),
+                "priceUnit": enumeration(["yuan/MWh"]), "intervalLabelling": enumeration(["start", "end"]),
+                "timeZone": string, "source": string, "intervals": array(ref("BidInterval")),
+                "relaxations": array(ref("BidRelaxation")),
+            ],
+            required: [
+                "schema", "market", "marketDay", "version", "createdAt", "quantityUnit", "priceUnit",
+                "intervalLabelling", "timeZone", "source", "intervals", "relaxations",
+            ]),
+        "BidStatus": object(
+            [
+                "bid": ref("BidDocument"), "latestVersion": integer, "submittedVersion": integer,
+                "submitted": boolean, "gateClosure": dateTime, "lateForGateClosure": boolean, "files": array(string),
+            ],
+            required: ["bid", "latestVersion", "submitted", "gateClosure", "lateForGateClosure", "files"]),
+        "BidBuildRequest": object(
+            [
+                "day": ["type": "string", "format": "date"], "pricesYuanPerMWh": array(number),
+                "quantiles": map(array(number)), "flags": map(enumeration(["tight", "surplus"])),
+            ],
+            required: ["day"]),
+        "ClearingDocument": object(
+            [
+                "schema": enumeration(["vppd.clearing/1"]), "marketDay": ["type": "string", "format": "date"],
+                "bidVersion": integer, "unit": enumeration(["MW"]), "priceUnit": enumeration(["yuan/MWh"]),
+                "intervalLabelling": enumeration(["start", "end"]),
+                "intervals": array(
+                    object(
+                        ["index": integer, "time": string, "clearedQuantity": number, "price": number],
+                        required: ["clearedQuantity", "price"])),
+            ],
+            required: ["marketDay", "bidVersion", "unit", "intervals"]),
+        "ClearingInterval": object(
+            ["index": integer, "clearedMW": number, "priceYuanPerMWh": number, "targetKW": number],
+            required: ["index", "clearedMW", "priceYuanPerMWh", "targetKW"]),
+        "ClearingResult": object(
+            [
+                "day": ["type": "string", "format": "date"], "version": integer, "bidVersion": integer,
+                "acceptedAt": dateTime, "source": string, "scheduleVersion": integer, "duplicate": boolean,
+                "intervals": array(ref("ClearingInterval")),
+            ],
+            required: ["day", "version", "bidVersion", "acceptedAt", "source", "duplicate", "intervals"]),
+        "PriceForecast": object(
+            [
+                "day": ["type": "string", "format": "date"],
+                "source": enumeration(["file", "given", "similarDay", "noisyActual"]),
+                "note": string, "pricesYuanPerMWh": array(number), "quantiles": map(array(number)),
+            ],
+            required: ["day", "source", "note", "pricesYuanPerMWh", "quantiles"]),
+        "PriceForecastBody": object(
+            ["pricesYuanPerMWh": array(number), "quantiles": map(array(number))], required: ["pricesYuanPerMWh"]),
         "AuditEntry": object(
             [
                 "id": integer, "at": dateTime, "actor": string, "role": string, "action": string,

@@ -24,6 +24,10 @@ public final class VPPDaemon: Sendable {
     public let fleet: FleetHandle
     public let status: DaemonStatus
     public let commands: CommandService
+    /// Bids, clearing intake and price forecasts (issue 5).
+    public let bids: BidService
+    /// The file inbox (`<state>/inbox/`); clearing results arrive as kind `clearing`.
+    public let inbox: Inbox
     /// The dispatch loop, the only writer of setpoints (run by the control tick).
     public let dispatch: DispatchLoop
     /// Wakes the control tick when a command or schedule is stored.
@@ -68,6 +72,20 @@ public final class VPPDaemon: Sendable {
         self.runtimeBox = RuntimeBox(deviceLayer)
         self.status = DaemonStatus(config: setup.summary)
         self.commands = CommandService(store: store, fleet: fleet)
+        do {
+            self.bids = try BidService(
+                store: store, fleet: fleet, profile: BidService.loadProfile(setup.config.market),
+                stateDirectory: setup.config.stateURL, sites: setup.config.sites)
+            self.demandResponse = try DemandResponseService(
+                store: store, fleet: fleet, stateDirectory: setup.config.stateURL,
+                profile: try? BidService.loadProfile(setup.config.market).get(), logger: logger)
+            self.inbox = try Inbox(
+                stateDirectory: setup.config.stateURL, store: store,
+                pollInterval: .milliseconds(setup.config.inbox.pollIntervalMs),
+                maxFileBytes: setup.config.inbox.maxFileBytes, logger: logger)
+        } catch {
+            throw .usage("cannot create inbox/outbox under \(setup.config.stateDirectory): \(error)")
+        }
         self.dispatch = DispatchLoop(
             store: store, fleet: fleet.state, catalog: setup.profiles, writer: .runtime(runtimeBox),
             settings: .from(setup.config, logger: logger), logger: logger)
@@ -77,7 +95,7 @@ public final class VPPDaemon: Sendable {
     public var apiEnvironment: APIEnvironment {
         APIEnvironment(
             tokens: tokens, fleet: fleet, status: status, commands: commands,
-            maxBodyBytes: current.value.config.api.maxBodyBytes)
+            maxBodyBytes: current.value.config.api.maxBodyBytes, bids: bids)
     }
 
     /// Runs until SIGTERM/SIGINT (graceful shutdown) or a fatal error.
@@ -104,6 +122,16 @@ public final class VPPDaemon: Sendable {
                     "version \(VPPVersion.current), \(setup.descriptors.count) devices, \(openCommands) open commands"
             ))
 
+        if case .failure(let error) = BidService.loadProfile(setup.config.market) {
+            logger.error("market routes unavailable: \(error)")
+        }
+        let bids = self.bids
+        await inbox.register(kind: "clearing") { file in try await bids.inboxHandler(file) }
+        // DR (issue 7): inbox kinds; obligations become the D-1 bid's bounds and the dispatch loop's DR term.
+        let dr = demandResponse
+        await dr.register(on: inbox)
+        await bids.setObligationProvider { day in try await dr.bidBounds(day: day) }
+        await dispatch.setDemandResponse { at in await dr.dispatchAdjustmentKW(at: at) }
         let router = APIRouter.make(apiEnvironment)
         let address = "\(setup.config.api.host):\(setup.config.api.port)"
         let status = self.status
@@ -150,6 +178,7 @@ public final class VPPDaemon: Sendable {
                 .init(service: app, serviceName: "api"), .init(service: tick, serviceName: "control-tick"),
                 .init(service: reload, serviceName: "reload"),
                 .init(service: runtime, serviceName: "devices"),
+                .init(service: inbox, serviceName: "inbox"),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         groupConfig.maximumGracefulShutdownDuration = .seconds(10)

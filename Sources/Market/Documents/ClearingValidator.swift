@@ -156,7 +156,7 @@ public enum ClearingValidator {
     public static func offeredRange(_ curve: BidCurve, atPrice price: Double) -> ClosedRange<Double> {
         let at = curve.netMW(atPrice: price)
         let below = curve.steps.last { $0.priceYuanPerMWh < price }?.netMW ?? curve.baseMW
-        return min(below, at)...max(below, at)
+        return (min(below, at) + 0)...(max(below, at) + 0)  // + 0 turns −0.0 into 0.0 for messages
     }
 
     /// `3, 7…9, 12` for a sorted list of indices.

@@ -60,6 +60,9 @@ final class DaemonFixture {
             stateDirectory: \(stateDirectory)
             profilesDirectory: \(Self.repositoryRoot.appendingPathComponent("DeviceProfiles").path)
             logLevel: info
+            market:
+              profile: shandong
+              profilesDirectory: \(Self.repositoryRoot.appendingPathComponent("MarketProfiles").path)
             api:
               host: 127.0.0.1
               port: \(port)

@@ -1,0 +1,107 @@
+import Foundation
+import Hummingbird
+import Market
+import VPPCore
+
+/// Market routes (issue 5 §5): `trader` builds and submits bids, posts clearings and price forecasts;
+/// `viewer` reads them.
+///
+/// | route | role |
+/// |---|---|
+/// | `POST /v1/bids` (body `{day, pricesYuanPerMWh?, quantiles?, flags?}`) | trader |
+/// | `GET /v1/bids/{day}` (`?version=N`), `GET /v1/bids/{day}/csv` (`?version=N`) | viewer |
+/// | `POST /v1/bids/{day}/{version}/submit` | trader |
+/// | `POST /v1/clearing` (JSON or CSV body) | trader |
+/// | `GET /v1/clearing/{day}` | viewer |
+/// | `GET /v1/forecast/prices/{day}` | viewer |
+/// | `PUT /v1/forecast/prices/{day}` (body `{pricesYuanPerMWh, quantiles?}`) | trader |
+extension APIRouter {
+    static func addMarketRoutes(_ router: Router<APIRequestContext>, _ env: APIEnvironment) {
+        @Sendable func service() throws -> BidService {
+            guard let s = env.bids else { throw APIError.unavailable("the market service is not running") }
+            return s
+        }
+        router.post("/v1/bids") { request, context in
+            let principal = try context.require(.trader)
+            let body = try await APIResponses.decodeBody(
+                BidService.BuildRequest.self, from: request, limit: env.maxBodyBytes)
+            let view = try await service().build(body, by: principal, from: context.remoteAddress)
+            var response = try APIResponses.json(view, status: .created)
+            response.headers[.location] = "/v1/bids/\(view.bid.marketDay)?version=\(view.bid.version)"
+            return response
+        }
+        router.get("/v1/bids/{day}") { request, context in
+            _ = try context.require(.viewer)
+            let day = try marketDay(context.parameters.get("day"))
+            let version = try intParameter(request.uri.queryParameters, "version", range: 1...1_000_000)
+            return try APIResponses.json(try await service().bidStatus(day: day, version: version))
+        }
+        router.get("/v1/bids/{day}/csv") { request, context in
+            _ = try context.require(.viewer)
+            let day = try marketDay(context.parameters.get("day"))
+            let version = try intParameter(request.uri.queryParameters, "version", range: 1...1_000_000)
+            let bid = try await service().bid(day: day, version: version)
+            return Response(
+                status: .ok,
+                headers: [
+                    .contentType: "text/csv; charset=utf-8",
+                    .contentDisposition: "attachment; filename=\"bid-\(day)-v\(bid.version).csv\"",
+                ],
+                body: .init(byteBuffer: ByteBuffer(string: bid.csv())))
+        }
+        router.post("/v1/bids/{day}/{version}/submit") { _, context in
+            let principal = try context.require(.trader)
+            let day = try marketDay(context.parameters.get("day"))
+            guard let text = context.parameters.get("version"), let version = Int(text), version >= 1 else {
+                throw APIError.badRequest("version: must be an integer ≥ 1")
+            }
+            return try APIResponses.json(
+                try await service().submit(day: day, version: version, by: principal, from: context.remoteAddress))
+        }
+        router.post("/v1/clearing") { request, context in
+            let principal = try context.require(.trader)
+            var request = request
+            let buffer: ByteBuffer
+            do {
+                buffer = try await request.collectBody(upTo: env.maxBodyBytes)
+            } catch {
+                throw APIError.tooLarge(limit: env.maxBodyBytes)
+            }
+            guard buffer.readableBytes > 0 else {
+                throw APIError.badRequest("request body is empty; expected a clearing result (JSON or CSV)")
+            }
+            let view = try await service().acceptClearing(
+                Data(buffer: buffer),
+                origin: .init(
+                    source: "api:\(principal.name)", actor: principal.name, role: principal.role.rawValue,
+                    address: context.remoteAddress))
+            return try APIResponses.json(view, status: view.duplicate ? .ok : .created)
+        }
+        router.get("/v1/clearing/{day}") { _, context in
+            _ = try context.require(.viewer)
+            let day = try marketDay(context.parameters.get("day"))
+            return try APIResponses.json(try await service().clearing(day: day))
+        }
+        router.get("/v1/forecast/prices/{day}") { _, context in
+            _ = try context.require(.viewer)
+            let day = try marketDay(context.parameters.get("day"))
+            return try APIResponses.json(PriceForecastView(try await service().priceForecast(day: day)))
+        }
+        router.put("/v1/forecast/prices/{day}") { request, context in
+            let principal = try context.require(.trader)
+            let day = try marketDay(context.parameters.get("day"))
+            let body = try await APIResponses.decodeBody(PriceForecastBody.self, from: request, limit: env.maxBodyBytes)
+            let forecast = try await service().putPriceForecast(
+                day: day, prices: body.pricesYuanPerMWh, quantiles: body.quantiles, by: principal,
+                from: context.remoteAddress)
+            return try APIResponses.json(PriceForecastView(forecast))
+        }
+    }
+
+    static func marketDay(_ raw: String?) throws -> MarketDay {
+        guard let raw, let day = MarketDay(raw) else {
+            throw APIError.badRequest("day: '\(raw ?? "")' is not a date YYYY-MM-DD")
+        }
+        return day
+    }
+}
