@@ -1,6 +1,5 @@
 import Foundation
 import Optimizer
-import Synchronization
 import VPPCore
 
 /// Forms the day-ahead quantity-price bid of the whole fleet (issue 5 §3–§4):
@@ -65,10 +64,8 @@ public enum BidPlanner {
             scenarioPrices.append((nil, "path-\(j + 1)", path))
         }
         let bounds = netBounds(input)
-        let problems = scenarioPrices.map { _, label, prices in
-            fleet.problem(name: "\(input.day) \(label)", prices: prices, bounds: bounds)
-        }
-        let schedules = try solveAll(problems)
+        let schedules = try solveAll(
+            fleet, name: "\(input.day)", prices: scenarioPrices.map(\.2), bounds: bounds)
         var scenarios: [BidPlan.Scenario] = []
         var median: FleetSchedule?
         var solveSeconds = 0.0
@@ -152,28 +149,18 @@ public enum BidPlanner {
         return bounds
     }
 
-    /// Solves the scenarios on all cores (each CLP model is independent), results in input order.
-    static func solveAll(_ problems: [FleetProblem]) throws(PlanningError) -> [FleetSchedule] {
-        let results = Mutex<[Int: Result<FleetSchedule, FleetModelError>]>([:])
-        DispatchQueue.concurrentPerform(iterations: problems.count) { i in
-            let r: Result<FleetSchedule, FleetModelError>
-            do throws(FleetModelError) {
-                r = .success(try FleetModel.schedule(problems[i]))
-            } catch {
-                r = .failure(error)
-            }
-            results.withLock { $0[i] = r }
+    /// Solves the scenarios: the LP is built once and re-solved warm for each further price series
+    /// (`FleetModel.schedule(_:priceScenarios:)`), results in input order.
+    static func solveAll(_ fleet: PreparedFleet, name: String, prices: [[Double]], bounds: [FleetNetBound])
+        throws(PlanningError) -> [FleetSchedule]
+    {
+        guard let first = prices.first else { return [] }
+        do {
+            return try FleetModel.schedule(
+                fleet.problem(name: name, prices: first, bounds: bounds), priceScenarios: prices)
+        } catch {
+            throw .optimizer(error)
         }
-        let all = results.withLock { $0 }
-        var out: [FleetSchedule] = []
-        for i in problems.indices {
-            switch all[i] {
-            case .success(let s)?: out.append(s)
-            case .failure(let e)?: throw .optimizer(e)
-            case nil: throw .badInput(field: "scenarios", reason: "scenario \(i + 1) was not solved")
-            }
-        }
-        return out
     }
 
     /// Capability ∩ flags ∩ bounds per interval, on the quantity tick (lower rounded up, upper down). Where the
