@@ -84,6 +84,8 @@ struct FleetAssemblyTests {
         #expect(site.pv(named: "pv-a")?.outputMW.allSatisfy { abs($0 - 1) < 1e-9 } == true)
         #expect(site.pv(named: "pv-b")?.outputMW.allSatisfy { abs($0 - 4) < 1e-9 } == true)
         #expect(site.netMW.allSatisfy { abs($0 - 5) < 1e-9 })
+        #expect(site.groupNetMW["a"]?.allSatisfy { abs($0 - 1) < 1e-9 } == true)
+        #expect(site.groupNetMW["b"]?.allSatisfy { abs($0 - 4) < 1e-9 } == true)
 
         // Add a fleet-wide 3 MW export limit: a can still export 1, so b is cut to 2 (or any split summing 3).
         p.connections.append(FleetConnection(name: "fleet", exportLimitMW: 3, importLimitMW: 3))

@@ -54,6 +54,20 @@ extension FleetLP {
                     name: pv.name, group: pv.group, outputMW: output,
                     curtailedMW: zip(pv.forecastMW, output).map { max(0, $0 - $1) }))
         }
+        var groupNet: [String: [Double]] = [:]
+        let groups =
+            Set(problem.batteries.compactMap(\.group)).union(problem.pv.compactMap(\.group))
+            .union(problem.fixed.compactMap(\.group))
+        for g in groups {
+            var sum = fixedNet(group: g)
+            for plan in plans where plan.group == g {
+                for t in 0..<n { sum[t] += plan.dischargeMW[t] - plan.chargeMW[t] }
+            }
+            for (pv, plan) in zip(problem.pv, pvPlans) where pv.curtailable && pv.group == g {
+                for t in 0..<n { sum[t] += plan.outputMW[t] }
+            }
+            groupNet[g] = sum
+        }
         var revenue = 0.0
         for t in 0..<n { revenue += prices[t] * net[t] * dt }
 
@@ -67,7 +81,7 @@ extension FleetLP {
         }
         return FleetSchedule(
             name: problem.name, pricesYuanPerMWh: prices, intervalHours: dt, batteries: plans, pv: pvPlans,
-            netMW: net,
+            netMW: net, groupNetMW: groupNet,
             economics: .init(
                 marketRevenueYuan: revenue, pvValueYuan: pvValue, degradationCostYuan: degradation,
                 chargingFeesYuan: fees, penaltyYuan: penalty),

@@ -12,6 +12,10 @@ import Foundation
 ///
 /// Objective (maximised): Σₜ priceₜ·netₜ·Δ + Σ PV value·p·Δ − Σ degradation·(c + d)·Δ − Σ fee·c·Δ − penalties.
 /// Feasible for every valid input: hard constraints are only bounds that idling from a clamped SOC meets.
+/// Default penalties rank what gives way first (yuan per MWh missed; every one far above any price cap, so a
+/// soft limit is only missed when nothing physical can meet it): a final SOC target (10,000) before a net
+/// bound such as a DR award or pre-check flag (20,000) before a V2G departure SOC (100,000) before a
+/// connection limit (1,000,000). A car's SOC window and a battery's power limits never give way.
 ///
 /// The LP is built column by column straight into CLP's sparse form (`ColumnProgram`); nothing is named.
 /// Measured (debug build, 2-core box, quiet, `FleetBenchmark`): 20 / 40 / 50 / 100 virtual assets × 96

@@ -55,6 +55,9 @@ public struct FleetSchedule: Sendable {
     public let pv: [PVPlan]
     /// Fleet net injection per interval, MW (batteries + PV + fixed profiles; positive = sell).
     public let netMW: [Double]
+    /// Net injection per interval of every site group named by an asset or fixed profile, MW (the group's
+    /// batteries, PV and fixed profiles; what its connection meter should see).
+    public let groupNetMW: [String: [Double]]
     public let economics: Economics
     /// Every constraint that had to give, with the amount (DESIGN §10).
     public let relaxations: [Relaxation]
