@@ -18,5 +18,6 @@ struct VPPCtl: AsyncParsableCommand {
             CommandsCommand.self,
             CommandGroup.self, DispatchGroup.self, ScheduleCommand.self, DeviationCommand.self, AuditCommand.self,
             BidGroup.self, ClearingGroup.self,
+            BacktestCommand.self,
         ])
 }
