@@ -75,10 +75,7 @@ extension FleetBenchmark {
         var pvMW: [String: [Double]] = [:]
         for i in 0..<resources.pvSites {
             let kw = rng.uniform(5, 500)
-            let shape = (0..<n).map { k -> Double in
-                let hour = (Double(k) + 0.5) / 4
-                return hour < 6 || hour > 19 ? 0 : kw / 1000 * pow(sin(Double.pi * (hour - 6) / 13), 1.5)
-            }
+            let shape = pvProfile(peakMW: kw / 1000, intervals: n)
             pvMW[group(i), default: [Double](repeating: 0, count: n)] =
                 zip(pvMW[group(i)] ?? [Double](repeating: 0, count: n), shape).map { $0 + $1 }
         }

@@ -121,10 +121,7 @@ public enum FleetBenchmark {
         var siteLoad = [[Double]](repeating: [Double](repeating: 0, count: n), count: groups)
         for i in 0..<shape.pvAssets {
             let peak = rng.uniform(1, 20)
-            let forecast = (0..<n).map { k -> Double in
-                let hour = (Double(k) + 0.5) * hours
-                return hour < 6 || hour > 19 ? 0 : peak * pow(sin(Double.pi * (hour - 6) / 13), 1.5)
-            }
+            let forecast = pvProfile(peakMW: peak, intervals: n)
             problem.pv.append(FleetPV(name: "pv-\(i + 1)", forecastMW: forecast, group: group(i)))
             for k in 0..<n { siteLoad[i % groups][k] -= 0.3 * peak * rng.uniform(0.5, 1) }
         }
@@ -139,5 +136,14 @@ public enum FleetBenchmark {
         problem.netBounds.append(
             FleetNetBound(name: "tight", maxMW: (0..<n).map { k in (n * 12 / 24..<n * 13 / 24).contains(k) ? 0 : nil }))
         return problem
+    }
+
+    /// A clear-day PV shape, MW per interval: 0 before 06:00 and after 19:00, a sine bump peaking at 12:30.
+    static func pvProfile(peakMW: Double, intervals n: Int) -> [Double] {
+        let hours = 24.0 / Double(max(1, n))
+        return (0..<n).map { k in
+            let hour = (Double(k) + 0.5) * hours
+            return hour < 6 || hour > 19 ? 0 : peakMW * pow(sin(Double.pi * (hour - 6) / 13), 1.5)
+        }
     }
 }
