@@ -29,6 +29,10 @@ struct BacktestCommand: ParsableCommand {
     @Option(help: "Seed for the synthetic fleet and the forecast noise.") var seed: UInt64 = 1
     @Option(help: "Deviation charge beyond the profile's tolerance, yuan/MWh.") var deviationCharge = 100.0
     @Flag(help: "Print JSON instead of a table.") var json = false
+    @Flag(
+        help:
+            "First write seeded synthetic prices (DOMAIN §3 2025 shape) for 28 days before --from through --to into --prices."
+    ) var generatePrices = false
 
     func run() throws {
         guard let first = MarketDay(from) else { throw ValidationError("--from '\(from)' is not YYYY-MM-DD") }
@@ -36,6 +40,14 @@ struct BacktestCommand: ParsableCommand {
         guard first <= last else { throw ValidationError("--from \(first) is after --to \(last)") }
         do {
             let market = try MarketProfileLoader.loadDirectory(URL(fileURLWithPath: profiles)).profile(profile)
+            if generatePrices {
+                let start = first.adding(days: -28)
+                var count = 0
+                while start.adding(days: count) <= last { count += 1 }
+                let days = SyntheticPrices(seed: seed, profile: market).prices(from: start, days: count)
+                let csv = PriceSeries(prices: Dictionary(uniqueKeysWithValues: days.map { ($0.0, $0.1) })).csv()
+                try Data(csv.utf8).write(to: URL(fileURLWithPath: prices), options: .atomic)
+            }
             let series = try PriceSeries.load(
                 file: URL(fileURLWithPath: prices), labelling: market.intervalLabelling)
             let resources: [PlanningResource]
