@@ -111,28 +111,39 @@ public final class CommandService: Sendable {
         do { return try await store.audit.list(query) } catch { throw Self.apiError(error) }
     }
 
-    /// The feasibility of `command` against the live fleet at `now`; throws the 422 refusal.
+    /// The feasibility of `command` against the live fleet at `now`; throws the 422 refusal. Only the devices
+    /// in the command's scope are snapshotted and aggregated (one device for a device command), so checking
+    /// stays cheap on a large fleet.
     func feasibility(of command: OperatorCommand, now: Date) throws -> CommandCheck {
-        switch CommandFeasibility.evaluate(command, fleet: fleet.state, now: now, model: fleet.model) {
+        let inScope: [DeviceSnapshot]
+        if case .device(let id) = command.target {
+            inScope = fleet.state.snapshot(id).map { [$0] } ?? []
+        } else {
+            inScope = fleet.state.snapshotAll().values.filter {
+                CommandLimits.applies(command.target, to: $0.descriptor)
+            }
+        }
+        let aggregate = FleetAggregate(snapshots: inScope, now: now, model: fleet.model)
+        switch CommandFeasibility.evaluate(command, devices: inScope.map(\.descriptor), aggregate: aggregate) {
         case .accepted(let acceptance):
             return CommandCheck(acceptance, command: command)
         case .rejected(let rejection):
-            if case .noCapability = rejection, let offline = offlineCheck(command, now: now) { return offline }
+            if case .noCapability = rejection, let offline = Self.offlineCheck(command, inScope: inScope, now: now) {
+                return offline
+            }
             throw Self.refusal(rejection)
         }
     }
 
     /// The acceptance of a command whose devices are all stale, down or never seen (see the type's doc); nil
     /// when some device in scope is usable (then the rejection stands).
-    func offlineCheck(_ command: OperatorCommand, now: Date) -> CommandCheck? {
+    static func offlineCheck(_ command: OperatorCommand, inScope: [DeviceSnapshot], now: Date) -> CommandCheck? {
         let kinds = CommandFeasibility.actingKinds(command.kind)
-        let inScope = fleet.state.snapshotAll().values.filter {
-            kinds.contains($0.descriptor.kind) && CommandLimits.applies(command.target, to: $0.descriptor)
-        }
-        guard !inScope.isEmpty, inScope.allSatisfy({ $0.health(now: now) != .ok }) else { return nil }
+        let acting = inScope.filter { kinds.contains($0.descriptor.kind) }
+        guard !acting.isEmpty, acting.allSatisfy({ $0.health(now: now) != .ok }) else { return nil }
         var check = CommandCheck(
-            usableDevices: 0, unavailableDevices: inScope.count,
-            note: "no device in scope answers now (\(inScope.count) stale, down or never seen); "
+            usableDevices: 0, unavailableDevices: acting.count,
+            note: "no device in scope answers now (\(acting.count) stale, down or never seen); "
                 + "the command acts when they answer")
         if let kw = command.magnitude?.kilowatts?.value, command.kind != .curtailPV {
             let requested = command.kind == .charge || command.kind == .discharge ? abs(kw) : kw
