@@ -38,7 +38,9 @@ public struct Relaxation: Sendable, Equatable, CustomStringConvertible {
     /// What the relaxation cost in the plan's objective, yuan (0 for clamping, which costs nothing).
     public let penaltyYuan: Double
 
-    init(
+    /// A relaxation; planners outside the optimizer (e.g. a bid planner clamping an input) report theirs the
+    /// same way.
+    public init(
         kind: Kind, subject: String, interval: Int?, amount: Double, unit: String, detail: String,
         penaltyYuan: Double = 0
     ) {
