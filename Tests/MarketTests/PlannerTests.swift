@@ -145,6 +145,17 @@ struct BidPlannerTests {
         checkCurves(plan, p)
     }
 
+    @Test("a measured SOC outside the window is clamped, planned from the edge and reported")
+    func socClamp() throws {
+        let p = try profile()
+        let plan = try BidPlanner.plan(
+            BidPlanningInput(
+                day: Self.day, profile: p, resources: [battery("low", soc: 3), battery("ok", soc: 50)],
+                prices: forecast(profile: p)))
+        #expect(plan.socClamped == [.init(resource: "low", measuredPercent: 3, usedPercent: 10)])
+        checkCurves(plan, p)
+    }
+
     @Test("bad input is refused with the field named")
     func badInput() throws {
         let p = try profile()

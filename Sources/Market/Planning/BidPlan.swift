@@ -34,6 +34,16 @@ public struct BidPlan: Sendable {
         public var offeredMW: Double
     }
 
+    /// A storage unit whose measured SOC lay outside its SOC window: planned from the nearest window edge
+    /// (DESIGN §10: clamp, then say so).
+    public struct SOCClamp: Sendable, Equatable {
+        public var resource: DeviceID
+        /// Measured SOC, percent.
+        public var measuredPercent: Double
+        /// SOC planned from, percent.
+        public var usedPercent: Double
+    }
+
     /// Size of the clustered problem.
     public struct Clustering: Sendable, Equatable {
         /// Resources planned (PV + storage + V2G).
@@ -89,6 +99,8 @@ public struct BidPlan: Sendable {
     public var relaxations: [Relaxation]
     /// Intervals where flags/bounds exceed capability; empty normally.
     public var boundConflicts: [BoundConflict]
+    /// Storage units planned from a clamped SOC; empty normally.
+    public var socClamped: [SOCClamp]
     /// Every scenario solved, quantile scenarios first.
     public var scenarios: [Scenario]
     /// What the price forecast was and where it came from.

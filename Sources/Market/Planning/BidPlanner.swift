@@ -102,6 +102,7 @@ public enum BidPlanner {
             expectedNetMW: median?.netMW ?? [Double](repeating: 0, count: n),
             capabilityMinMW: fleet.capabilityMinMW, capabilityMaxMW: fleet.capabilityMaxMW, offerMinMW: offerMin,
             offerMaxMW: offerMax, relaxations: median?.relaxations ?? [], boundConflicts: conflicts,
+            socClamped: fleet.socClamped,
             scenarios: scenarios,
             forecastSource: input.prices.source, forecastNote: input.prices.note, clustering: fleet.clustering,
             lp: lp,

@@ -14,6 +14,8 @@ struct PreparedFleet {
     var clustering: BidPlan.Clustering
     /// Storage aggregate name → indices of its member resources in the input (to carry SOC back to devices).
     var storageMembers: [String: [Int]] = [:]
+    /// Storage units whose measured SOC was outside their window.
+    var socClamped: [BidPlan.SOCClamp] = []
     var relaxations: [Relaxation] = []
 
     init(_ input: BidPlanningInput) throws(PlanningError) {
@@ -103,6 +105,10 @@ struct PreparedFleet {
                 case .storage:
                     let e = r.energyKWh ?? 0
                     let soc = r.socPercent ?? r.socMinPercent
+                    let used = min(max(soc, r.socMinPercent), r.socMaxPercent)
+                    if used != soc {
+                        socClamped.append(.init(resource: r.id, measuredPercent: soc, usedPercent: used))
+                    }
                     FleetCapability.storage(
                         energyKWh: e, socPercent: soc, socMin: r.socMinPercent, socMax: r.socMaxPercent,
                         chargeKW: r.ratedKW * fi, dischargeKW: r.ratedKW * fe, efficiency: r.efficiency,
