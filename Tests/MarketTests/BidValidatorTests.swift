@@ -34,6 +34,34 @@ struct BidValidatorTests {
         }
     }
 
+    @Test("extra net-injection bounds (DR obligations) are checked at every price, naming interval and value")
+    func bounds() throws {
+        let p = try profile()
+        var minimum = [Double?](repeating: nil, count: 96)
+        minimum[19] = -0.5  // interval 20: withdraw at most 0.5 MW — the good day buys 1 MW below 200
+        do {
+            try BidValidator.validate(goodDay(), profile: p, capabilityMW: cap, minNetMW: minimum)
+            Issue.record("accepted a curve below its obligation")
+        } catch {
+            #expect("\(error)".contains("interval 20"))
+            #expect("\(error)".contains("-1.0 MW"))
+            #expect("\(error)".contains("-0.5 MW"))
+        }
+        var maximum = [Double?](repeating: nil, count: 96)
+        maximum[95] = 0.5
+        do {
+            try BidValidator.validate(goodDay(), profile: p, capabilityMW: cap, maxNetMW: maximum)
+            Issue.record("accepted a curve above its bound")
+        } catch {
+            #expect("\(error)".contains("interval 96"))
+            #expect("\(error)".contains("at most 0.5 MW"))
+        }
+        // Bounds the curve respects pass.
+        minimum[19] = -1
+        maximum[95] = 1
+        try BidValidator.validate(goodDay(), profile: p, capabilityMW: cap, minNetMW: minimum, maxNetMW: maximum)
+    }
+
     @Test("a well-formed day passes")
     func good() throws {
         try BidValidator.validate(goodDay(), profile: try profile(), capabilityMW: cap)
