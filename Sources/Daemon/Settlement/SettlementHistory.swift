@@ -11,20 +11,17 @@ struct SettlementHistory: Sendable {
     /// Market time zone the days were cut in.
     var timeZone: TimeZone = MarketDay.defaultTimeZone
 
-    /// Loads days `from`…`through` (inclusive) of every device.
+    /// Loads days `from`…`through` (inclusive) of `devices` (others in the store are ignored).
     static func load(
         store: Store, devices: [DeviceID], from: MarketDay, through: MarketDay, timeZone: TimeZone
     ) async throws -> SettlementHistory {
+        let all = try await store.telemetry.averagePowerKW(
+            from: from.start(timeZone: timeZone), to: through.end(timeZone: timeZone))
         var out = SettlementHistory(timeZone: timeZone)
         for device in devices {
-            let rollups = try await store.telemetry.rollups(
-                device: device, from: from.start(timeZone: timeZone), to: through.end(timeZone: timeZone))
-            var byDay: [MarketDay: MeteredDay] = [:]
-            for r in rollups where r.sampleCount > 0 {
-                byDay[r.interval.day, default: MeteredDay(day: r.interval.day, kW: Self.empty)].kW[
-                    r.interval.index - 1] = r.avgPowerKW
+            out.days[device.rawValue] = (all[device] ?? [:]).reduce(into: [:]) {
+                $0[$1.key] = MeteredDay(day: $1.key, kW: $1.value)
             }
-            out.days[device.rawValue] = byDay
         }
         return out
     }
