@@ -164,7 +164,9 @@ struct DRWorkflowTests {
         // Interval 76 started after the cancellation: no bound for the bid either.
         let bounds = profile.netInjectionBoundsMW(baselineKW: baseline)
         #expect(bounds.min[72] == 1.2 && bounds.min[74] == 0.7 && bounds.min[75] == nil)
-        #expect(bounds.max.allSatisfy { $0 == nil })
+        // At most B + 1.15 A: inside the paid band (≤ 120 %) with a tracking margin.
+        #expect(abs((bounds.max[72] ?? 0) - 1.425) < 1e-9 && abs((bounds.max[74] ?? 0) - 0.85) < 1e-9)
+        #expect(bounds.max[75] == nil)
     }
 
     @Test(
@@ -181,7 +183,16 @@ struct DRWorkflowTests {
         baseline[12] = 200
         let b = profile.netInjectionBoundsMW(baselineKW: baseline)
         #expect(b.min[72] == 1.0)  // −1 MW + 2 MW
+        #expect(abs((b.max[72] ?? 0) - 1.3) < 1e-9)  // −1 MW + 1.15 × 2 MW: more earns nothing in the paid band
         #expect(b.max[12] == -0.3)  // 0.2 MW − 0.5 MW
+        #expect(abs((b.min[12] ?? 0) - -0.375) < 1e-9)  // 0.2 MW − 1.15 × 0.5 MW
+        #expect(profile.netInjectionBoundsMW(baselineKW: baseline, upperRatio: nil).max[72] == nil)
+        let zhejiangLike = DemandResponseRules(bands: [
+            .init(fromPercent: 0, settlement: .none), .init(fromPercent: 80, settlement: .paid),
+            .init(fromPercent: 120, settlement: .capped),
+        ])
+        #expect(DRObligationProfile.paidUpperRatio(zhejiangLike) == 1.15)  // 120 % less a 5 % tracking margin
+        #expect(DRObligationProfile.paidUpperRatio(zhejiangLike, marginPercent: 0) == 1.2)
         #expect(profile.netInjectionDeltaKW[72] == 2000 && profile.netInjectionDeltaKW[12] == -500)
         let at73 = MarketInterval(day: day, index: 73)!.start().addingTimeInterval(1)
         let at13 = MarketInterval(day: day, index: 13)!.start().addingTimeInterval(1)

@@ -18,7 +18,10 @@ extension DemandResponseService {
     /// 1…96 (only obligated intervals): the provider `BidService.setObligationProvider` takes.
     public func bidBounds(day: MarketDay) async throws -> [Int: BidDocument.Range] {
         let view = try await dayView(day)
-        let (lo, hi) = view.profile.netInjectionBoundsMW(baselineKW: view.baselineKW, timeZone: timeZone)
+        var ratio: Double? = 1.15  // DOMAIN §5 default paid band (≤ 120 %) less the tracking margin
+        if let p = profile { ratio = DRObligationProfile.paidUpperRatio(p.demandResponse) }
+        let (lo, hi) = view.profile.netInjectionBoundsMW(
+            baselineKW: view.baselineKW, upperRatio: ratio, timeZone: timeZone)
         var out: [Int: BidDocument.Range] = [:]
         for k in 1...MarketInterval.perDay where lo[k - 1] != nil || hi[k - 1] != nil {
             out[k] = BidDocument.Range(minMW: lo[k - 1], maxMW: hi[k - 1])
@@ -64,8 +67,9 @@ extension DemandResponseService {
         let profile = DRObligationProfile(day: day, obligations: obligations, cancelledAt: cancelled)
         var baseline = [Double](repeating: 0, count: MarketInterval.perDay)
         var note: String?
-        if let b = baselines[day] {
-            (baseline, note) = b
+        let today = MarketDay(containing: t, timeZone: timeZone)
+        if let b = baselines[day], b.computedOn == today {
+            (baseline, note) = (b.kW, b.note)
         } else if !obligations.isEmpty {
             do {
                 baseline = try await aggregateBaseline(day, controlStart: obligations.map(\.index).min())
@@ -73,7 +77,7 @@ extension DemandResponseService {
                 note = "no aggregate baseline (\(error)); bounds are relative to 0 kW"
                 logger.warning("DR baseline of \(day): \(error)")
             }
-            baselines[day] = (baseline, note)
+            baselines[day] = (baseline, note, today)
         }
         let schedule = try await storeCall { try await self.store.schedules.get(day: day) }?.targetsKW
         let view = DayView(

@@ -31,8 +31,10 @@ public actor DemandResponseService {
     let logger: Logger
     /// Per day: the obligations, the aggregate baseline and the schedule, with when they were loaded.
     var cache: [MarketDay: DayView] = [:]
-    /// Per day: the aggregate baseline and its note (computed from history once; dropped when an event changes).
-    var baselines: [MarketDay: (kW: [Double], note: String?)] = [:]
+    /// Per day: the aggregate baseline, its note and the day it was computed on (history grows by a day at
+    /// midnight: a baseline computed on D-1 for the bid is recomputed on D with D-1 complete, as settlement does;
+    /// dropped when an event of the day changes).
+    var baselines: [MarketDay: (kW: [Double], note: String?, computedOn: MarketDay)] = [:]
 
     struct DayView: Sendable {
         var loadedAt: Date

@@ -36,8 +36,9 @@ public struct DRObligation: Sendable, Hashable, Codable {
 /// - peak shaving: measured net injection ≥ B_k + A_k (in kW: B + 1000·A);
 /// - valley filling: measured net injection ≤ B_k − A_k.
 ///
-/// The **D-1 bid** takes these as per-interval net-injection bounds (`netInjectionBoundsMW`): a minimum for
-/// peak shaving, a maximum for valley filling, `nil` elsewhere; the planner may do more, never less.
+/// The **D-1 bid** takes these as per-interval net-injection bounds (`netInjectionBoundsMW`): for peak shaving
+/// at least B + A and at most B + 1.15·A (the paid band's upper edge less a tracking margin: more response
+/// earns nothing and would be spot energy booked as DR), mirrored for valley filling, `nil` elsewhere.
 /// **Dispatch on D** adds `dispatchAdjustmentKW` to the schedule's target: the amount by which the schedule falls
 /// short of the bound (0 when the D-1 bid already honoured it, the whole award for an intraday event the
 /// schedule never saw). Without a schedule the adjustment is the bound itself, which `TargetComposer` then uses
@@ -64,20 +65,36 @@ public struct DRObligationProfile: Sendable, Hashable, Codable {
         return out
     }
 
-    /// Per-interval net-injection bounds for the D-1 bid, MW, from the aggregate baseline (96 values, kW): a
-    /// minimum B + A where peak shaving is awarded, a maximum B − A where valley filling is; nil elsewhere.
-    /// Cancelled intervals (ended before the bid is formed, or cancelled outright) carry no bound.
-    public func netInjectionBoundsMW(baselineKW: [Double], timeZone: TimeZone = MarketDay.defaultTimeZone)
-        -> (min: [Double?], max: [Double?])
-    {
+    /// Per-interval net-injection bounds for the D-1 bid, MW, from the aggregate baseline (96 values, kW). Where
+    /// peak shaving is awarded: at least B + A and at most B + `upperRatio`·A; where valley filling is: at most
+    /// B − A and at least B − `upperRatio`·A; nil elsewhere. The upper edge keeps the DR response inside the paid
+    /// band (response beyond it earns nothing more, `paidUpperRatio`); nil `upperRatio` leaves that side open.
+    /// Intervals cancelled before they started carry no bound.
+    public func netInjectionBoundsMW(
+        baselineKW: [Double], upperRatio: Double? = 1.15, timeZone: TimeZone = MarketDay.defaultTimeZone
+    ) -> (min: [Double?], max: [Double?]) {
         var lower = [Double?](repeating: nil, count: MarketInterval.perDay)
         var upper = [Double?](repeating: nil, count: MarketInterval.perDay)
         for (k, o) in byInterval(timeZone: timeZone) {
             let base = baselineKW.indices.contains(k - 1) ? baselineKW[k - 1] : 0
-            if o.up > 0 { lower[k - 1] = (base + o.up) / 1000 }
-            if o.down > 0 { upper[k - 1] = (base - o.down) / 1000 }
+            let net = o.up - o.down
+            if net > 0 {
+                lower[k - 1] = (base + net) / 1000
+                upper[k - 1] = upperRatio.map { (base + $0 * net) / 1000 }
+            } else if net < 0 {
+                upper[k - 1] = (base + net) / 1000
+                lower[k - 1] = upperRatio.map { (base + $0 * net) / 1000 }
+            }
         }
         return (lower, upper)
+    }
+
+    /// The highest response ratio worth scheduling: the lower edge of the profile's `capped` band (DOMAIN §5
+    /// default 120 %, above which nothing more is paid) less `marginPercent` for tracking error, so that a
+    /// schedule at the bound is still measured inside the paid band (default 120 − 5 → 1.15); nil when the
+    /// profile has no capped band.
+    public static func paidUpperRatio(_ rules: DemandResponseRules, marginPercent: Double = 5) -> Double? {
+        rules.bands.first { $0.settlement == .capped }.map { ($0.fromPercent - marginPercent) / 100 }
     }
 
     /// What dispatch adds to the schedule's target at instant `at`, kW: the shortfall of the schedule against the
