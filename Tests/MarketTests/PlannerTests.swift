@@ -141,6 +141,7 @@ struct BidPlannerTests {
         #expect(([c.baseMW] + c.steps.map(\.netMW)).allSatisfy { $0 >= 0.2 - 1e-9 })
         #expect(plan.expectedNetMW[71] >= 0.2 - 1e-6)
         #expect(plan.boundConflicts.map(\.interval) == [73])
+        #expect(plan.relaxations.contains { $0.kind == .obligationShortfall && $0.interval == 73 })
         #expect(plan.boundConflicts.first?.offeredMW == plan.capabilityMaxMW[72])
         checkCurves(plan, p)
     }
@@ -153,6 +154,7 @@ struct BidPlannerTests {
                 day: Self.day, profile: p, resources: [battery("low", soc: 3), battery("ok", soc: 50)],
                 prices: forecast(profile: p)))
         #expect(plan.socClamped == [.init(resource: "low", measuredPercent: 3, usedPercent: 10)])
+        #expect(plan.relaxations.contains { $0.kind == .initialSOCClamped && $0.subject == "low" && $0.amount == 7 })
         checkCurves(plan, p)
     }
 

@@ -95,7 +95,8 @@ public struct BidPlan: Sendable {
     /// bounds, on the quantity tick.
     public var offerMinMW: [Double]
     public var offerMaxMW: [Double]
-    /// What the optimizer relaxed under the median scenario (DESIGN §10).
+    /// Everything that gave way (DESIGN §10): clamped SOCs and bound conflicts (also listed below in their own
+    /// form), then what the optimizer relaxed under the median scenario.
     public var relaxations: [Relaxation]
     /// Intervals where flags/bounds exceed capability; empty normally.
     public var boundConflicts: [BoundConflict]

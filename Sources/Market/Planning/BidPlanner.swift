@@ -101,7 +101,9 @@ public enum BidPlanner {
             day: input.day, profileID: input.profile.id, curves: curves,
             expectedNetMW: median?.netMW ?? [Double](repeating: 0, count: n),
             capabilityMinMW: fleet.capabilityMinMW, capabilityMaxMW: fleet.capabilityMaxMW, offerMinMW: offerMin,
-            offerMaxMW: offerMax, relaxations: median?.relaxations ?? [], boundConflicts: conflicts,
+            offerMaxMW: offerMax,
+            relaxations: inputRelaxations(fleet.socClamped, conflicts) + (median?.relaxations ?? []),
+            boundConflicts: conflicts,
             socClamped: fleet.socClamped,
             scenarios: scenarios,
             forecastSource: input.prices.source, forecastNote: input.prices.note, clustering: fleet.clustering,
@@ -129,6 +131,25 @@ public enum BidPlanner {
             .init(pricesYuanPerMWh: Array(repeating: low, count: n), netMW: median.netMW),
             .init(pricesYuanPerMWh: Array(repeating: high, count: n), netMW: offerMax),
         ]
+    }
+
+    /// Clamped SOCs and bound conflicts in the optimizer's relaxation form, so every report lists them together.
+    static func inputRelaxations(_ clamps: [BidPlan.SOCClamp], _ conflicts: [BidPlan.BoundConflict]) -> [Relaxation] {
+        clamps.map {
+            Relaxation(
+                kind: .initialSOCClamped, subject: $0.resource.rawValue, interval: nil,
+                amount: abs($0.measuredPercent - $0.usedPercent), unit: "%",
+                detail:
+                    "measured SOC \($0.measuredPercent) % is outside the SOC window; planned from \($0.usedPercent) %")
+        }
+            + conflicts.map {
+                Relaxation(
+                    kind: $0.requiredMinMW > $0.capabilityMaxMW ? .obligationShortfall : .obligationExcess,
+                    subject: "bid", interval: $0.interval, amount: $0.requiredMinMW - $0.requiredMaxMW, unit: "MW",
+                    detail:
+                        "net injection must lie in \($0.requiredMinMW)…\($0.requiredMaxMW) MW but the fleet can do \($0.capabilityMinMW)…\($0.capabilityMaxMW) MW; the bid offers \($0.offeredMW) MW"
+                )
+            }
     }
 
     /// The pre-check flags and the extra bounds as soft fleet net-injection bounds.
