@@ -108,20 +108,20 @@ public struct TrackingRepository: Sendable {
     }
 
     private static func validate(_ t: IntervalTracking) throws(StoreError) {
-        let where_ = "interval \(t.interval)"
+        let place = "interval \(t.interval)"
         guard t.record.clearedKWh.isFinite else {
-            throw .invalidValue(field: "clearedKWh", reason: "\(where_): not a finite number")
+            throw .invalidValue(field: "clearedKWh", reason: "\(place): not a finite number")
         }
         guard t.record.deliveredKWh.isFinite else {
-            throw .invalidValue(field: "deliveredKWh", reason: "\(where_): not a finite number")
+            throw .invalidValue(field: "deliveredKWh", reason: "\(place): not a finite number")
         }
         guard t.record.tolerancePercent.isFinite, t.record.tolerancePercent >= 0 else {
             throw .invalidValue(
-                field: "tolerancePercent", reason: "\(where_): \(t.record.tolerancePercent) is not ≥ 0")
+                field: "tolerancePercent", reason: "\(place): \(t.record.tolerancePercent) is not ≥ 0")
         }
         if let (device, _) = t.contributionsKWh.first(where: { !$0.value.isFinite }) {
             throw .invalidValue(
-                field: "contributionsKWh[\(device)]", reason: "\(where_): not a finite number")
+                field: "contributionsKWh[\(device)]", reason: "\(place): not a finite number")
         }
     }
 }
