@@ -16,7 +16,7 @@ struct MarketBidServiceTests {
         .deletingLastPathComponent()
     let trader = Principal(name: "t-trader", role: .trader)
 
-    /// A storage unit and a PV inverter that answer now (SOC 50 %, PV producing).
+    /// A storage unit and a PV inverter that answer now (SOC 5 %, below the window; PV producing).
     func fleet() -> FleetHandle {
         let address = DeviceAddress.modbusTCP(host: "127.0.0.1", port: 1, unit: 1)
         let devices = [
@@ -28,7 +28,7 @@ struct MarketBidServiceTests {
                 address: address),
         ]
         let state = FleetState(devices: devices, staleAfterMs: ["bat-1": 3_600_000, "pv-1": 3_600_000])
-        state.ingest("bat-1", values: [.socPercent: 50, .activePowerKW: 0])
+        state.ingest("bat-1", values: [.socPercent: 5, .activePowerKW: 0])  // below its 10 % minimum
         state.ingest("pv-1", values: [.activePowerKW: 120])
         return FleetHandle(state: state)
     }
@@ -74,6 +74,11 @@ struct MarketBidServiceTests {
         #expect(bid.intervals.allSatisfy { ($0.capability.maxMW ?? 0) <= 0.8 + 1e-9 })
         #expect(bid.intervals[2].curve.netMW(atPrice: 1_520) <= 0)
         #expect(bid.intervals.contains { !$0.segments.isEmpty }, "the battery offers nothing at these spreads")
+        // The SOC below the window was clamped and the bid says so (DESIGN §10).
+        #expect(
+            bid.relaxations.contains {
+                $0.constraint == "socClamped" && $0.detail.hasPrefix("bat-1: measured SOC 5.0 %")
+            })
 
         // A clearing before submission is refused.
         let cleared = zip(bid.curves, prices).map { $0.netMW(atPrice: $1) }

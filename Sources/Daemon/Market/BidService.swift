@@ -147,11 +147,7 @@ public actor BidService {
             source: "api:\(principal.name)",
             curves: plan.curves, capabilityMW: plan.capabilityMW, flags: flags, obligations: bounds,
             expectedMW: plan.expectedNetMW, forecastYuanPerMWh: forecast.expectedYuanPerMWh,
-            relaxations: plan.relaxations.map {
-                .init(
-                    constraint: $0.kind.rawValue, interval: $0.interval, amount: $0.amount, unit: $0.unit,
-                    detail: "\($0.subject): \($0.detail)")
-            })
+            relaxations: Self.relaxations(of: plan))
         do {
             try document.validate(profile: profile)
         } catch {
@@ -283,6 +279,32 @@ public actor BidService {
         } catch {
             throw APIError(.unprocessableContent, "bid_not_built", "DR obligations of \(day) unavailable: \(error)")
         }
+    }
+
+    /// Everything the plan had to give up, for the bid document: the optimizer's relaxations, storage planned
+    /// from a clamped SOC, and intervals whose flags or DR bounds the fleet cannot meet (DESIGN §10).
+    static func relaxations(of plan: BidPlan) -> [BidDocument.Relaxation] {
+        plan.socClamped.map {
+            .init(
+                constraint: "socClamped", amount: abs($0.usedPercent - $0.measuredPercent), unit: "%",
+                detail:
+                    "\($0.resource): measured SOC \($0.measuredPercent) % outside its window, planned from \($0.usedPercent) %"
+            )
+        }
+            + plan.boundConflicts.map {
+                .init(
+                    constraint: "boundConflict", interval: $0.interval,
+                    amount: max($0.requiredMinMW - $0.capabilityMaxMW, $0.capabilityMinMW - $0.requiredMaxMW, 0),
+                    unit: "MW",
+                    detail:
+                        "flags/DR bounds ask \($0.requiredMinMW)…\($0.requiredMaxMW) MW, the fleet can do \($0.capabilityMinMW)…\($0.capabilityMaxMW) MW; offered \($0.offeredMW) MW"
+                )
+            }
+            + plan.relaxations.map {
+                .init(
+                    constraint: $0.kind.rawValue, interval: $0.interval, amount: $0.amount, unit: $0.unit,
+                    detail: "\($0.subject): \($0.detail)")
+            }
     }
 
     static func flags(_ raw: [String: PrecheckFlag]?) throws -> [Int: PrecheckFlag] {
