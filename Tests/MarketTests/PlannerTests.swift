@@ -106,6 +106,31 @@ struct BidPlannerTests {
         checkCurves(plan, p)
     }
 
+    @Test("beyond maxExactSites, limited sites are derated: every site and the fleet stay inside their limits")
+    func deratedSites() throws {
+        let p = try profile()
+        // Three sites, each 500 kW of storage + 800 kW of PV behind a 400 kW connection.
+        var fleet: [PlanningResource] = []
+        var input = BidPlanningInput(day: Self.day, profile: p, resources: [], prices: forecast(profile: p))
+        for k in 1...3 {
+            fleet += [battery("b\(k)", site: "s\(k)"), pv("pv\(k)", site: "s\(k)")]
+            input.siteLimits[SiteID("s\(k)")] = .init(exportKW: 400, importKW: 400)
+        }
+        input.resources = fleet
+        input.maxExactSites = 1
+        let plan = try BidPlanner.plan(input)
+        #expect(plan.clustering.exactSites == 1)
+        #expect(plan.clustering.deratedSites == 2)
+        for t in 0..<96 {
+            #expect(plan.capabilityMaxMW[t] <= 1.2 + 1e-9)
+            #expect(plan.capabilityMinMW[t] >= -1.2 - 1e-9)
+            #expect(abs(plan.expectedNetMW[t]) <= 1.2 + 1e-6, "interval \(t + 1)")
+        }
+        #expect(
+            !plan.relaxations.contains { $0.kind == .connectionExportExceeded || $0.kind == .connectionImportExceeded })
+        checkCurves(plan, p)
+    }
+
     @Test("pre-check flags: no selling in a tight interval, no buying in a surplus interval")
     func flags() throws {
         let p = try profile()
