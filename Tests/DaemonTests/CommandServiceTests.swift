@@ -82,8 +82,17 @@ struct CommandServiceTests {
             #expect(charge.check.clamped?.requestedKW == 20)
             #expect(abs((charge.check.clamped?.feasibleKW ?? 0) - 7) < 1e-9)
             #expect(try await store.commands.list().count == 1)  // the refused discharge was not stored
+            // The same discharge two hours ahead (after departure, the car may be elsewhere or full): accepted,
+            // 0 kW feasible now, said so.
+            var later = request(.discharge, kW: 5)
+            later.start = now.addingTimeInterval(7200)
+            let deferred = try await service.create(later, by: alice, from: "test", now: now)
+            #expect(deferred.command.status == .pending)
+            #expect(deferred.check.clamped?.feasibleKW == 0)
+            #expect(deferred.check.note?.contains("starts in 120 min") == true)
             let audit = try await store.audit.list(AuditQuery(action: "command.reject"))
             #expect(audit.count == 1 && audit.first?.detail.contains("discharge fleet 5.0 kW") == true)
+            #expect(try await store.commands.list().count == 2)
         }
     }
 

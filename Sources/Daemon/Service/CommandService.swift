@@ -19,7 +19,9 @@ import VPPCore
 /// - **Unavailable is not infeasible.** When every device the command acts on is stale, down or never seen, the
 ///   command is accepted with a feasible power of 0 kW and says so: an operator's curtailment or stop must not
 ///   be lost because telemetry is late; it acts as soon as the devices answer.
-/// - A command that starts later is checked against the fleet now, too; its window is when it binds.
+/// - **Later is not now.** A command that starts beyond the flexibility horizon (one market interval by
+///   default) is refused for capability only when it could never act (unknown target, wrong kinds); batteries
+///   empty now may be full by then, so "nothing can act now" is stated (0 kW feasible now), not refused.
 public final class CommandService: Sendable {
     public let store: Store
     let fleet: FleetHandle
@@ -128,31 +130,45 @@ public final class CommandService: Sendable {
         case .accepted(let acceptance):
             return CommandCheck(acceptance, command: command)
         case .rejected(let rejection):
-            if case .noCapability = rejection, let offline = Self.offlineCheck(command, inScope: inScope, now: now) {
-                return offline
+            if case .noCapability = rejection,
+                let check = Self.notNowCheck(command, inScope: inScope, now: now, horizon: fleet.model.horizon)
+            {
+                return check
             }
             throw Self.refusal(rejection)
         }
     }
 
-    /// The acceptance of a command whose devices are all stale, down or never seen (see the type's doc); nil
-    /// when some device in scope is usable (then the rejection stands).
-    static func offlineCheck(_ command: OperatorCommand, inScope: [DeviceSnapshot], now: Date) -> CommandCheck? {
+    /// The acceptance of a command nothing can carry out right now but that is not refused (see the type's doc):
+    /// every device it acts on is stale, down or never seen, or it starts beyond `horizon` seconds. nil when
+    /// neither holds (then the rejection stands).
+    static func notNowCheck(
+        _ command: OperatorCommand, inScope: [DeviceSnapshot], now: Date, horizon: TimeInterval
+    ) -> CommandCheck? {
         let kinds = CommandFeasibility.actingKinds(command.kind)
         let acting = inScope.filter { kinds.contains($0.descriptor.kind) }
-        guard !acting.isEmpty, acting.allSatisfy({ $0.health(now: now) != .ok }) else { return nil }
-        var check = CommandCheck(
-            usableDevices: 0, unavailableDevices: acting.count,
-            note: "no device in scope answers now (\(acting.count) stale, down or never seen); "
-                + "the command acts when they answer")
+        let usable = acting.filter { $0.health(now: now) == .ok }.count
+        guard !acting.isEmpty else { return nil }
+        let why: String
+        if usable == 0 {
+            why =
+                "no device in scope answers now (\(acting.count) stale, down or never seen); "
+                + "the command acts when they answer"
+        } else if command.start.timeIntervalSince(now) > horizon {
+            why =
+                "nothing in scope can do this now; the command starts in "
+                + "\(Int(command.start.timeIntervalSince(now) / 60)) min and acts on what the fleet can do then"
+        } else {
+            return nil
+        }
+        var check = CommandCheck(usableDevices: usable, unavailableDevices: acting.count - usable, note: why)
         if let kw = command.magnitude?.kilowatts?.value, command.kind != .curtailPV {
             let requested = command.kind == .charge || command.kind == .discharge ? abs(kw) : kw
             check.requestedKW = requested
             check.feasibleKW = 0
             if abs(requested) > CommandAcceptance.toleranceKW {
                 check.clamped = CommandCheck.Clamp(
-                    requestedKW: requested, feasibleKW: 0,
-                    reason: "no device in scope answers now: nothing can act until telemetry returns")
+                    requestedKW: requested, feasibleKW: 0, reason: "0 kW feasible now: \(why)")
             }
         }
         return check
