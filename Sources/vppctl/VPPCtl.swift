@@ -19,5 +19,6 @@ struct VPPCtl: AsyncParsableCommand {
             CommandGroup.self, DispatchGroup.self, ScheduleCommand.self, DeviationCommand.self, AuditCommand.self,
             BidGroup.self, ClearingGroup.self,
             BacktestCommand.self,
+            SettleCommand.self, StatementCommand.self,
         ])
 }

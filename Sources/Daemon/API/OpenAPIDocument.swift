@@ -17,9 +17,9 @@ public enum OpenAPIDocument {
         "servers": [["url": "/"]],
         "components": [
             "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer"]],
-            "schemas": .object(schemas),
+            "schemas": .object(schemas.merging(settlementSchemas) { a, _ in a }),
         ],
-        "paths": .object(paths),
+        "paths": .object(paths.merging(settlementPaths) { a, _ in a }),
     ]
 
     /// The document as JSON bytes (computed once).

@@ -28,6 +28,8 @@ public final class VPPDaemon: Sendable {
     public let bids: BidService
     /// The file inbox (`<state>/inbox/`); clearing results arrive as kind `clearing`.
     public let inbox: Inbox
+    /// Settlement and owner statements (issue 7 §5); nil when the market profile cannot be loaded.
+    public let settlement: SettlementService?
     /// The dispatch loop, the only writer of setpoints (run by the control tick).
     public let dispatch: DispatchLoop
     /// Wakes the control tick when a command or schedule is stored.
@@ -86,6 +88,11 @@ public final class VPPDaemon: Sendable {
         } catch {
             throw .usage("cannot create inbox/outbox under \(setup.config.stateDirectory): \(error)")
         }
+        if case .success(let profile) = BidService.loadProfile(setup.config.market) {
+            self.settlement = SettlementService(store: store, profile: profile, devices: setup.descriptors)
+        } else {
+            self.settlement = nil
+        }
         self.dispatch = DispatchLoop(
             store: store, fleet: fleet.state, catalog: setup.profiles, writer: .runtime(runtimeBox),
             settings: .from(setup.config, logger: logger), logger: logger)
@@ -95,7 +102,7 @@ public final class VPPDaemon: Sendable {
     public var apiEnvironment: APIEnvironment {
         APIEnvironment(
             tokens: tokens, fleet: fleet, status: status, commands: commands,
-            maxBodyBytes: current.value.config.api.maxBodyBytes, bids: bids)
+            maxBodyBytes: current.value.config.api.maxBodyBytes, bids: bids, settlement: settlement)
     }
 
     /// Runs until SIGTERM/SIGINT (graceful shutdown) or a fatal error.
