@@ -37,7 +37,7 @@ struct MarketSuite {
         report.add("bid_lp_rows", Double(plan.lp.rows), "rows")
         report.add("bid_lp_nonzeros", Double(plan.lp.nonZeros), "non-zeros")
         report.add("bid_prepare_time", plan.timing.prepareSeconds, "s")
-        report.add("bid_solve_cpu_time", plan.timing.solveSeconds, "s (LP build + warm re-solves over all scenarios)")
+        report.add("bid_solve_time", plan.timing.solveSeconds, "s (LP build + warm re-solves over all scenarios)")
         report.add("bid_peak_rss", peakRSSMegabytes(), "MB", target: "≤ 300 MB")
 
         let history = SyntheticPrices(seed: seed, profile: profile).prices(from: day, days: backtestDays)

@@ -9,11 +9,13 @@ import VPPCore
 ///    units, V2G cars into `V2GClusterer` clusters, PV into one aggregate per site group — so 10,000 resources
 ///    become tens of virtual assets. Sites with connection limits are modelled exactly (up to
 ///    `maxExactSites`) or derated.
-/// 2. **Scenarios**: the forecast's quantile series (10/30/50/70/90 %) and a few seeded sampled paths inside
-///    the quantile band; each is solved by `FleetModel` with the pre-check flags and the extra bounds as soft
-///    net-injection bounds.
-/// 3. **Curves**: per interval, the points (scenario price, optimal net injection) become a monotone step
-///    curve (`BidCurveBuilder`), confined to capability ∩ flags ∩ bounds on the quantity tick, compressed to
+/// 2. **Scenarios**: the forecast's quantile series (10/30/50/70/90 %, optionally seeded sampled paths inside
+///    the band), solved by `FleetModel` — built once, re-solved warm per series — with the pre-check flags and
+///    the extra bounds as soft net-injection bounds.
+/// 3. **Curves** (`BidPlanningInput.CurveShape`): by default *anchored* — the median schedule's quantity inside
+///    the day's scenario price band, the whole buying capability below it, the whole selling capability above
+///    it — or the least-squares monotone fit through every scenario's (price, quantity) point; either way
+///    built by `BidCurveBuilder`, confined to capability ∩ flags ∩ bounds on the quantity tick, compressed to
 ///    the profile's segments and minimum size, prices on tick inside floor…cap.
 /// 4. **Validation** (`BidValidator`) against the profile, the capability, the flags and the bounds.
 public enum BidPlanner {
