@@ -27,6 +27,9 @@ struct DocumentClearingTests {
         let timed = try ClearingDocument(data: fixture("good-time-end.csv"), labelling: .start)
         #expect(json.intervals.count == 96)
         #expect(csv == json && timed == json)
+        // A byte-order mark (spreadsheet exports) and leading blanks change nothing.
+        #expect(try ClearingDocument(data: Data([0xEF, 0xBB, 0xBF]) + fixture("good.csv"), labelling: .start) == json)
+        #expect(try ClearingDocument(data: Data("\n  ".utf8) + fixture("good.json"), labelling: .start) == json)
         #expect(try problems(json).isEmpty)
         // The schedule dispatch follows: MW × 1000, in interval order, including the vertical-step points.
         let kw = json.scheduleKW

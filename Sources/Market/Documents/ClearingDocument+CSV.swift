@@ -47,16 +47,11 @@ extension ClearingDocument {
         self.init(marketDay: day, bidVersion: version, unit: unit, priceUnit: "yuan/MWh", intervals: intervals)
     }
 
-    /// Reads either form: JSON when the first non-blank byte is `{`, CSV otherwise.
+    /// Reads either form (`MarketFileBody`: JSON when it starts with `{`, CSV otherwise).
     public init(data: Data, labelling: MarketInterval.Labelling) throws(DocumentError) {
-        let first = data.first { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }
-        if first == UInt8(ascii: "{") {
-            try self.init(json: data, labelling: labelling)
-        } else {
-            guard let text = String(data: data, encoding: .utf8) else {
-                throw DocumentError("", "neither JSON nor UTF-8 CSV")
-            }
-            try self.init(csv: text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text, labelling: labelling)
+        switch try MarketFileBody(data) {
+        case .json(let json): try self.init(json: json, labelling: labelling)
+        case .csv(let text): try self.init(csv: text, labelling: labelling)
         }
     }
 
