@@ -18,6 +18,9 @@ struct VPPBench: AsyncParsableCommand {
     @Option(help: "devices: Modbus devices to poll.") var modbusDevices = 1000
     @Option(help: "devices: MQTT chargers configured.") var mqttDevices = 10_000
     @Option(help: "devices: MQTT messages published by vppsim.") var mqttMessages = 300_000
+    @Option(help: "dr: simulated resources.") var drDevices = 1000
+    @Option(help: "dr: directory of market profiles.") var marketProfiles = "MarketProfiles"
+    @Option(help: "dr: write event.json, settlement.json and a statement here.") var out: String?
 
     func run() async throws {
         let report: Report
@@ -30,8 +33,15 @@ struct VPPBench: AsyncParsableCommand {
             report = try await s.run()
         case "api":
             report = try await APISuite(profilesDir: URL(fileURLWithPath: profiles)).run()
+        case "dispatch":
+            report = try await DispatchSuite(profilesDir: URL(fileURLWithPath: profiles)).run()
         case "market":
             report = try MarketSuite(profilesDir: URL(fileURLWithPath: "MarketProfiles")).run()
+        case "dr":
+            report = try DRSuite(
+                devices: drDevices, marketProfiles: URL(fileURLWithPath: marketProfiles),
+                out: out.map { URL(fileURLWithPath: $0) }
+            ).run()
         default:
             throw ValidationError("unknown suite \(suite): devices | api")
         }
