@@ -33,6 +33,8 @@ struct VPPBench: AsyncParsableCommand {
             report = try await s.run()
         case "api":
             report = try await APISuite(profilesDir: URL(fileURLWithPath: profiles)).run()
+        case "dispatch":
+            report = try await DispatchSuite(profilesDir: URL(fileURLWithPath: profiles)).run()
         case "market":
             report = try MarketSuite(profilesDir: URL(fileURLWithPath: "MarketProfiles")).run()
         case "dr":

@@ -37,10 +37,10 @@ struct DispatchLoopTests {
         targets[41] = 35
         targets[42] = -40
         targets[43] = 20
-        let market = ScaledDispatchClock(start: start, speed: speed)
+        let simClock = ScaledClock(start: start, speed: speed)
+        let market = ClosureDispatchClock { simClock.now() }
         let rig = try await DispatchRig(
-            specs: Self.storage(6, ratedKW: 20, capacityKWh: 5000),
-            simClock: ScaledClock(start: start, speed: speed), marketClock: market,
+            specs: Self.storage(6, ratedKW: 20, capacityKWh: 5000), simClock: simClock, marketClock: market,
             settings: DispatchLoop.Settings(periodS: 0.1, tolerancePercent: 2), fastPollMs: 100,
             minUpdateIntervalMs: 100, revertTimeoutS: 7200)
         do {

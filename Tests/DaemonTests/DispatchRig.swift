@@ -32,7 +32,7 @@ final class DispatchRig: Sendable {
         specs: [SimDeviceSpec], simClock: any SimulationClock = ScaledClock(start: Date()),
         marketClock: any DispatchClock = SystemDispatchClock(), settings: DispatchLoop.Settings,
         fastPollMs: Int = 250, minUpdateIntervalMs: Int? = nil, revertTimeoutS: Int? = nil,
-        stubborn: Set<DeviceID> = []
+        stubborn: Set<DeviceID> = [], installerLimitKW: [DeviceID: Double] = [:]
     ) async throws {
         var catalog = try ProfileCatalog.load(directory: Self.profilesDirectory)
         for id in catalog.ids {
@@ -59,6 +59,7 @@ final class DispatchRig: Sendable {
         let descriptors = sim.descriptors.map { d in
             var d = d
             if d.profile.hasSuffix("-stubborn") { d.profile.removeLast("-stubborn".count) }
+            d.installerLimitKW = installerLimitKW[d.id]
             return d
         }
         fleet = FleetState(devices: descriptors, catalog: catalog)
@@ -70,7 +71,7 @@ final class DispatchRig: Sendable {
         quiet.logLevel = .error
         loop = DispatchLoop(
             store: store, fleet: fleet, catalog: catalog, writer: .runtime(runtime), clock: marketClock,
-            settings: settings, logger: quiet)
+            settings: settings, changes: nil, logger: quiet)
     }
 
     /// Waits until every device has been polled ok (bounded).

@@ -78,3 +78,38 @@ struct GroupCommandTests {
         #expect(sp["pv-0"]! <= 30 + 1e-6)
     }
 }
+
+@Suite("PV limits at night: commands stay written when the sun is down")
+struct PVCeilingTests {
+    let now = Date(timeIntervalSince1970: 1_795_428_000)
+
+    func write(_ commands: [OperatorCommand]) -> Double? {
+        let pv = DeviceDescriptor(
+            id: "pv-1", profile: "p", kind: .pv, site: "s", owner: "o", ratedPowerKW: 20,
+            address: .modbusTCP(host: "127.0.0.1", port: 1502, unit: 1), installerLimitKW: 16)
+        let f = FleetState(devices: [pv])
+        f.ingest(pv.id, values: [.activePowerKW: 0, .activePowerLimitPercent: 100], at: now)  // night: no sun
+        var cycle = DispatchCycle(corrector: AggregateCorrector(maxCorrectionKW: 0))
+        let out = cycle.step(
+            DispatchCycle.Inputs(
+                now: now, snapshots: Array(f.snapshotAll().values),
+                profiles: [pv.id: .init(controls: [.activePowerLimitPercent], timing: Timing())], commands: commands,
+                marketKW: nil, merit: MeritModel(priceYuanPerMWh: 300)))
+        return out.plan.writes.first?.value
+    }
+
+    func command(_ kind: CommandKind, _ m: CommandMagnitude?) -> OperatorCommand {
+        OperatorCommand(
+            id: "c-1", kind: kind, target: .fleet, magnitude: m, start: now, end: now.addingTimeInterval(900),
+            author: "op", reason: "test", status: .active, createdAt: now)
+    }
+
+    @Test("uncurtailed at night: the installer limit (16 of 20 kW = 80 %), never 100 %")
+    func installer() { #expect(write([]) == 80) }
+
+    @Test("a 30 % curtailment at night is written as 30 %, so it holds at sunrise")
+    func curtailment() { #expect(write([command(.curtailPV, .init(value: 30, unit: .percent))]) == 30) }
+
+    @Test("an emergency stop at night writes 0 %")
+    func stop() { #expect(write([command(.emergencyStop, nil)]) == 0) }
+}

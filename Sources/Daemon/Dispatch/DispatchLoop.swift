@@ -93,6 +93,9 @@ public actor DispatchLoop {
     let writer: SetpointWriter
     let clock: any DispatchClock
     let logger: Logger
+    /// Tells when a schedule was stored (nil: re-read every `scheduleRefreshS` only).
+    let changes: DispatchWakeup?
+    var seenScheduleSaves = 0
     var profiles: [DeviceID: DispatchCycle.DeviceProfileInfo]
     var demandResponse: DemandResponseSource = { _ in 0 }
 
@@ -112,12 +115,14 @@ public actor DispatchLoop {
     var confirmed: [DeviceID: ConfirmedSetpoint] = [:]
 
     /// - Parameters:
-    ///   - profiles: the catalog the devices' profiles come from (control points, timing).
+    ///   - catalog: the catalog the devices' profiles come from (control points, timing).
+    ///   - changes: the daemon's wake-up; a stored schedule is re-read on the next cycle.
     public init(
         store: Store, fleet: FleetState, catalog: ProfileCatalog, writer: SetpointWriter,
         clock: any DispatchClock = SystemDispatchClock(), settings: Settings = Settings(),
-        logger: Logger = Logger(label: "vppd.dispatch")
+        changes: DispatchWakeup? = nil, logger: Logger = Logger(label: "vppd.dispatch")
     ) {
+        self.changes = changes
         self.store = store
         self.fleet = fleet
         self.writer = writer
@@ -203,6 +208,8 @@ public actor DispatchLoop {
             writesPlanned: out.plan.writes.count, writesOK: written.ok, writesFailed: written.failed,
             durationMs: (ContinuousClock.now - started).milliseconds)
         counters.cycles += 1
+        counters.cycleMsTotal += report.durationMs
+        counters.cycleMsMax = max(counters.cycleMsMax, report.durationMs)
         counters.writesOK += written.ok
         counters.writesFailed += written.failed
         lastReport = report
@@ -220,9 +227,13 @@ public actor DispatchLoop {
 
     func refreshSchedule(marketNow: Date) async {
         let day = MarketDay(containing: marketNow, timeZone: settings.timeZone)
-        if let s = schedule, s.day == day, Date().timeIntervalSince(s.loadedAt) < settings.scheduleRefreshS {
+        let saves = changes?.scheduleSaves ?? 0
+        if let s = schedule, s.day == day, saves == seenScheduleSaves,
+            Date().timeIntervalSince(s.loadedAt) < settings.scheduleRefreshS
+        {
             return
         }
+        seenScheduleSaves = saves
         do {
             let stored = try await store.schedules.get(day: day)
             if let old = schedule, old.day == day, old.stored?.version != stored?.version {
@@ -259,6 +270,9 @@ public struct DispatchCounters: Sendable, Hashable, Codable {
     public var writesOK = 0
     public var writesFailed = 0
     public var storeErrors = 0
+    /// Wall time spent in cycles, total and longest, ms.
+    public var cycleMsTotal = 0.0
+    public var cycleMsMax = 0.0
 }
 
 extension Duration {

@@ -10,6 +10,7 @@ public final class DispatchWakeup: Sendable {
     private struct State {
         var pending = false
         var waiter: CheckedContinuation<Void, Never>?
+        var scheduleSaves = 0
     }
     private let state = Mutex(State())
 
@@ -34,9 +35,14 @@ public final class DispatchWakeup: Sendable {
     /// A store write observer that signals after committed writes of `operations`.
     public func storeObserver() -> @Sendable (String, Store.Durability, Double, Bool) -> Void {
         { [self] operation, _, _, committed in
-            if committed && Self.operations.contains(operation) { signal() }
+            guard committed && Self.operations.contains(operation) else { return }
+            if operation == "schedule.save" { state.withLock { $0.scheduleSaves += 1 } }
+            signal()
         }
     }
+
+    /// How many schedules have been stored since start: the loop re-reads the schedule when this moves.
+    public var scheduleSaves: Int { state.withLock { $0.scheduleSaves } }
 
     /// Waits until signalled or until `deadline`; returns true when signalled.
     @discardableResult

@@ -3,17 +3,16 @@ import Logging
 import ServiceLifecycle
 import Store
 
-/// The daemon's main periodic path: once per control period it brings command statuses in line with the clock
-/// (`pending` → `active` → `completed`) and then kicks the systemd watchdog; every `statusEvery` it also
-/// updates the `STATUS=` line `systemctl status` shows.
+/// The daemon's main periodic path: once per control period it runs the dispatch loop's cycle, brings command
+/// statuses in line with the clock (`pending` → `active` → `completed`) and then kicks the systemd watchdog; every
+/// `statusEvery` it also updates the `STATUS=` line `systemctl status` shows.
 ///
 /// The kick comes after the tick's work on purpose (DESIGN §10): if the work hangs, the kicks stop and systemd
-/// restarts the service after `WatchdogSec`. The dispatch loop's cycle runs here, between the two: the watchdog is
-/// kicked by the control loop itself.
+/// restarts the service after `WatchdogSec` — the watchdog is kicked by the control loop itself.
 /// Ticks are scheduled on absolute deadlines (no drift); a tick that overran starts the next one a full period
 /// later rather than bunching up. A `wakeup` signal (a command created or cancelled, a schedule stored) starts a
 /// tick at once, and the next one a full period after it.
-struct ControlTick: Service {
+public struct ControlTick: Service {
     let period: Duration
     let store: Store
     let notifier: ServiceNotifier
@@ -22,12 +21,28 @@ struct ControlTick: Service {
     var statusEvery: Duration = .seconds(10)
     /// The status line, e.g. fleet health and open commands; nil sends none.
     var statusLine: @Sendable () async -> String? = { nil }
-    /// The dispatch loop, run once per tick after the command statuses are advanced.
+    /// The dispatch loop, run once per tick (before the command statuses are advanced).
     var dispatch: DispatchLoop?
     /// Starts a tick early when signalled.
     var wakeup: DispatchWakeup?
 
-    func run() async throws {
+    /// The daemon's tick; `vppbench dispatch` runs one beside an in-process fleet the same way.
+    public init(
+        period: Duration, store: Store, notifier: ServiceNotifier, logger: Logger, statusEvery: Duration = .seconds(10),
+        statusLine: @escaping @Sendable () async -> String? = { nil }, dispatch: DispatchLoop? = nil,
+        wakeup: DispatchWakeup? = nil
+    ) {
+        self.period = period
+        self.store = store
+        self.notifier = notifier
+        self.logger = logger
+        self.statusEvery = statusEvery
+        self.statusLine = statusLine
+        self.dispatch = dispatch
+        self.wakeup = wakeup
+    }
+
+    public func run() async throws {
         if let watchdog = notifier.watchdogInterval, watchdog < period * 2 {
             logger.warning(
                 "control period is longer than half the systemd watchdog interval; the watchdog may fire",
@@ -64,6 +79,8 @@ struct ControlTick: Service {
     }
 
     func tick() async {
+        // The cycle first: a command that woke the tick reaches the devices before the status bookkeeping.
+        if let dispatch { await dispatch.cycle() }
         do {
             let changed = try await store.commands.advance(now: Date())
             for c in changed {
@@ -74,7 +91,6 @@ struct ControlTick: Service {
         } catch {
             logger.error("control tick: cannot advance commands", metadata: ["error": "\(error)"])
         }
-        if let dispatch { await dispatch.cycle() }
         notifier.kickWatchdog()
     }
 }

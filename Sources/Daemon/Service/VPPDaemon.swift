@@ -95,7 +95,7 @@ public final class VPPDaemon: Sendable {
         }
         self.dispatch = DispatchLoop(
             store: store, fleet: fleet.state, catalog: setup.profiles, writer: .runtime(runtimeBox),
-            settings: .from(setup.config, logger: logger), logger: logger)
+            settings: .from(setup.config, logger: logger), changes: wakeup, logger: logger)
     }
 
     /// The API's environment.

@@ -17,6 +17,10 @@ public enum ResourceBuilder {
         public var uncurtailedAtKW: Double? {
             limits.upperBoundBy == .availablePower ? limits.range.upperKW : nil
         }
+        /// PV: the highest output every limit but today's sun allows, kW (rated power, installer limit, curtailment
+        /// and stop commands…): what an uncurtailed PV's limit is written as, so a curtailment or a stop holds when
+        /// the sun comes up (nil for other kinds).
+        public var pvCeilingKW: Double?
     }
 
     /// Builds one device's resource.
@@ -34,9 +38,16 @@ public enum ResourceBuilder {
         efficiency: Double = 0.95
     ) -> Built {
         let d = snapshot.descriptor
-        var chain = LimitChain(SafetyLimits.limits(for: snapshot, flexibility: flexibility))
+        let safety = SafetyLimits.limits(for: snapshot, flexibility: flexibility)
+        var chain = LimitChain(safety)
         chain.add(contentsOf: limits)
         let resolution = chain.resolve()
+        var ceiling: Double?
+        if d.kind == .pv {
+            var withoutSun = LimitChain(safety.filter { $0.source != .availablePower })
+            withoutSun.add(contentsOf: limits)
+            ceiling = withoutSun.resolve().range.upperKW
+        }
         let usable = snapshot.health(now: now) == .ok && d.kind != .meter
         let measured = snapshot.value(.activePowerKW) ?? 0
         // A stale or down device is assumed to deliver nothing, as FleetSummary counts it; one that is up but not
@@ -70,7 +81,7 @@ public enum ResourceBuilder {
             rampKWPerSecond: timing?.rampKWPerSecond,
             cost: merit.cost(for: d.kind, departureUrgency: urgency),
             energyUpKWh: up, energyDownKWh: down, excluded: !usable || !following)
-        return Built(resource: resource, limits: resolution)
+        return Built(resource: resource, limits: resolution, pvCeilingKW: ceiling)
     }
 
     /// V2G: the share of the car's remaining charging capability its departure target needs, 0…1 (1 = must charge

@@ -143,7 +143,7 @@ public struct DispatchCycle: Sendable {
                 built.resource.excluded ? built.resource.currentKW : (lastSetpoints[d.id] ?? power)
             infos[d.id] = DeviceControlInfo(
                 descriptor: d, controls: profile?.controls ?? [], timing: profile?.timing ?? Timing(),
-                uncurtailedAtKW: built.uncurtailedAtKW)
+                uncurtailedAtKW: built.uncurtailedAtKW, ceilingKW: built.pvCeilingKW)
         }
         let measuredKW = input.meteredKW ?? measured
         var asked = target

@@ -13,15 +13,19 @@ public struct DeviceControlInfo: Sendable, Hashable {
     /// available power set it (`ResourceBuilder.Built.uncurtailedAtKW`); nil when a cap set it. An uncurtailed PV
     /// gets its ceiling limit (rated power or installer limit), not today's sun, so the limit does not chase clouds.
     public var uncurtailedAtKW: Double?
+    /// PV: the ceiling an uncurtailed limit is written as, kW (`ResourceBuilder.Built.pvCeilingKW`: every limit but
+    /// the sun — a curtailment or a stop in force stays written at night); nil = rated power or installer limit.
+    public var ceilingKW: Double?
 
     public init(
         descriptor: DeviceDescriptor, controls: Set<CanonicalPoint>, timing: Timing,
-        uncurtailedAtKW: Double? = nil
+        uncurtailedAtKW: Double? = nil, ceilingKW: Double? = nil
     ) {
         self.descriptor = descriptor
         self.controls = controls
         self.timing = timing
         self.uncurtailedAtKW = uncurtailedAtKW
+        self.ceilingKW = ceilingKW
     }
 }
 
@@ -119,7 +123,7 @@ public struct SetpointPlanner: Sendable, Hashable {
         case .pv:
             let rated = max(0, d.ratedPowerKW)
             if info.controls.contains(.activePowerLimitPercent) {
-                let ceiling = min(rated, d.installerLimitKW ?? rated)
+                let ceiling = min(rated, d.installerLimitKW ?? rated, info.ceilingKW ?? rated)
                 let atSun = info.uncurtailedAtKW.map { kW >= $0 - 1e-6 } ?? false
                 return (
                     .activePowerLimitPercent,
