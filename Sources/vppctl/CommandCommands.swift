@@ -15,11 +15,11 @@ struct CommandsCommand: AsyncParsableCommand {
                 CommandListAnswer.self, "/v1/commands", query: ["status": status, "limit": String(limit)])
             if options.json { return printJSON(data) }
             var t = Table(
-                "ID", "STATUS", "KIND", "TARGET", "MAGNITUDE", "START", "END", "AUTHOR", "REASON")
+                "ID", "STATUS", "KIND", "TARGET", "MAGNITUDE", "START", "END", "AUTHOR", "REASON", "DETAIL")
             for c in list.commands {
                 t.add(
                     c.id, c.status, c.kind, c.target.text, c.magnitude?.text ?? "-", iso(c.start), iso(c.end),
-                    c.author, c.reason)
+                    c.author, c.reason, c.statusDetail ?? "-")
             }
             print(t.render())
         }
