@@ -20,5 +20,6 @@ struct VPPCtl: AsyncParsableCommand {
             BidGroup.self, ClearingGroup.self,
             BacktestCommand.self,
             SettleCommand.self, StatementCommand.self,
+            DRGroup.self,
         ])
 }

@@ -14,6 +14,8 @@ public struct APIEnvironment: Sendable {
     public var settlement: SettlementService?
     /// Largest request body accepted, bytes; larger bodies get 413.
     public var maxBodyBytes: Int
+    /// The DR workflow (issue 7: invitations, offers, awards, cancellations); nil when not wired.
+    public var demandResponse: DemandResponseService? = nil
 
     public init(
         tokens: TokenStore, fleet: FleetHandle, status: DaemonStatus, commands: CommandService? = nil,

@@ -34,6 +34,7 @@ public enum APIRouter {
         addMarketRoutes(router, env)
         addDispatchRoutes(router, env)
         addSettlementRoutes(router, env)
+        addDemandResponseRoutes(router, env)
         methods.set(router.routes.map { (method: $0.method, path: $0.path.description) })
         return router
     }

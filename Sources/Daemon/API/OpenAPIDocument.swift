@@ -17,9 +17,11 @@ public enum OpenAPIDocument {
         "servers": [["url": "/"]],
         "components": [
             "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer"]],
-            "schemas": .object(schemas.merging(settlementSchemas) { a, _ in a }),
+            "schemas": .object(
+                schemas.merging(settlementSchemas) { a, _ in a }.merging(demandResponseSchemas) { a, _ in a }),
         ],
-        "paths": .object(paths.merging(settlementPaths) { a, _ in a }),
+        "paths": .object(
+            paths.merging(settlementPaths) { a, _ in a }.merging(demandResponsePaths) { a, _ in a }),
     ]
 
     /// The document as JSON bytes (computed once).

@@ -28,6 +28,9 @@ public final class VPPDaemon: Sendable {
     public let bids: BidService
     /// The file inbox (`<state>/inbox/`); clearing results arrive as kind `clearing`.
     public let inbox: Inbox
+    /// The DR workflow (issue 7): inbox kinds `dr-invitation`, `dr-award`, `dr-cancel`, the `/v1/dr` routes, and
+    /// the obligations the bid (bounds) and the dispatch loop (DR hook) consume.
+    public let demandResponse: DemandResponseService
     /// Settlement and owner statements (issue 7 §5); nil when the market profile cannot be loaded.
     public let settlement: SettlementService?
     /// The dispatch loop, the only writer of setpoints (run by the control tick).
@@ -100,9 +103,11 @@ public final class VPPDaemon: Sendable {
 
     /// The API's environment.
     public var apiEnvironment: APIEnvironment {
-        APIEnvironment(
+        var env = APIEnvironment(
             tokens: tokens, fleet: fleet, status: status, commands: commands,
             maxBodyBytes: current.value.config.api.maxBodyBytes, bids: bids, settlement: settlement)
+        env.demandResponse = demandResponse
+        return env
     }
 
     /// Runs until SIGTERM/SIGINT (graceful shutdown) or a fatal error.
