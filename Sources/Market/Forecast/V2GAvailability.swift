@@ -101,6 +101,9 @@ public struct V2GAvailability: Sendable, Equatable, Codable {
     /// Windows of `day` from the charger's plug-in history: the median arrival and departure times of day, the
     /// lower quartile of arrival SOC (a conservative car needs more charge), the median departure target.
     /// A charger used on fewer than `minimumShare` of the last `lookbackDays` days is not counted on (no windows).
+    /// Times of day are plain medians, so arrivals (and departures) are assumed not to straddle midnight —
+    /// true of the evening-arrival, morning-departure pattern of DOMAIN §6; a departure earlier in the day than
+    /// the arrival means an overnight session.
     public static func fromHistory(
         _ sessions: [PlugSession], day: MarketDay, car: Car, lookbackDays: Int = 28, minimumShare: Double = 0.5,
         timeZone: TimeZone = MarketDay.defaultTimeZone
