@@ -48,8 +48,9 @@ struct StatementTests {
 
     @Test("CSV quotes an owner id holding a comma; months are parsed strictly")
     func quotingAndMonths() {
-        #expect(OwnerStatement.field("Zhang, Wei") == "\"Zhang, Wei\"")
-        #expect(OwnerStatement.field("a\"b") == "\"a\"\"b\"")
+        let s = OwnerStatement(
+            owner: "Zhang, Wei", period: "2026-11", days: [], lines: [], totalFen: 0, totalYuan: "0.00")
+        #expect(s.csv().hasSuffix("\n\"Zhang, Wei\",TOTAL,,,0.000,0,0.00\n"))
         #expect(OwnerStatement.days(ofMonth: "2026-02")?.count == 28)
         #expect(OwnerStatement.days(ofMonth: "2028-02")?.count == 29)
         #expect(OwnerStatement.days(ofMonth: "2026-13") == nil && OwnerStatement.days(ofMonth: "2026-1") == nil)

@@ -14,7 +14,7 @@ extension APIRouter {
         router.post("/v1/settlement/{day}") { request, context in
             let principal = try context.require(.trader)
             let service = try settlementService(env)
-            let day = try settlementDay(context.parameters.get("day"))
+            let day = try marketDay(context.parameters.get("day"))
             let body = try await APIResponses.decodeBody(
                 SettleRequest.self, from: request, limit: env.maxBodyBytes, allowEmpty: true)
             var atypical = Set<MarketDay>()
@@ -35,7 +35,7 @@ extension APIRouter {
         router.get("/v1/settlement/{day}") { _, context in
             _ = try context.require(.viewer)
             let service = try settlementService(env)
-            let day = try settlementDay(context.parameters.get("day"))
+            let day = try marketDay(context.parameters.get("day"))
             let stored: SettlementService.Stored?
             do {
                 stored = try await service.latest(day: day)
@@ -79,14 +79,6 @@ extension APIRouter {
     static func settlementService(_ env: APIEnvironment) throws -> SettlementService {
         guard let s = env.settlement else { throw APIError.unavailable("settlement is not configured") }
         return s
-    }
-
-    /// `YYYY-MM-DD` from a path segment, 400 otherwise.
-    static func settlementDay(_ raw: String?) throws -> MarketDay {
-        guard let raw, let d = MarketDay(raw) else {
-            throw APIError.badRequest("day: '\(raw ?? "")' is not a date YYYY-MM-DD")
-        }
-        return d
     }
 
     /// Settlement input problems → 422 naming the event/interval/resource; store errors as elsewhere.

@@ -55,20 +55,18 @@ public struct OwnerStatement: Sendable, Hashable, Codable {
         return (0..<31).map { first.adding(days: $0) }.filter { $0.month == m }
     }
 
-    /// The statement as CSV (see the type's documentation for the columns).
+    /// The statement as CSV (see the type's documentation for the columns; quoting as `CSVTable`).
     public func csv() -> String {
         var out = "owner,day,source,event,contribution_kwh,amount_fen,amount_yuan\n"
         for l in lines {
             out +=
-                [
-                    Self.field(owner.rawValue), l.day.description, l.source, Self.field(l.event ?? ""),
-                    Self.kWhText(l.contributionKWh), String(l.amountFen), l.amountYuan,
-                ].joined(separator: ",") + "\n"
+                CSVTable.line([
+                    owner.rawValue, l.day.description, l.source, l.event ?? "", Self.kWhText(l.contributionKWh),
+                    String(l.amountFen), l.amountYuan,
+                ]) + "\n"
         }
         let kWh = lines.reduce(0) { $0 + $1.contributionKWh }
-        out +=
-            [Self.field(owner.rawValue), "TOTAL", "", "", Self.kWhText(kWh), String(totalFen), totalYuan]
-            .joined(separator: ",") + "\n"
+        out += CSVTable.line([owner.rawValue, "TOTAL", "", "", Self.kWhText(kWh), String(totalFen), totalYuan]) + "\n"
         return out
     }
 
@@ -79,11 +77,5 @@ public struct OwnerStatement: Sendable, Hashable, Codable {
         let a = milli.magnitude
         let frac = String(a % 1000)
         return "\(sign)\(a / 1000)." + String(repeating: "0", count: 3 - frac.count) + frac
-    }
-
-    /// RFC 4180 quoting when the text holds a comma, quote or line break.
-    static func field(_ s: String) -> String {
-        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
-        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }
