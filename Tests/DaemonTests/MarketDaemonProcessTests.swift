@@ -73,9 +73,15 @@ struct MarketDaemonProcessTests {
         try drop(clearingCSV(day) { _ in 0 }, "clearing-\(day).csv")
         let c = daemon.client()
         let viewer = [fixture.auth("viewer")]
-        #expect(try waitFor(5) { try c.request("GET", "/v1/clearing/\(day)", headers: viewer).status == 200 })
-        let schedule = try c.request("GET", "/v1/schedule?day=\(day)", headers: viewer)
-        #expect(schedule.json?["version"] == .number(1) && schedule.json?["source"]?.stringValue == "clearing:v1")
+        // The clearing and its schedule are two commits: wait for the schedule.
+        var schedule: HTTPReply?
+        #expect(
+            try waitFor(5) {
+                schedule = try c.request("GET", "/v1/schedule?day=\(day)", headers: viewer)
+                return schedule?.json?["version"] == .number(1)
+            })
+        #expect(schedule?.json?["source"]?.stringValue == "clearing:v1", "\(schedule?.text ?? "")")
+        #expect(try c.request("GET", "/v1/clearing/\(day)", headers: viewer).status == 200)
 
         // Interval 10 cleared at 2 MW contradicts the 0 MW offer: rejected with the reason, schedule unchanged.
         try drop(clearingCSV(day) { $0 == 10 ? 2 : 0 }, "clearing-\(day)-bad.csv")
