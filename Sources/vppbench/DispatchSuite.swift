@@ -33,7 +33,7 @@ struct DispatchSuite {
     /// Emergency-stop / cancel pairs.
     var commandPairs = 10
     var cpuWindowS = 15.0
-    var speed = 45.0
+    var speed = 20.0
 
     func run() async throws -> Report {
         var report = Report(suite: "dispatch")
@@ -99,6 +99,7 @@ struct DispatchSuite {
                 durationSeconds: 3600, reason: "bench baseline"), by: op, from: "vppbench")
         try await settle(loop, devices: devices, timeout: 30) { _, c in c.at > tBase }
         var latencies: [Double] = []
+        var writeMs: [Double] = []
         for i in 0..<commandPairs {
             try await Task.sleep(for: .milliseconds(2500))
             _ = try await commands.create(
@@ -112,6 +113,8 @@ struct DispatchSuite {
             latencies.append(
                 try await settle(loop, devices: devices, timeout: 20) { _, c in c.at >= t0 && abs(c.value) < 1e-6 }
                     .timeIntervalSince(t0) * 1000)
+            try await Task.sleep(for: .milliseconds(300))
+            if let w = await loop.status().lastWriting, w.writesOK >= devices { writeMs.append(w.writeMs) }
             try await Task.sleep(for: .milliseconds(2500))
             _ = try await commands.cancel(stop.id, reason: "bench resume \(i)", by: op, from: "vppbench")
             let t1 = Date()
@@ -123,6 +126,7 @@ struct DispatchSuite {
         report.add("command_to_readback_1000_p50", percentile(latencies, 50), "ms")
         report.add("command_to_readback_1000_p99", percentile(latencies, 99), "ms", target: "≤ 300")
         report.add("command_to_readback_samples", Double(latencies.count), "commands")
+        report.add("stop_cycle_writes_1000_p50", percentile(writeMs, 50), "ms (write + read-back + log)")
 
         // Loop CPU: the same window with and without the loop.
         try await Task.sleep(for: .seconds(3))

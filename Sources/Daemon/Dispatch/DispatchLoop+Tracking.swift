@@ -57,6 +57,19 @@ extension DispatchLoop {
                 interval, clearedKWh: kW * MarketInterval.lengthSeconds / 3600, marketNow: marketNow,
                 measuredKW: measuredKW, deviceKW: deviceKW)
         } else if var t = tracking {
+            if let kW = schedule?.stored?.target(for: interval) {
+                // A new schedule version changed this interval's quantity: keep what was delivered, retarget.
+                let cleared = kW * MarketInterval.lengthSeconds / 3600
+                if abs(cleared - t.clearedKWh) > 1e-9 {
+                    let old = t.tracker
+                    let share = old.end.timeIntervalSince(old.start) / MarketInterval.lengthSeconds
+                    t.tracker = EnergyTracker(
+                        start: old.start, end: old.end, clearedKWh: cleared * min(1, share),
+                        deliveredKWh: old.deliveredKWh)
+                    if let last = old.lastSample { t.tracker.record(powerKW: last.kW, at: last.at) }
+                    t.clearedKWh = cleared
+                }
+            }
             t.record(measuredKW, devices: deviceKW, at: marketNow)
             tracking = t
         }

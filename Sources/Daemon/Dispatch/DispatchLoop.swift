@@ -112,6 +112,7 @@ public actor DispatchLoop {
     var records: [MarketInterval: IntervalTracking] = [:]
     var counters = DispatchCounters()
     var lastReport: CycleReport?
+    var lastWriting: CycleReport?
     var confirmed: [DeviceID: ConfirmedSetpoint] = [:]
 
     /// - Parameters:
@@ -200,16 +201,19 @@ public actor DispatchLoop {
                 now: now, snapshots: snapshots, profiles: profiles, commands: commands, marketKW: marketKW,
                 demandResponseKW: dr.isFinite ? dr : 0, merit: settings.merit, meteredKW: measured))
         envelope = out.allocation.envelope
+        let writesStarted = ContinuousClock.now
         let written = await perform(out.plan, commands: commands, snapshots: snapshots, now: now)
         let report = CycleReport(
             at: now, marketAt: marketNow, target: out.target, askedKW: out.askedKW, measuredKW: measured,
             meterTrusted: settings.gridMeter == nil ? nil : metered != nil, allocatedKW: out.allocation.allocatedKW,
             clamped: out.allocation.isClamped, excluded: out.allocation.excluded, deferred: out.plan.deferred.count,
             writesPlanned: out.plan.writes.count, writesOK: written.ok, writesFailed: written.failed,
-            durationMs: (ContinuousClock.now - started).milliseconds)
+            durationMs: (ContinuousClock.now - started).milliseconds,
+            writeMs: (ContinuousClock.now - writesStarted).milliseconds)
         counters.cycles += 1
         counters.cycleMsTotal += report.durationMs
         counters.cycleMsMax = max(counters.cycleMsMax, report.durationMs)
+        if report.writesPlanned > 0 { lastWriting = report }
         counters.writesOK += written.ok
         counters.writesFailed += written.failed
         lastReport = report

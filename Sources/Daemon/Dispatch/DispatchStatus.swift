@@ -24,11 +24,15 @@ public struct CycleReport: Sendable {
     public var writesOK: Int
     public var writesFailed: Int
     public var durationMs: Double
+    /// Of which the writes (all connections, read-back and the setpoint log), ms.
+    public var writeMs: Double
 }
 
 /// The loop's state for the API, logs and tests.
 public struct DispatchStatus: Sendable {
     public var last: CycleReport?
+    /// The last cycle that wrote setpoints.
+    public var lastWriting: CycleReport?
     public var counters: DispatchCounters
     /// The interval being tracked, with its progress.
     public var tracking: IntervalTracking?
@@ -47,7 +51,7 @@ public struct DispatchStatus: Sendable {
 extension DispatchLoop {
     public func status() -> DispatchStatus {
         DispatchStatus(
-            last: lastReport, counters: counters,
+            last: lastReport, lastWriting: lastWriting, counters: counters,
             tracking: tracking.map { $0.tracking(tolerancePercent: settings.tolerancePercent, at: clock.now()) },
             trackingWhole: tracking?.whole, trackingResumed: tracking?.resumed, scheduleDay: schedule?.day,
             scheduleVersion: schedule?.stored?.version, commandsInForce: commands.map(\.id),
