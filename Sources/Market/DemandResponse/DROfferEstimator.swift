@@ -10,7 +10,8 @@ import VPPCore
 /// 2. **Power.** Each resource's headroom = max − baseline (peak shaving) or baseline − min (valley filling) from
 ///    its envelope: PV curtailment room, storage and V2G limits, V2G only while plugged in.
 /// 3. **Resources without an energy limit** (PV curtailment) count in full.
-/// 4. **Energy.** The rest of the request is shared among storage and V2G in proportion to their headroom; each
+/// 4. **Energy.** The rest of the request (÷ `deliveryMargin`, so that the offer can reach the full request) is
+///    shared among storage and V2G in proportion to their headroom; each
 ///    takes the largest fraction of its share that keeps its SOC inside its window through the rest of the day
 ///    and still lets a car reach its departure energy (`DRResource.isEnergyFeasible`, found by bisection: a
 ///    battery that holds 2 h of energy cannot discharge at full power for 4 h). Shares left unfilled are
@@ -67,7 +68,8 @@ public struct DROfferEstimator: Sendable {
                 response[r][i.index - 1] = res.headroomKW(i.index, dir)
                 unlimited += response[r][i.index - 1]
             }
-            residual[i.index] = max(0, i.requestedMW * 1000 - unlimited)
+            // Aim at request ÷ margin, so that the offer (capability × margin) can reach the full request.
+            residual[i.index] = max(0, i.requestedMW * 1000 / max(deliveryMargin, 0.01) - unlimited)
         }
         let limited = resources.indices.filter { resources[$0].energy != nil }
         for _ in 0..<rounds {

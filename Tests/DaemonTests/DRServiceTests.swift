@@ -1,0 +1,101 @@
+import DeviceIO
+import Foundation
+import Market
+import Store
+import Synchronization
+import Testing
+import VPPCore
+
+@testable import Daemon
+
+/// `DemandResponseService` in process on a real store: the offer from a live fleet, the obligations as D-1 bid
+/// bounds from the aggregate baseline of the roll-ups, and the dispatch loop's DR term (with a schedule, without
+/// one, after a cancellation).
+@Suite("DR service: offer, bid bounds and the dispatch term")
+struct DRServiceTests {
+    let day = MarketDay(year: 2026, month: 7, day: 14)!
+
+    @Test("10 batteries offer 0.5 MW; baseline −200 kW from history → bounds 0.3…0.375 MW; dispatch adds the shortfall")
+    func offerBoundsDispatch() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dr-svc-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = try Store(directory: dir)
+        let devices = (0..<10).map { i in
+            DeviceDescriptor(
+                id: DeviceID("bat-\(i)"), profile: "p", kind: .storage, site: "s", owner: OwnerID("o-\(i % 3)"),
+                ratedPowerKW: 100, ratedEnergyKWh: 200, address: .mqtt(topicBase: "b\(i)"))
+        }
+        // History: every battery drew 20 kW in every interval of D-8 … D-3 (aggregate −200 kW).
+        var samples: [TelemetrySample] = []
+        for d in 3...8 {
+            for k in MarketDay(year: 2026, month: 7, day: 14)!.adding(days: -d).intervals() {
+                for dev in devices {
+                    samples.append(
+                        TelemetrySample(
+                            device: dev.id, at: k.start().addingTimeInterval(60), powerKW: -20, energyInKWh: 5))
+                }
+            }
+        }
+        _ = try await store.telemetry.record(samples)
+        let now = Mutex(day.adding(days: -2).start().addingTimeInterval(9 * 3600))
+        let fleetState = FleetState(devices: devices)
+        for dev in devices {
+            fleetState.ingest(
+                dev.id, values: [.activePowerKW: 0, .socPercent: 80, .socMinPercent: 10, .socMaxPercent: 95],
+                at: now.withLock { $0 })
+        }
+        let profile = try MarketProfileLoader.load(
+            file: DaemonFixture.repositoryRoot.appendingPathComponent("MarketProfiles/zhejiang.yaml"))
+        let service = try DemandResponseService(
+            store: store, fleet: FleetHandle(state: fleetState), stateDirectory: dir, profile: profile,
+            now: { now.withLock { $0 } })
+        let actor = DemandResponseService.Actor(name: "t", role: "trader", source: "test")
+        let invitation = """
+            {"id": "svc-1", "direction": "peakShaving", "timing": "dayAhead", "day": "\(day)",
+             "priceCapYuanPerMWh": 1200, "deadline": "2026-07-12T10:00:00+08:00",
+             "intervals": [{"index": 73, "requestedMW": 0.5}, {"index": 74, "requestedMW": 0.5},
+                           {"index": 75, "requestedMW": 0.5}, {"index": 76, "requestedMW": 0.5}]}
+            """
+        try await service.receiveInvitation(Data(invitation.utf8), by: actor)
+        let (offer, files) = try await service.makeOffer(eventID: "svc-1", by: actor)
+        // 10 × 100 kW with 140 kWh each above 10 %: ample for the 0.5 MW asked.
+        #expect(offer.intervals.map(\.offeredMW) == [0.5, 0.5, 0.5, 0.5])
+        // Storage is asked for request ÷ 0.95 delivery margin, so the offer can reach the full request.
+        #expect(offer.intervals.allSatisfy { abs($0.capabilityMW - 0.5 / 0.95) < 1e-6 })
+        #expect(files == ["dr-offer-svc-1-v1.json", "dr-offer-svc-1-v1.csv"])
+        let award =
+            #"{"eventID": "svc-1", "day": "\#(day)", "intervals": ["#
+            + (73...76).map { #"{"index": \#($0), "awardedMW": 0.5, "priceYuanPerMWh": 1000}"# }.joined(separator: ",")
+            + "]}"
+        try await service.receiveAward(Data(award.utf8), by: actor)
+        #expect(try await service.obligations(day: day).obligations.count == 4)
+
+        // D-1: the bid's bounds from the −200 kW baseline: 0.3 MW (100 %) … 0.375 MW (115 %).
+        now.withLock { $0 = day.adding(days: -1).start().addingTimeInterval(9 * 3600) }
+        let (baseline, note) = try await service.baseline(day: day)
+        #expect(note == nil)
+        #expect(abs(baseline[72] + 200) < 1e-6)
+        let bounds = try await service.bidBounds(day: day)
+        #expect(bounds.keys.sorted() == [73, 74, 75, 76])
+        #expect(abs((bounds[73]?.minMW ?? 0) - 0.3) < 1e-9 && abs((bounds[73]?.maxMW ?? 0) - 0.375) < 1e-9)
+
+        // D: without a schedule the DR term is the bound itself; with one, only its shortfall.
+        let t73 = MarketInterval(day: day, index: 73)!.start().addingTimeInterval(1)
+        now.withLock { $0 = t73 }
+        #expect(abs(await service.dispatchAdjustmentKW(at: t73) - 300) < 1e-6)
+        _ = try await store.schedules.save(
+            day: day, targetsKW: Array(repeating: 100, count: 96), source: "test", at: t73)
+        now.withLock { $0 = t73.addingTimeInterval(DemandResponseService.cacheSeconds + 1) }
+        #expect(abs(await service.dispatchAdjustmentKW(at: t73.addingTimeInterval(40)) - 200) < 1e-6)
+        #expect(await service.dispatchAdjustmentKW(at: MarketInterval(day: day, index: 77)!.start()) == 0)
+
+        // The grid cancels from 18:30: dispatch stops there, the bid no longer bounds 75 and 76.
+        let t75 = MarketInterval(day: day, index: 75)!.start()
+        try await service.receiveCancellation(DRCancellation(eventID: "svc-1", at: t75, reason: "eased"), by: actor)
+        #expect(abs(await service.dispatchAdjustmentKW(at: t75.addingTimeInterval(-60)) - 200) < 1e-6)
+        #expect(await service.dispatchAdjustmentKW(at: t75.addingTimeInterval(60)) == 0)
+        #expect(try await service.bidBounds(day: day).keys.sorted() == [73, 74])
+        let stored = try #require(try await store.drEvents.get("svc-1"))
+        #expect(stored.status == "cancelled")
+    }
+}
