@@ -15,6 +15,7 @@ func exerciseSettlementRoutes(
     _ = try call("POST", "/v1/settlement/\(day)", "viewer", nil, 403)
     _ = try call("POST", "/v1/settlement/\(day)", "trader", Array(#"{"atypicalDays": ["x"]}"#.utf8), 400)
     _ = try call("POST", "/v1/settlement/someday", "trader", nil, 400)
+    _ = try call("POST", "/v1/settlement/\(day.adding(days: 2))", "trader", nil, 422)
     let got = try call("GET", "/v1/settlement/\(day)", "viewer", nil, 200)
     #expect(got.json?["settlement"]?["aggregateFen"] != nil)
     let month = String(day.description.prefix(7))

@@ -145,6 +145,18 @@ struct SettlementServiceTests {
         #expect(try await store.settlements.get(day: Self.day) == nil)
     }
 
+    @Test("a day that has not begun is refused and nothing is stored")
+    func futureDay() async throws {
+        let (store, dir) = try Store.temporary()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let service = SettlementService(store: store, profile: try Self.profile(), devices: Self.descriptors())
+        let error = await #expect(throws: SettlementError.self) {
+            try await service.settle(day: Self.day, now: Self.day.adding(days: -1).start())
+        }
+        #expect(error?.description.contains("has not begun") == true)
+        #expect(try await store.settlements.get(day: Self.day) == nil)
+    }
+
     @Test("a day with neither DR events nor tracking settles to zero with a note")
     func emptyDay() async throws {
         let (store, dir) = try Store.temporary()

@@ -49,6 +49,10 @@ public struct SettlementService: Sendable {
     ) async throws -> Stored {
         // Whole seconds: the stored JSON carries ISO 8601 seconds, so what is returned equals what is read back.
         let now = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
+        // Today settles provisionally (a later run adds a version); a day that has not begun has nothing to settle.
+        guard day.start(timeZone: profile.timeZone) <= now else {
+            throw SettlementError.badInput(reason: "day \(day) has not begun; nothing to settle yet")
+        }
         let settlement = try await compute(day: day, atypicalDays: atypicalDays, now: now)
         let payload = try SettlementCoding.encode(settlement)
         let audit = AuditEntry(
