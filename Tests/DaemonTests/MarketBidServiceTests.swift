@@ -145,4 +145,31 @@ struct MarketBidServiceTests {
         // The day is answered: no further submission.
         await #expect(throws: APIError.self) { try await bids2.submit(day: day, version: 1, by: trader, from: "t") }
     }
+
+    @Test("after a crash between the clearing and its schedule, start-up recovery saves the schedule once")
+    func scheduleRepair() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vppd-market-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = try Store(directory: dir)
+        let bids = try service(dir, store: store, fleet: fleet())
+        let day = MarketDay("2026-12-04")!
+        let clearing = ClearingDocument(
+            marketDay: day, bidVersion: 1,
+            intervals: (1...96).map { .init(index: $0, clearedQuantity: Double($0 % 3) * 0.25, price: 300) })
+        // The clearing committed, the process died before the schedule did.
+        try await store.clearingResults.save(
+            day: day, payload: clearing.jsonData(), source: "inbox:clearing-x.csv", at: Date())
+        #expect(try await store.schedules.get(day: day) == nil)
+        #expect(await bids.repairSchedules(days: [day.adding(days: -1), day]) == [day])
+        let schedule = try #require(try await store.schedules.get(day: day))
+        #expect(schedule.source == "clearing:v1" && schedule.targetsKW == clearing.scheduleKW)
+        #expect(schedule.targetsKW[1] == 500)
+        // Nothing to do the second time, and a later operator schedule is never overwritten.
+        #expect(await bids.repairSchedules(days: [day]).isEmpty)
+        try await store.schedules.save(
+            day: day, targetsKW: Array(repeating: 0, count: 96), source: "operator:alice",
+            at: Date().addingTimeInterval(1))
+        #expect(await bids.repairSchedules(days: [day]).isEmpty)
+        #expect(try await store.schedules.get(day: day)?.source == "operator:alice")
+    }
 }

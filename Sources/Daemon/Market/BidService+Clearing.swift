@@ -111,6 +111,34 @@ extension BidService {
         }
     }
 
+    /// Restart recovery for a crash between a clearing's commit and its schedule's (two transactions): for
+    /// each day, when the latest accepted clearing is newer than the day's latest schedule (or there is no
+    /// schedule), its schedule is saved now. A schedule stored after the clearing (e.g. an operator's) is left
+    /// alone. Returns the days repaired; store errors are skipped (the next start tries again).
+    @discardableResult
+    public func repairSchedules(days: [MarketDay]) async -> [MarketDay] {
+        var repaired: [MarketDay] = []
+        for day in days {
+            guard let stored = try? await store.clearingResults.get(day: day),
+                let clearing = try? ClearingDocument(json: stored.payload, labelling: .start)
+            else { continue }
+            let latest: StoredSchedule?
+            do {
+                latest = try await store.schedules.get(day: day)
+            } catch {
+                continue
+            }
+            if let latest, latest.createdAt >= stored.createdAt { continue }
+            let origin = ClearingOrigin(source: stored.source, actor: "vppd", role: "system", address: "local")
+            if (try? await ensureSchedule(
+                day: day, clearingVersion: stored.version, targetsKW: clearing.scheduleKW, origin: origin)) != nil
+            {
+                repaired.append(day)
+            }
+        }
+        return repaired
+    }
+
     /// The latest accepted clearing of `day`; 404 when there is none.
     public func clearing(day: MarketDay) async throws -> ClearingView {
         guard let stored = try await storeCall({ try await self.store.clearingResults.get(day: day) }) else {

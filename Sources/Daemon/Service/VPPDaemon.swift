@@ -139,6 +139,10 @@ public final class VPPDaemon: Sendable {
         }
         let bids = self.bids
         await inbox.register(kind: "clearing") { file in try await bids.inboxHandler(file) }
+        // A crash between a clearing's commit and its schedule's leaves the schedule to save now.
+        let marketZone = TimeZone(identifier: setup.config.market.timeZone) ?? MarketDay.defaultTimeZone
+        let marketToday = MarketDay(containing: Date(), timeZone: marketZone)
+        await bids.repairSchedules(days: [marketToday.adding(days: -1), marketToday, marketToday.adding(days: 1)])
         // DR (issue 7): inbox kinds; obligations become the D-1 bid's bounds and the dispatch loop's DR term.
         let dr = demandResponse
         await dr.register(on: inbox)
