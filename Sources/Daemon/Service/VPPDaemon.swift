@@ -92,7 +92,9 @@ public final class VPPDaemon: Sendable {
             throw .usage("cannot create inbox/outbox under \(setup.config.stateDirectory): \(error)")
         }
         if case .success(let profile) = BidService.loadProfile(setup.config.market) {
-            self.settlement = SettlementService(store: store, profile: profile, devices: setup.descriptors)
+            let box = current  // the live setup: a SIGHUP reload's devices and owners are settled from then on
+            self.settlement = SettlementService(
+                store: store, profile: profile, deviceProvider: { box.value.descriptors })
         } else {
             self.settlement = nil
         }

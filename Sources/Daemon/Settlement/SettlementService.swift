@@ -16,20 +16,33 @@ import VPPCore
 public struct SettlementService: Sendable {
     public let store: Store
     public let profile: MarketProfile
-    /// The configured devices (their owners receive the allocation).
-    public let devices: [DeviceDescriptor]
+    /// The configured devices (their owners receive the allocation), read at every run so that a config reload
+    /// (SIGHUP) that adds or re-assigns devices is settled with the new owners.
+    public var devices: [DeviceDescriptor] { deviceProvider() }
+    let deviceProvider: @Sendable () -> [DeviceDescriptor]
     /// Aggregator's share of every amount, percent (default 0: DOMAIN sets none).
     public let aggregatorSharePercent: Double
     /// Spot deviation penalty factor (default 0: deviation reported, not charged; see `SpotIntervalSettlement`).
     public let deviationPenaltyFactor: Double
 
+    /// A service settling a fixed device list.
     public init(
         store: Store, profile: MarketProfile, devices: [DeviceDescriptor], aggregatorSharePercent: Double = 0,
         deviationPenaltyFactor: Double = 0
     ) {
+        self.init(
+            store: store, profile: profile, deviceProvider: { devices }, aggregatorSharePercent: aggregatorSharePercent,
+            deviationPenaltyFactor: deviationPenaltyFactor)
+    }
+
+    /// A service reading the current device list from `deviceProvider` at every run (the daemon's live config).
+    public init(
+        store: Store, profile: MarketProfile, deviceProvider: @escaping @Sendable () -> [DeviceDescriptor],
+        aggregatorSharePercent: Double = 0, deviationPenaltyFactor: Double = 0
+    ) {
         self.store = store
         self.profile = profile
-        self.devices = devices
+        self.deviceProvider = deviceProvider
         self.aggregatorSharePercent = aggregatorSharePercent
         self.deviationPenaltyFactor = deviationPenaltyFactor
     }
@@ -70,6 +83,7 @@ public struct SettlementService: Sendable {
     {
         let tz = profile.timeZone
         let rules = profile.demandResponse.baseline
+        let devices = self.devices
         let allEvents = try await store.drEvents.list().compactMap(SettlementCoding.settlementEvent)
         let events = allEvents.filter { $0.day == day }.sorted { $0.id < $1.id }
         let drDays = Set(allEvents.filter { $0.isInvoked && $0.day != day }.map(\.day))
