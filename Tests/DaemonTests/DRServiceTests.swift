@@ -13,7 +13,9 @@ import VPPCore
 /// one, after a cancellation).
 @Suite("DR service: offer, bid bounds and the dispatch term")
 struct DRServiceTests {
-    let day = MarketDay(year: 2026, month: 7, day: 14)!
+    /// D+2 of the real day: the bid service judges telemetry age on the wall clock, so simulated instants stay
+    /// at or after it.
+    let day = MarketDay(containing: Date()).adding(days: 2)
 
     @Test("10 batteries offer 0.5 MW; baseline −200 kW from history → bounds 0.3…0.375 MW; dispatch adds the shortfall")
     func offerBoundsDispatch() async throws {
@@ -28,7 +30,7 @@ struct DRServiceTests {
         // History: every battery drew 20 kW in every interval of D-8 … D-3 (aggregate −200 kW).
         var samples: [TelemetrySample] = []
         for d in 3...8 {
-            for k in MarketDay(year: 2026, month: 7, day: 14)!.adding(days: -d).intervals() {
+            for k in day.adding(days: -d).intervals() {
                 for dev in devices {
                     samples.append(
                         TelemetrySample(
@@ -50,9 +52,10 @@ struct DRServiceTests {
             store: store, fleet: FleetHandle(state: fleetState), stateDirectory: dir, profile: profile,
             now: { now.withLock { $0 } })
         let actor = DemandResponseService.Actor(name: "t", role: "trader", source: "test")
+        let deadline = day.adding(days: -2).start().addingTimeInterval(10 * 3600).formatted(Date.ISO8601FormatStyle())
         let invitation = """
             {"id": "svc-1", "direction": "peakShaving", "timing": "dayAhead", "day": "\(day)",
-             "priceCapYuanPerMWh": 1200, "deadline": "2026-07-12T10:00:00+08:00",
+             "priceCapYuanPerMWh": 1200, "deadline": "\(deadline)",
              "intervals": [{"index": 73, "requestedMW": 0.5}, {"index": 74, "requestedMW": 0.5},
                            {"index": 75, "requestedMW": 0.5}, {"index": 76, "requestedMW": 0.5}]}
             """
@@ -78,6 +81,24 @@ struct DRServiceTests {
         let bounds = try await service.bidBounds(day: day)
         #expect(bounds.keys.sorted() == [73, 74, 75, 76])
         #expect(abs((bounds[73]?.minMW ?? 0) - 0.3) < 1e-9 && abs((bounds[73]?.maxMW ?? 0) - 0.375) < 1e-9)
+
+        // The bid service takes these bounds through its obligation provider: interval 73's curve stays inside.
+        for dev in devices {
+            fleetState.ingest(
+                dev.id, values: [.activePowerKW: 0, .socPercent: 80, .socMinPercent: 10, .socMaxPercent: 95],
+                at: now.withLock { $0 })
+        }
+        let bids = try BidService(
+            store: store, fleet: FleetHandle(state: fleetState), profile: .success(profile), stateDirectory: dir,
+            now: { now.withLock { $0 } })
+        await bids.setObligationProvider { d in try await service.bidBounds(day: d) }
+        let built = try await bids.build(
+            .init(day: day, pricesYuanPerMWh: Array(repeating: 300, count: 96)),
+            by: Principal(name: "t", role: .trader), from: "test")
+        let i73 = try #require(built.bid.intervals.first { $0.index == 73 })
+        #expect(abs((i73.obligation?.minMW ?? 0) - 0.3) < 1e-9)
+        let quantities = [i73.baseMW] + i73.segments.map(\.netMW)
+        #expect(quantities.allSatisfy { $0 >= 0.3 - 1e-6 && $0 <= 0.375 + 1e-6 }, "\(quantities)")
 
         // D: without a schedule the DR term is the bound itself; with one, only its shortfall.
         let t73 = MarketInterval(day: day, index: 73)!.start().addingTimeInterval(1)
