@@ -26,6 +26,8 @@ extension BidService {
     /// cannot be read, no bid of its day is submitted, or it contradicts the submitted bid. Nothing stored
     /// changes then. Idempotent: the same clearing again returns the stored one (and saves its schedule if a
     /// crash lost it), so an inbox file re-offered after a crash is harmless.
+    /// A different valid clearing for the same submitted bid (a market correction) is stored as the day's next
+    /// clearing version and its schedule replaces the previous one.
     public func acceptClearing(_ data: Data, origin: ClearingOrigin) async throws -> ClearingView {
         do {
             return try await intake(data, origin: origin)
