@@ -118,5 +118,14 @@ struct DRServiceTests {
         #expect(try await service.bidBounds(day: day).keys.sorted() == [73, 74])
         let stored = try #require(try await store.drEvents.get("svc-1"))
         #expect(stored.status == "cancelled")
+
+        // After the event: executed; once a settlement of the day is stored, settled.
+        let after = MarketInterval(day: day, index: 77)!.start()
+        now.withLock { $0 = after }
+        #expect(try await service.event("svc-1")?.status == .executed)
+        _ = try await store.settlements.save(day: day, payload: Data("{}".utf8), source: "trader:t", at: after)
+        let settled = try #require(try await service.event("svc-1"))
+        #expect(settled.status == .settled)
+        #expect(settled.history.last?.note == "settlement v1 of \(day) by trader:t")
     }
 }

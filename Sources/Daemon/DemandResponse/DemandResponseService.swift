@@ -203,12 +203,22 @@ public actor DemandResponseService {
 
     // MARK: reads
 
-    /// One event (its status brought up to date), nil if unknown.
+    /// One event (its status brought up to date: executed once its last interval has ended, settled once a
+    /// settlement of its day was stored after that), nil if unknown.
     public func event(_ id: String) async throws -> DREvent? {
         guard var e = try await load(id) else { return nil }
+        let system = Actor(name: "vppd", role: "system", source: "local")
         if e.markExecuted(now: now(), timeZone: timeZone) {
-            try await save(
-                e, action: "dr.executed", actor: Actor(name: "vppd", role: "system", source: "local"), detail: "")
+            try await save(e, action: "dr.executed", actor: system, detail: "")
+        }
+        let day = e.day
+        if e.status == .executed,
+            let doc = try await storeCall({ try await self.store.settlements.get(day: day) }),
+            doc.createdAt >= e.invitation.lastEnd(timeZone: timeZone)
+        {
+            let note = "settlement v\(doc.version) of \(day) by \(doc.source)"
+            do { try e.markSettled(now: now(), note: note) } catch { throw Self.apiError(error) }
+            try await save(e, action: "dr.settled", actor: system, detail: note)
         }
         return e
     }
