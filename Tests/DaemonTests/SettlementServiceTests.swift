@@ -157,13 +157,18 @@ struct SettlementServiceTests {
         #expect(try await store.settlements.get(day: Self.day) == nil)
     }
 
-    @Test("a day with neither DR events nor tracking settles to zero with a note")
+    @Test("a day with neither DR events nor tracking settles to zero; an unreadable DR event is named in the notes")
     func emptyDay() async throws {
         let (store, dir) = try Store.temporary()
         defer { try? FileManager.default.removeItem(at: dir) }
         let service = SettlementService(store: store, profile: try Self.profile(), devices: Self.descriptors())
+        try await store.drEvents.save(
+            StoredDREvent(
+                id: "odd", day: Self.day, status: "cleared", payload: Data(#"{"unexpected": true}"#.utf8),
+                createdAt: Date(), updatedAt: Date()))
         let s = try await service.settle(day: Self.day).settlement
         #expect(s.aggregateFen == 0 && s.spot == nil && s.notes.contains { $0.contains("no tracking records") })
+        #expect(s.notes.contains { $0.contains("'odd'") && $0.contains("cannot read") })
         #expect(s.owners.map(\.owner) == ["alice", "bob"])
     }
 }

@@ -21,15 +21,19 @@ enum SettlementCoding {
     /// The settlement view of a stored DR event: the DR workflow's `DREvent` document (its `settlementEvent`,
     /// nil before clearing), or a bare `SettlementEvent`, or one under the key `settlement`. ISO 8601 and
     /// Foundation's default date encodings are both accepted.
-    static func settlementEvent(_ stored: StoredDREvent) -> SettlementEvent? {
+    static func settlementEvent(_ stored: StoredDREvent) -> SettlementEvent? { read(stored).event }
+
+    /// As `settlementEvent`, and whether the payload was readable at all (an unreadable event is reported by
+    /// settlement, never silently left out).
+    static func read(_ stored: StoredDREvent) -> (event: SettlementEvent?, readable: Bool) {
         for strategy in [JSONDecoder.DateDecodingStrategy.iso8601, .deferredToDate] {
             let d = JSONDecoder()
             d.dateDecodingStrategy = strategy
-            if let e = try? d.decode(DREvent.self, from: stored.payload) { return e.settlementEvent }
-            if let e = try? d.decode(SettlementEvent.self, from: stored.payload) { return e }
-            if let e = try? d.decode(Wrapped.self, from: stored.payload) { return e.settlement }
+            if let e = try? d.decode(DREvent.self, from: stored.payload) { return (e.settlementEvent, true) }
+            if let e = try? d.decode(SettlementEvent.self, from: stored.payload) { return (e, true) }
+            if let e = try? d.decode(Wrapped.self, from: stored.payload) { return (e.settlement, true) }
         }
-        return nil
+        return (nil, false)
     }
 
     struct Wrapped: Decodable {

@@ -84,7 +84,11 @@ public struct SettlementService: Sendable {
         let tz = profile.timeZone
         let rules = profile.demandResponse.baseline
         let devices = self.devices
-        let allEvents = try await store.drEvents.list().compactMap(SettlementCoding.settlementEvent)
+        let rows = try await store.drEvents.list()
+        let allEvents = rows.compactMap(SettlementCoding.settlementEvent)
+        let unreadable = rows.filter { $0.day == day && !SettlementCoding.read($0).readable }.map {
+            "DR event '\($0.id)' (status \($0.status)) has a payload settlement cannot read; it is not settled"
+        }
         let events = allEvents.filter { $0.day == day }.sorted { $0.id < $1.id }
         let drDays = Set(allEvents.filter { $0.isInvoked && $0.day != day }.map(\.day))
         let ownerOf = Dictionary(devices.map { ($0.id.rawValue, $0.owner) }, uniquingKeysWith: { a, _ in a })
@@ -112,7 +116,7 @@ public struct SettlementService: Sendable {
         var s = DaySettlement.allocate(
             day: day, profile: profile.id, settledAt: now, drEvents: drResults, spot: spot,
             spotContributionsKWh: contributions, ownerOf: ownerOf, aggregatorSharePercent: aggregatorSharePercent)
-        s.notes = notes
+        s.notes = unreadable + notes
         return s
     }
 
