@@ -144,6 +144,17 @@ struct MarketBidServiceTests {
         #expect(try await store2.schedules.get(day: day)?.targetsKW == schedule.targetsKW)
         // The day is answered: no further submission.
         await #expect(throws: APIError.self) { try await bids2.submit(day: day, version: 1, by: trader, from: "t") }
+
+        // A market correction (interval 1 re-cleared at the cap) is the next clearing version and schedule.
+        var corrected = cleared
+        corrected[0] = bid.curves[0].netMW(atPrice: 1_520)
+        let text = clearingCSV(version: 1, quantities: corrected)
+            .replacingOccurrences(
+                of: "\(day),1,MW,1,\(corrected[0]),\(prices[0])\n", with: "\(day),1,MW,1,\(corrected[0]),1520.0\n")
+        let view = try await bids2.acceptClearing(
+            Data(text.utf8), origin: .init(source: "api:t-trader", actor: "t-trader", role: "trader", address: "t"))
+        #expect(view.version == 2 && view.scheduleVersion == 2 && !view.duplicate)
+        #expect(try await store2.schedules.get(day: day)?.targetsKW == corrected.map { $0 * 1000 })
     }
 
     @Test("after a crash between the clearing and its schedule, start-up recovery saves the schedule once")
