@@ -128,4 +128,47 @@ struct DRServiceTests {
         #expect(settled.status == .settled)
         #expect(settled.history.last?.note == "settlement v1 of \(day) by trader:t")
     }
+
+    @Test(
+        "fleet → DR resources: a plugged car until its departure with its target energy, PV from a forecast, stale devices left out, no car on a later day"
+    )
+    func fleetResources() throws {
+        let car = DeviceDescriptor(
+            id: "car", profile: "p", kind: .v2g, site: "s", owner: "o", ratedPowerKW: 7, address: .mqtt(topicBase: "c"))
+        let pv = DeviceDescriptor(
+            id: "pv", profile: "p", kind: .pv, site: "s", owner: "o", ratedPowerKW: 50, address: .mqtt(topicBase: "p"))
+        let old = DeviceDescriptor(
+            id: "old", profile: "p", kind: .storage, site: "s", owner: "o", ratedPowerKW: 50, ratedEnergyKWh: 100,
+            address: .mqtt(topicBase: "o"))
+        let now = MarketInterval(day: day, index: 69)!.start().addingTimeInterval(60)  // 17:01
+        let departure = MarketInterval(day: day, index: 88)!.end()  // 22:00
+        let f = FleetState(devices: [car, pv, old])
+        f.ingest(
+            "car",
+            values: [
+                .connected: 1, .activePowerKW: 0, .socPercent: 60, .ratedEnergyKWh: 70, .socMinPercent: 20,
+                .socMaxPercent: 90, .targetSocPercent: 90, .departureTime: departure.timeIntervalSince1970,
+                .maxChargeKW: 7, .maxDischargeKW: 7,
+            ], at: now)
+        f.ingest("pv", values: [.activePowerKW: 20, .activePowerLimitPercent: 100], at: now)
+        f.ingest("old", values: [.activePowerKW: 0, .socPercent: 50], at: now.addingTimeInterval(-3600))
+        let forecast = (1...96).map { Double($0 > 40 && $0 < 72 ? 30 : 0) }
+        let snaps = Array(f.snapshotAll().values)
+        let (resources, start) = DRFleetResources.build(
+            snapshots: snaps, day: day, now: now, pvForecast: { s, _ in s.descriptor.id == "pv" ? forecast : nil })
+        #expect(start == 69)
+        #expect(Set(resources.map(\.id)) == ["car", "pv"])  // the stale battery offers nothing
+        let c = try #require(resources.first { $0.id == "car" })
+        #expect(c.maxKW[68] == 7 && c.maxKW[87] == 7 && c.maxKW[88] == 0)  // plugged 17:00 … 22:00
+        #expect(c.minKW[68] == -7)
+        #expect(c.energy?.storedKWh == 42 && c.energy?.minKWh == 14 && c.energy?.maxKWh == 63)
+        #expect(c.energy?.departureIndex == 88 && c.energy?.departureKWh == 63)
+        let p = try #require(resources.first { $0.id == "pv" })
+        #expect(p.baselineKW == forecast && p.maxKW[50] == 30 && p.minKW[50] == 0)
+        #expect(p.headroomKW(51, .valleyFilling) == 30 && p.headroomKW(51, .peakShaving) == 0)
+        // A later day: no car (vppd does not promise cars it cannot see), PV from the forecast from interval 1.
+        let later = DRFleetResources.build(
+            snapshots: snaps, day: day.adding(days: 1), now: now, pvForecast: { _, _ in forecast })
+        #expect(later.start == 1 && later.resources.map(\.id) == ["pv"])
+    }
 }
