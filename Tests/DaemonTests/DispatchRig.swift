@@ -24,6 +24,7 @@ final class DispatchRig: Sendable {
     /// - Parameters:
     ///   - simClock: the simulated devices' clock; `marketClock` the loop's (the same start and speed for fast
     ///     intervals).
+    ///   - mqttPort: a broker (a test's `MosquittoProcess`) for MQTT devices.
     ///   - fastPollMs: poll period for every profile (faster than shipped, so tests at a high clock speed
     ///     measure with little lag). `minUpdateIntervalMs` and `revertTimeoutS` likewise: the simulated devices
     ///     count revert timeouts in simulation time, the loop paces and refreshes in wall time, so a fast clock
@@ -32,7 +33,7 @@ final class DispatchRig: Sendable {
         specs: [SimDeviceSpec], simClock: any SimulationClock = ScaledClock(start: Date()),
         marketClock: any DispatchClock = SystemDispatchClock(), settings: DispatchLoop.Settings,
         fastPollMs: Int = 250, minUpdateIntervalMs: Int? = nil, revertTimeoutS: Int? = nil,
-        stubborn: Set<DeviceID> = [], installerLimitKW: [DeviceID: Double] = [:]
+        stubborn: Set<DeviceID> = [], installerLimitKW: [DeviceID: Double] = [:], mqttPort: Int? = nil
     ) async throws {
         var catalog = try ProfileCatalog.load(directory: Self.profilesDirectory)
         for id in catalog.ids {
@@ -54,6 +55,7 @@ final class DispatchRig: Sendable {
         }
         var options = SimFleetOptions()
         options.tickIntervalMs = 50
+        if let mqttPort { options.mqtt.port = mqttPort }
         sim = try SimulatedFleet(profiles: catalog, specs: simSpecs, clock: simClock, options: options)
         try await sim.start()
         let descriptors = sim.descriptors.map { d in
@@ -63,7 +65,10 @@ final class DispatchRig: Sendable {
             return d
         }
         fleet = FleetState(devices: descriptors, catalog: catalog)
-        runtime = try FleetRuntime(devices: descriptors, catalog: catalog, fleet: fleet)
+        runtime = try FleetRuntime(
+            devices: descriptors, catalog: catalog, fleet: fleet,
+            mqtt: mqttPort.map { MQTTClientOptions(port: $0, clientID: "dispatch-test-\(UUID().uuidString.prefix(8))") }
+        )
         let rt = runtime
         runner = Task { try? await rt.run() }
         (store, storeDirectory) = try Store.temporary()
