@@ -69,13 +69,14 @@ struct SettleCommand: AsyncParsableCommand {
     }
 }
 
-/// `vppctl statement OWNER --month M [--format table|json|csv]`: an owner's monthly statement.
+/// `vppctl statement OWNER --month M | --day D [--format table|json|csv]`: an owner's statement.
 struct StatementCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "statement", abstract: "An owner's monthly settlement statement (结算到户).")
     @OptionGroup var options: ClientOptions
     @Argument(help: "Owner id.") var owner: String
-    @Option(help: "Month YYYY-MM.") var month: String
+    @Option(help: "Month YYYY-MM.") var month: String?
+    @Option(help: "Day YYYY-MM-DD (instead of --month).") var day: String?
     @Option(help: "table (default), json or csv.") var format: String = "table"
 
     func run() async throws {
@@ -83,15 +84,21 @@ struct StatementCommand: AsyncParsableCommand {
             guard ["table", "json", "csv"].contains(format) else {
                 throw CLIError(code: 2, message: "--format must be table, json or csv, got '\(format)'")
             }
-            guard OwnerStatement.days(ofMonth: month) != nil else {
+            if let month, OwnerStatement.days(ofMonth: month) == nil {
                 throw CLIError(code: 2, message: "--month must be YYYY-MM, got '\(month)'")
+            }
+            if let day, MarketDay(day) == nil {
+                throw CLIError(code: 2, message: "--day must be YYYY-MM-DD, got '\(day)'")
+            }
+            guard (month == nil) != (day == nil) else {
+                throw CLIError(code: 2, message: "give exactly one of --month YYYY-MM and --day YYYY-MM-DD")
             }
             guard let escaped = owner.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"]))
             else { throw CLIError(code: 2, message: "invalid owner id '\(owner)'") }
             let client = try options.client()
             let wire = format == "csv" ? "csv" : "json"
             let data = try await client.send(
-                "GET", "/v1/statements/\(escaped)", query: ["month": month, "format": wire])
+                "GET", "/v1/statements/\(escaped)", query: ["month": month, "day": day, "format": wire])
             if format == "csv" { return print(String(decoding: data, as: UTF8.self), terminator: "") }
             if format == "json" || options.json { return printJSON(data) }
             let s = try client.decode(OwnerStatement.self, data)

@@ -102,15 +102,17 @@ struct SettlementServiceTests {
         let audit = try await store.audit.list()
         #expect(audit.contains { $0.action == "settlement.run" && $0.actor == "alice-trader" })
 
-        let alice = try await service.statement(owner: "alice", month: "2026-11")
+        let alice = try await service.statement(owner: "alice", period: "2026-11")
         #expect(alice.totalFen == 36_960 && alice.totalYuan == "369.60" && alice.days == [Self.day])
-        let bob = try await service.statement(owner: "bob", month: "2026-11")
+        let bob = try await service.statement(owner: "bob", period: "2026-11")
         #expect(alice.totalFen + bob.totalFen == s.aggregateFen)
         #expect(
             bob.csv().hasSuffix(
                 "bob,TOTAL,,,\(OwnerStatement.kWhText(bob.lines.reduce(0) { $0 + $1.contributionKWh })),24560,245.60\n")
         )
-        let empty = try await service.statement(owner: "alice", month: "2026-10")
+        let aliceDay = try await service.statement(owner: "alice", period: Self.day.description)
+        #expect(aliceDay.totalFen == 36_960 && aliceDay.period == "2026-11-25")
+        let empty = try await service.statement(owner: "alice", period: "2026-10")
         #expect(empty.lines.isEmpty && empty.totalFen == 0)
     }
 

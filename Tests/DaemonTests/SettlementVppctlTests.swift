@@ -54,6 +54,15 @@ struct SettlementVppctlTests {
             in: fixture)
         #expect(table.status == 0 && table.out.contains("total 615.20 yuan"), "\(table.out)")
 
+        let daily = try runner.vppctl(
+            ["statement", "unassigned", "--day", day, "--format", "csv", "--token", fixture.tokens["viewer"] ?? ""]
+                + url, in: fixture)
+        #expect(daily.status == 0 && daily.out.hasSuffix(",61520,615.20\n"), "\(daily.out)\(daily.err)")
+        let both = try runner.vppctl(
+            ["statement", "unassigned", "--day", day, "--month", "2026-11", "--token", fixture.tokens["viewer"] ?? ""]
+                + url, in: fixture)
+        #expect(both.status == 2 && both.err.contains("exactly one"))
+
         let refused = try runner.vppctl(
             ["settle", day, "--token", fixture.tokens["viewer"] ?? ""] + url, in: fixture)
         #expect(refused.status == 4 && refused.err.contains("403"))

@@ -8,7 +8,7 @@ import VPPCore
 /// |---|---|
 /// | `POST /v1/settlement/{day}` — settle the day now (body optional: `{"atypicalDays": ["YYYY-MM-DD", …]}`) | trader |
 /// | `GET /v1/settlement/{day}` — the latest stored settlement of the day | viewer |
-/// | `GET /v1/statements/{owner}?month=YYYY-MM[&format=csv]` — an owner's monthly statement | viewer |
+/// | `GET /v1/statements/{owner}?month=YYYY-MM|day=YYYY-MM-DD[&format=csv]` — an owner's statement | viewer |
 extension APIRouter {
     static func addSettlementRoutes(_ router: Router<APIRequestContext>, _ env: APIEnvironment) {
         router.post("/v1/settlement/{day}") { request, context in
@@ -51,8 +51,10 @@ extension APIRouter {
             _ = try context.require(.viewer)
             let service = try settlementService(env)
             let owner = OwnerID(try APIResponses.checkedID(context.parameters.get("owner"), what: "owner"))
-            guard let month = request.uri.queryParameters.get("month") else {
-                throw APIError.badRequest("month: missing query parameter (month=YYYY-MM)")
+            let month = request.uri.queryParameters.get("month").map { String($0) }
+            let day = request.uri.queryParameters.get("day").map { String($0) }
+            guard let period = month ?? day, month == nil || day == nil else {
+                throw APIError.badRequest("month or day: give exactly one (month=YYYY-MM or day=YYYY-MM-DD)")
             }
             let format = request.uri.queryParameters.get("format").map { String($0) } ?? "json"
             guard format == "json" || format == "csv" else {
@@ -60,7 +62,7 @@ extension APIRouter {
             }
             let statement: OwnerStatement
             do {
-                statement = try await service.statement(owner: owner, month: String(month))
+                statement = try await service.statement(owner: owner, period: period)
             } catch {
                 throw settlementError(error)
             }

@@ -14,7 +14,7 @@ extension OpenAPIDocument {
         ],
         "/v1/statements/{owner}": [
             "get": op(
-                "An owner's statement for a month (JSON, or CSV with format=csv: owner,day,source,event,"
+                "An owner's statement for a month or a day (JSON, or CSV with format=csv: owner,day,source,event,"
                     + "contribution_kwh,amount_fen,amount_yuan and a TOTAL row); sums exactly to the owner's "
                     + "share of the aggregate",
                 role: "viewer", ok: (200, "OwnerStatement"),
@@ -23,10 +23,8 @@ extension OpenAPIDocument {
                         "name": "owner", "in": "path", "required": true, "description": "Owner id",
                         "schema": ["type": "string"],
                     ],
-                    [
-                        "name": "month", "in": "query", "required": true, "description": "Month YYYY-MM",
-                        "schema": ["type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"],
-                    ],
+                    query("month", "Month YYYY-MM (give month or day)"),
+                    query("day", "Day YYYY-MM-DD (give month or day)", format: "date"),
                     query("format", "json (default) or csv"),
                 ],
                 errors: [400, 404, 422, 503])

@@ -194,14 +194,15 @@ public struct SettlementService: Sendable {
             settlement: try SettlementCoding.decodeSettlement(doc.payload))
     }
 
-    /// `owner`'s statement for month `YYYY-MM` from the latest settlement of each settled day.
-    public func statement(owner: OwnerID, month: String) async throws -> OwnerStatement {
-        guard let days = OwnerStatement.days(ofMonth: month) else {
-            throw SettlementError.badInput(reason: "month: '\(month)' is not YYYY-MM")
+    /// `owner`'s statement for a month `YYYY-MM` or a day `YYYY-MM-DD`, from the latest settlement of each
+    /// settled day in it.
+    public func statement(owner: OwnerID, period: String) async throws -> OwnerStatement {
+        guard let days = OwnerStatement.days(ofPeriod: period) else {
+            throw SettlementError.badInput(reason: "period: '\(period)' is not a month YYYY-MM or a day YYYY-MM-DD")
         }
         var settled: [DaySettlement] = []
         for d in days { if let s = try await latest(day: d) { settled.append(s.settlement) } }
-        return OwnerStatement.build(owner: owner, period: month, settlements: settled)
+        return OwnerStatement.build(owner: owner, period: period, settlements: settled)
     }
 
     /// True when `owner` owns a configured device or appears in a stored settlement of the month.

@@ -46,6 +46,12 @@ public struct OwnerStatement: Sendable, Hashable, Codable {
             totalYuan: Fen.yuanText(total))
     }
 
+    /// The days of a statement period: a `YYYY-MM` month or one `YYYY-MM-DD` day; nil for anything else.
+    public static func days(ofPeriod text: String) -> [MarketDay]? {
+        if let day = MarketDay(text) { return [day] }
+        return days(ofMonth: text)
+    }
+
     /// The days of a `YYYY-MM` month, or nil when the text is not a month.
     public static func days(ofMonth text: String) -> [MarketDay]? {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
