@@ -140,7 +140,7 @@ struct DRCycle {
         }
         // D-8 … D-2 09:00: history (no DR), then the invitation and the offer.
         run(to: day.adding(days: -2).start(timeZone: tz).addingTimeInterval(9 * 3600), step: { _ in 900 })
-        phase("history D-8…D-2")
+        phase("history D-8 to D-2")
         let storageMW = descriptors.filter { $0.kind == .storage }.reduce(0) { $0 + $1.ratedPowerKW } / 1000
         let requested = (storageMW * 0.25 * 10).rounded() / 10
         let invitation = DRInvitation(

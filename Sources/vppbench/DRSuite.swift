@@ -23,7 +23,8 @@ struct DRSuite {
         report.add("end_to_end_wall_time", wall, "s", target: "≤ 10 s (release, 1,000 resources)")
         report.add("resources", Double(devices), "count")
         for (name, seconds) in r.phases {
-            report.add("phase_" + name.lowercased().replacingOccurrences(of: " ", with: "_"), seconds, "s")
+            let key = name.lowercased().map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined()
+            report.add("phase_" + key, seconds, "s")
         }
         report.add("requested_per_interval", r.requestedMW, "MW")
         report.add("offered_min_interval", r.offeredMW.min() ?? 0, "MW")
