@@ -275,13 +275,6 @@ public enum OpenAPIDocument {
         ]
     }
 
-    static func pathDay() -> JSONTree {
-        [
-            "name": "day", "in": "path", "required": true, "description": "Market day YYYY-MM-DD",
-            "schema": ["type": "string", "format": "date"],
-        ]
-    }
-
     static func query(
         _ name: String, _ description: String, type: String = "string", format: String? = nil
     ) -> JSONTree {
