@@ -13,9 +13,8 @@ import VPPCore
 /// one, after a cancellation).
 @Suite("DR service: offer, bid bounds and the dispatch term")
 struct DRServiceTests {
-    /// D+2 of the real day: the bid service judges telemetry age on the wall clock, so simulated instants stay
-    /// at or after it.
-    let day = MarketDay(containing: Date()).adding(days: 2)
+    /// A fixed day (a Wednesday) in the past: every service here runs on the injected clock, not the wall clock.
+    let day = MarketDay("2026-03-18")!
 
     @Test("10 batteries offer 0.5 MW; baseline −200 kW from history → bounds 0.3…0.375 MW; dispatch adds the shortfall")
     func offerBoundsDispatch() async throws {

@@ -15,7 +15,8 @@ extension BidService {
     /// without a live SOC. PV takes its site's position; V2G chargers without a declared plan get the
     /// DOMAIN §6 reference pattern — plugged 00:00–08:00 and 19:00–24:00, leaving at 90 % — starting from the
     /// live SOC in the morning window and 50 % on arrival in the evening (default — confirm per fleet).
-    func planningResources(at now: Date = Date()) -> [PlanningResource] {
+    /// `now` is the service's clock (`BidService.now`), so a device's age is judged on the same time as the bid.
+    func planningResources(at now: Date) -> [PlanningResource] {
         let positions = Dictionary(uniqueKeysWithValues: sites.map { ($0.id, ($0.latitude, $0.longitude)) })
         return fleet.state.snapshotAll().values.sorted { $0.descriptor.id < $1.descriptor.id }.compactMap { s in
             guard s.health(now: now) == .ok else { return nil }

@@ -123,7 +123,7 @@ public actor BidService {
         let forecast = try await priceForecast(day: day, given: request)
         let bounds = try await mergedObligations(day: day)
         var input = BidPlanningInput(
-            day: day, profile: profile, resources: planningResources(), prices: forecast)
+            day: day, profile: profile, resources: planningResources(at: now()), prices: forecast)
         input.flags = flags
         input.netInjectionMinMW = (1...MarketInterval.perDay).map { bounds[$0]?.minMW }
         input.netInjectionMaxMW = (1...MarketInterval.perDay).map { bounds[$0]?.maxMW }
