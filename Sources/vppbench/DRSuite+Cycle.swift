@@ -43,7 +43,7 @@ struct DRCycle {
 
     init(devices n: Int, seed: UInt64, profile: MarketProfile) {
         self.profile = profile
-        var rng = Market.SeededRandom(seed: seed)
+        var rng = SeededRandom(seed: seed)
         let start = day.adding(days: -8).start(timeZone: tz)
         now = start
         for i in 0..<n {

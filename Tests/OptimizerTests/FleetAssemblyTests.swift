@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VPPCore
 
 @testable import Optimizer
 
@@ -123,7 +124,7 @@ struct FleetAssemblyTests {
     @Test("price scenarios re-solved warm reach the same optima as separate cold solves")
     func warmScenarios() throws {
         let problem = try FleetBenchmark.problem(.init(storageAssets: 4, v2gClusters: 6, pvAssets: 3, siteGroups: 2))
-        var rng = SplitMix64(seed: 77)
+        var rng = SeededRandom(seed: 77)
         let scenarios = (0..<6).map { _ in problem.pricesYuanPerMWh.map { $0 + rng.uniform(-300, 300) } }
         let warm = try FleetModel.schedule(problem, priceScenarios: scenarios)
         #expect(warm.count == 6)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VPPCore
 
 @testable import Optimizer
 
@@ -8,7 +9,7 @@ struct FleetRelaxationPropertyTests {
     /// A deliberately hostile random fleet: SOCs outside their windows, negative prices, PV that cannot be
     /// curtailed against tight connections, DR awards and "tight" flags beyond the fleet's power.
     func hostile(seed: UInt64) -> FleetProblem {
-        var rng = SplitMix64(seed: seed)
+        var rng = SeededRandom(seed: seed)
         let n = 24
         var p = FleetProblem(
             name: "hostile-\(seed)", pricesYuanPerMWh: (0..<n).map { _ in rng.uniform(-300, 1200) })

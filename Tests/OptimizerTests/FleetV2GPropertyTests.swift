@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VPPCore
 
 @testable import Optimizer
 
@@ -10,7 +11,7 @@ struct FleetV2GPropertyTests {
     /// generous connection, an evening DR award and a midday "tight" flag that push the plan to use the cars.
     /// Cars may need no charge at all (departure below arrival).
     func randomFleet(seed: UInt64) throws -> (FleetProblem, [V2GCluster]) {
-        var rng = SplitMix64(seed: seed)
+        var rng = SeededRandom(seed: seed)
         let n = 96
         let cars = (0..<Int(rng.next() % 40 + 5)).map { i -> (car: V2GCar, plugged: Range<Int>) in
             let battery = [40.0, 50, 60, 70, 80][Int(rng.next() % 5)]

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VPPCore
 
 @testable import Optimizer
 
@@ -85,7 +86,7 @@ struct StorageModelTests {
 
     @Test("the LP optimum equals an exact dynamic programme on random prices, negatives included")
     func matchesDynamicProgramming() throws {
-        var rng = SplitMix64(seed: 2025)
+        var rng = SeededRandom(seed: 2025)
         for round in 0..<6 {
             let prices = (0..<24).map { _ in Double(Int(rng.next() % 900) - 150) }
             let degradation = round.isMultiple(of: 2) ? 0.0 : 15.0

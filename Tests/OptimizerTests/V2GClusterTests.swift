@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VPPCore
 
 @testable import Optimizer
 
@@ -72,7 +73,7 @@ struct V2GClusterTests {
         "random fleets: no car ever leaves below its departure SOC or outside its window",
         arguments: 0..<4)
     func randomFleets(seed: UInt64) throws {
-        var rng = SplitMix64(seed: 500 + seed)
+        var rng = SeededRandom(seed: 500 + seed)
         var clean = 0
         for round in 0..<10 {
             // One cluster as a clusterer would form it: same plug window, arrival SOCs within a 5-point band and

@@ -1,12 +1,13 @@
 import Foundation
 import Testing
+import VPPCore
 
 @testable import Optimizer
 
 @Suite("V2GClusterer (cluster, don't solve per device)")
 struct V2GClustererTests {
     func randomFleet(_ count: Int, seed: UInt64) -> [(car: V2GCar, plugged: Range<Int>)] {
-        var rng = SplitMix64(seed: seed)
+        var rng = SeededRandom(seed: seed)
         return (0..<count).map { i in
             let arrival = Double.random(in: 30...70, using: &rng)
             let car = V2GCar(

@@ -1,4 +1,5 @@
 import Foundation
+import VPPCore
 
 extension FleetBenchmark {
     /// A raw fleet of individual resources, clustered before planning (issue 5: a bid for 10,000 resources in
@@ -43,7 +44,7 @@ extension FleetBenchmark {
     public static func run(_ resources: Resources, scenarios: Int = 5, seed: UInt64 = 1, warm: Bool = true)
         throws(FleetModelError) -> ResourcesResult
     {
-        var rng = SplitMix64(seed: seed)
+        var rng = SeededRandom(seed: seed)
         let n = 96
         let groups = max(1, resources.siteGroups)
         func group(_ i: Int) -> String { "site-\(i % groups + 1)" }

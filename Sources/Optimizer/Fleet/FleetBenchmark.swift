@@ -1,4 +1,5 @@
 import Foundation
+import VPPCore
 
 /// Measures `FleetModel` on a seeded synthetic fleet of virtual assets, for `vppbench market` and for anyone
 /// sizing a planner: how long one LP takes to build and solve for a given number of storage aggregates,
@@ -53,7 +54,7 @@ public enum FleetBenchmark {
     public static func run(_ shape: Shape, scenarios: Int = 5, seed: UInt64 = 1, warm: Bool = false)
         throws(FleetModelError) -> Result
     {
-        var rng = SplitMix64(seed: seed)
+        var rng = SeededRandom(seed: seed)
         let problem = try synthetic(shape, rng: &rng)
         let base = problem.pricesYuanPerMWh
         let series = (0..<max(1, scenarios)).map { _ in base.map { $0 + rng.uniform(-120, 120) } }
@@ -75,11 +76,11 @@ public enum FleetBenchmark {
 
     /// The seeded synthetic fleet (also useful as a fixture).
     public static func problem(_ shape: Shape, seed: UInt64 = 1) throws(FleetModelError) -> FleetProblem {
-        var rng = SplitMix64(seed: seed)
+        var rng = SeededRandom(seed: seed)
         return try synthetic(shape, rng: &rng)
     }
 
-    static func synthetic(_ shape: Shape, rng: inout SplitMix64) throws(FleetModelError) -> FleetProblem {
+    static func synthetic(_ shape: Shape, rng: inout SeededRandom) throws(FleetModelError) -> FleetProblem {
         let n = shape.intervals
         let hours = 24.0 / Double(max(1, n))
         let groups = max(1, shape.siteGroups)

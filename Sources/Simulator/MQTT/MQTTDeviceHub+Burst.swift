@@ -1,5 +1,6 @@
 import DeviceIO
 import Foundation
+import VPPCore
 
 /// Result of a publish burst (the MQTT ingest benchmark's load).
 public struct MQTTBurstResult: Sendable, Hashable {

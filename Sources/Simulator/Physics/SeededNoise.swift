@@ -1,31 +1,12 @@
-/// Deterministic pseudo-random numbers for the simulator. Everything random in vppsim (clouds, car schedules,
-/// meter noise, garbled values) derives from the fleet seed, so a run with the same `--seed` is repeatable.
-///
-/// SplitMix64 (Steele, Lea, Flood 2014): tiny state, good statistical quality, and usable as a stateless hash
-/// (`SeededNoise.hash`) for noise that is a pure function of (seed, key, time slot).
-public struct SeededRandom: Sendable, RandomNumberGenerator {
-    private var state: UInt64
+import VPPCore
 
-    public init(seed: UInt64) { state = seed }
+// Everything random in vppsim (clouds, car schedules, meter noise, garbled values) derives from the fleet seed
+// through VPPCore's `SeededRandom` (SplitMix64), so a run with the same `--seed` is repeatable.
 
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        return SeededNoise.mix(state)
-    }
-
-    /// A uniform value in [0, 1).
-    public mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
-}
-
-/// Stateless seeded noise.
+/// Stateless seeded noise: pure functions of (seed, key, time slot) built on the SplitMix64 finaliser.
 public enum SeededNoise {
-    /// The SplitMix64 finaliser.
-    @inlinable public static func mix(_ x: UInt64) -> UInt64 {
-        var z = x
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    /// The SplitMix64 finaliser (`SeededRandom.mix`).
+    @inlinable public static func mix(_ x: UInt64) -> UInt64 { SeededRandom.mix(x) }
 
     /// A hash of several integers.
     public static func hash(_ parts: UInt64...) -> UInt64 {
