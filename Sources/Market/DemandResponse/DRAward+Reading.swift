@@ -8,17 +8,12 @@ import VPPCore
 /// `event_id,day,offer_version,interval,awarded_mw,price_yuan_per_mwh` (`offer_version` may be empty), one row
 /// per interval. Cancellation JSON: `{"eventID", "at": ISO 8601, "reason"?}`.
 extension DRAward {
-    /// Reads JSON when the first non-blank byte is `{`, CSV otherwise.
+    /// Reads JSON or CSV (`MarketFileBody`: JSON when the first non-blank byte is `{`, CSV otherwise).
     public init(data: Data, labelling: MarketInterval.Labelling = .start) throws(DRError) {
-        let first = data.first { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }
         do throws(DocumentError) {
-            if first == UInt8(ascii: "{") {
-                try self.init(json: data, labelling: labelling)
-            } else {
-                guard let text = String(data: data, encoding: .utf8) else {
-                    throw DocumentError("", "neither JSON nor UTF-8 CSV")
-                }
-                try self.init(csv: text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text)
+            switch try MarketFileBody(data) {
+            case .json(let json): try self.init(json: json, labelling: labelling)
+            case .csv(let text): try self.init(csv: text)
             }
         } catch {
             throw .badField(
@@ -40,23 +35,11 @@ extension DRAward {
             version = i
         }
         let clearedAt = try top["clearedAt"].map { v throws(DocumentError) in try DRInvitation.date(v, "clearedAt") }
-        var labelling = labelling
-        if let l = top["intervalLabelling"] {
-            guard let text = l as? String, let value = MarketInterval.Labelling(rawValue: text) else {
-                throw DocumentError("intervalLabelling", "\"\(l)\" is not start or end")
-            }
-            labelling = value
-        }
-        guard let list = top["intervals"] as? [Any] else { throw DocumentError("intervals", "required array missing") }
-        var intervals: [Interval] = []
-        for (n, item) in list.enumerated() {
-            guard let e = item as? [String: Any] else { throw DocumentError("intervals[\(n)]", "not an object") }
-            let index = try ClearingDocument.index(
-                e["index"], time: e["time"], day: day, labelling: labelling, at: "intervals[\(n)]")
-            intervals.append(
-                Interval(
-                    index: index, awardedMW: try DRInvitation.value(e["awardedMW"], "intervals[\(n)].awardedMW"),
-                    priceYuanPerMWh: try DRInvitation.value(e["priceYuanPerMWh"], "intervals[\(n)].priceYuanPerMWh")))
+        let intervals = try ClearingDocument.intervals(of: top, day: day, labelling: labelling) {
+            index, e, at throws(DocumentError) in
+            Interval(
+                index: index, awardedMW: try DRInvitation.value(e["awardedMW"], "\(at).awardedMW"),
+                priceYuanPerMWh: try DRInvitation.value(e["priceYuanPerMWh"], "\(at).priceYuanPerMWh"))
         }
         self.init(eventID: id, day: day, offerVersion: version, intervals: intervals, clearedAt: clearedAt)
     }

@@ -13,20 +13,16 @@ import VPPCore
 ///
 /// Reading checks syntax and types and names the field or line; `validate()` then checks the content.
 extension DRInvitation {
-    /// Reads JSON when the first non-blank byte is `{`, CSV otherwise; then validates.
+    /// Reads JSON or CSV (`MarketFileBody`: JSON when the first non-blank byte is `{`, CSV otherwise); then
+    /// validates.
     public init(
         data: Data, labelling: MarketInterval.Labelling = .start, rules: DRProductRules = .defaults,
         timeZone: TimeZone = MarketDay.defaultTimeZone
     ) throws(DRError) {
-        let first = data.first { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }
         do throws(DocumentError) {
-            if first == UInt8(ascii: "{") {
-                try self.init(json: data, labelling: labelling)
-            } else {
-                guard let text = String(data: data, encoding: .utf8) else {
-                    throw DocumentError("", "neither JSON nor UTF-8 CSV")
-                }
-                try self.init(csv: text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text, labelling: labelling)
+            switch try MarketFileBody(data) {
+            case .json(let json): try self.init(json: json, labelling: labelling)
+            case .csv(let text): try self.init(csv: text, labelling: labelling)
             }
         } catch {
             throw .badField(
@@ -59,21 +55,9 @@ extension DRInvitation {
             throw DocumentError("fixedPriceYuanPerMWh", "give priceCapYuanPerMWh or fixedPriceYuanPerMWh, not both")
         }
         let deadline = try Self.date(top["deadline"], "deadline")
-        var labelling = labelling
-        if let l = top["intervalLabelling"] {
-            guard let text = l as? String, let value = MarketInterval.Labelling(rawValue: text) else {
-                throw DocumentError("intervalLabelling", "\"\(l)\" is not start or end")
-            }
-            labelling = value
-        }
-        guard let list = top["intervals"] as? [Any] else { throw DocumentError("intervals", "required array missing") }
-        var intervals: [Interval] = []
-        for (n, item) in list.enumerated() {
-            guard let entry = item as? [String: Any] else { throw DocumentError("intervals[\(n)]", "not an object") }
-            let index = try ClearingDocument.index(
-                entry["index"], time: entry["time"], day: day, labelling: labelling, at: "intervals[\(n)]")
-            let mw = try Self.value(entry["requestedMW"], "intervals[\(n)].requestedMW")
-            intervals.append(Interval(index: index, requestedMW: mw))
+        let intervals = try ClearingDocument.intervals(of: top, day: day, labelling: labelling) {
+            index, entry, at throws(DocumentError) in
+            Interval(index: index, requestedMW: try Self.value(entry["requestedMW"], "\(at).requestedMW"))
         }
         self.init(
             id: id, product: product, day: day, intervals: intervals.sorted { $0.index < $1.index }, pricing: pricing,

@@ -66,27 +66,10 @@ public struct ClearingDocument: Sendable, Equatable, Codable {
             throw DocumentError("bidVersion", "required integer missing")
         }
         guard let unit = top["unit"] as? String else { throw DocumentError("unit", "required text missing") }
-        var labelling = labelling
-        if let l = top["intervalLabelling"] {
-            guard let text = l as? String, let value = MarketInterval.Labelling(rawValue: text) else {
-                throw DocumentError("intervalLabelling", "\"\(l)\" is not start or end")
-            }
-            labelling = value
-        }
-        guard let list = top["intervals"] as? [Any] else {
-            throw DocumentError("intervals", "required array missing")
-        }
-        var intervals: [Interval] = []
-        for (n, item) in list.enumerated() {
-            guard let entry = item as? [String: Any] else {
-                throw DocumentError("intervals[\(n)]", "not an object")
-            }
-            let index = try Self.index(
-                entry["index"], time: entry["time"], day: day, labelling: labelling, at: "intervals[\(n)]")
-            intervals.append(
-                Interval(
-                    index: index, clearedQuantity: entry["clearedQuantity"].flatMap(Self.number),
-                    price: entry["price"].flatMap(Self.number)))
+        let intervals = try Self.intervals(of: top, day: day, labelling: labelling) { index, entry, _ in
+            Interval(
+                index: index, clearedQuantity: entry["clearedQuantity"].flatMap(Self.number),
+                price: entry["price"].flatMap(Self.number))
         }
         self.init(
             marketDay: day, bidVersion: version, unit: unit, priceUnit: top["priceUnit"] as? String,
@@ -120,6 +103,32 @@ public struct ClearingDocument: Sendable, Equatable, Codable {
         guard let text = value as? String else { throw DocumentError(location, "required date YYYY-MM-DD missing") }
         guard let d = MarketDay(text) else { throw DocumentError(location, "\"\(text)\" is not a date YYYY-MM-DD") }
         return d
+    }
+
+    /// The `"intervals"` array of a JSON market document (clearing, DR invitation, DR award), each entry made
+    /// into a `T` in document order. An entry's interval comes from its `index` or `time` label, read under the
+    /// document's `intervalLabelling` when it names one (else `labelling`); `make` gets the index, the entry and
+    /// its location (`intervals[n]`) for naming a bad field.
+    static func intervals<T>(
+        of top: [String: Any], day: MarketDay, labelling: MarketInterval.Labelling,
+        _ make: (Int, [String: Any], String) throws(DocumentError) -> T
+    ) throws(DocumentError) -> [T] {
+        var labelling = labelling
+        if let l = top["intervalLabelling"] {
+            guard let text = l as? String, let value = MarketInterval.Labelling(rawValue: text) else {
+                throw DocumentError("intervalLabelling", "\"\(l)\" is not start or end")
+            }
+            labelling = value
+        }
+        guard let list = top["intervals"] as? [Any] else { throw DocumentError("intervals", "required array missing") }
+        var out: [T] = []
+        for (n, item) in list.enumerated() {
+            guard let entry = item as? [String: Any] else { throw DocumentError("intervals[\(n)]", "not an object") }
+            let index = try index(
+                entry["index"], time: entry["time"], day: day, labelling: labelling, at: "intervals[\(n)]")
+            out.append(try make(index, entry, "intervals[\(n)]"))
+        }
+        return out
     }
 
     static func integer(_ value: Any) -> Int? {
