@@ -99,17 +99,7 @@ extension FleetBenchmark {
             }
             let clusterSeconds = FleetModel.seconds(since: clusterStart)
 
-            let base = problem.pricesYuanPerMWh
-            let series = (0..<max(1, scenarios)).map { _ in base.map { $0 + rng.uniform(-120, 120) } }
-            var schedules: [FleetSchedule] = []
-            if warm {
-                schedules = try FleetModel.schedule(problem, priceScenarios: series)
-            } else {
-                for prices in series {
-                    problem.pricesYuanPerMWh = prices
-                    schedules.append(try FleetModel.schedule(problem))
-                }
-            }
+            let schedules = try schedule(problem, scenarios: scenarios, warm: warm, rng: &rng)
             let times = schedules.map { $0.buildSeconds + $0.solveSeconds }
             let relaxed = schedules.map(\.relaxations.count).max() ?? 0
             return ResourcesResult(

@@ -56,22 +56,28 @@ public enum FleetBenchmark {
     {
         var rng = SeededRandom(seed: seed)
         let problem = try synthetic(shape, rng: &rng)
-        let base = problem.pricesYuanPerMWh
-        let series = (0..<max(1, scenarios)).map { _ in base.map { $0 + rng.uniform(-120, 120) } }
-        var schedules: [FleetSchedule] = []
-        if warm {
-            schedules = try FleetModel.schedule(problem, priceScenarios: series)
-        } else {
-            for prices in series {
-                var p = problem
-                p.pricesYuanPerMWh = prices
-                schedules.append(try FleetModel.schedule(p))
-            }
-        }
+        let schedules = try schedule(problem, scenarios: scenarios, warm: warm, rng: &rng)
         let last = schedules.last
         return Result(
             shape: shape, columns: last?.lpColumns ?? 0, rows: last?.lpRows ?? 0, nonZeros: last?.lpNonZeros ?? 0,
             buildSeconds: schedules.map(\.buildSeconds), solveSeconds: schedules.map(\.solveSeconds))
+    }
+
+    /// Plans `problem` under `scenarios` seeded price series (its prices ± 120 yuan/MWh, drawn from `rng`),
+    /// each from scratch or (`warm`) all in one `FleetModel.schedule(_:priceScenarios:)` call.
+    static func schedule(_ problem: FleetProblem, scenarios: Int, warm: Bool, rng: inout SeededRandom)
+        throws(FleetModelError) -> [FleetSchedule]
+    {
+        let base = problem.pricesYuanPerMWh
+        let series = (0..<max(1, scenarios)).map { _ in base.map { $0 + rng.uniform(-120, 120) } }
+        if warm { return try FleetModel.schedule(problem, priceScenarios: series) }
+        var schedules: [FleetSchedule] = []
+        for prices in series {
+            var p = problem
+            p.pricesYuanPerMWh = prices
+            schedules.append(try FleetModel.schedule(p))
+        }
+        return schedules
     }
 
     /// The seeded synthetic fleet (also useful as a fixture).

@@ -181,18 +181,7 @@ struct FleetLP {
             if low != nil || high != nil {
                 let row = lp.addRow(lower: low ?? -.infinity, upper: high ?? .infinity)
                 L.obligation.append(row)
-                if let low {
-                    soft.append(
-                        Soft(
-                            row: row, sign: 1, kind: .obligationShortfall, subject: p.name, interval: t,
-                            rate: oPenalty, upper: .infinity, bound: low, unit: "MW"))
-                }
-                if let high {
-                    soft.append(
-                        Soft(
-                            row: row, sign: -1, kind: .obligationExcess, subject: p.name, interval: t,
-                            rate: oPenalty, upper: .infinity, bound: high, unit: "MW"))
-                }
+                softObligation(row: row, subject: p.name, interval: t, low: low, high: high, rate: oPenalty)
             } else {
                 L.obligation.append(-1)
             }
@@ -256,20 +245,28 @@ struct FleetLP {
                 let row = lp.addRow(
                     lower: low.map { $0 - fixed[t] } ?? -.infinity, upper: high.map { $0 - fixed[t] } ?? .infinity)
                 rows.append(row)
-                if let low {
-                    soft.append(
-                        Soft(
-                            row: row, sign: 1, kind: .obligationShortfall, subject: bound.name, interval: t,
-                            rate: rate, upper: .infinity, bound: low, unit: "MW"))
-                }
-                if let high {
-                    soft.append(
-                        Soft(
-                            row: row, sign: -1, kind: .obligationExcess, subject: bound.name, interval: t,
-                            rate: rate, upper: .infinity, bound: high, unit: "MW"))
-                }
+                softObligation(row: row, subject: bound.name, interval: t, low: low, high: high, rate: rate)
             }
             bounds.append(Family(group: bound.group, rows: rows))
+        }
+    }
+
+    /// The soft sides of an obligation row (MW): a shortfall below `low` and an excess above `high`, each only
+    /// when given, both paid at `rate`.
+    private mutating func softObligation(
+        row: Int, subject: String, interval t: Int, low: Double?, high: Double?, rate: Double
+    ) {
+        if let low {
+            soft.append(
+                Soft(
+                    row: row, sign: 1, kind: .obligationShortfall, subject: subject, interval: t, rate: rate,
+                    upper: .infinity, bound: low, unit: "MW"))
+        }
+        if let high {
+            soft.append(
+                Soft(
+                    row: row, sign: -1, kind: .obligationExcess, subject: subject, interval: t, rate: rate,
+                    upper: .infinity, bound: high, unit: "MW"))
         }
     }
 
