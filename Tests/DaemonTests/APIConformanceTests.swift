@@ -25,9 +25,7 @@ struct APIConformanceTests {
         let validator = SchemaValidator(document: document)
 
         // A schedule for today, written by another process into the same store (WAL allows it).
-        let store = try Store(
-            path: URL(fileURLWithPath: fixture.stateDirectory).appendingPathComponent(Store.fileName).path
-        )
+        let store = try fixture.openStore()
         let today = MarketDay(containing: Date())
         try await store.schedules.save(
             day: today, targetsKW: (0..<96).map { Double($0) * 10 - 200 }, source: "test", at: Date())

@@ -200,8 +200,7 @@ struct DaemonVppctlTests {
         }
 
         // Tracking records as the dispatch loop writes them, read back as tables.
-        let store = try Store(
-            path: URL(fileURLWithPath: fixture.stateDirectory).appendingPathComponent(Store.fileName).path)
+        let store = try fixture.openStore()
         try await TrackingAPITests.seed(store)
         let viewer = [
             "VPPD_URL": "http://127.0.0.1:\(fixture.port)", "VPPD_TOKEN": fixture.tokens["viewer"] ?? "",

@@ -18,8 +18,7 @@ struct SettlementVppctlTests {
         defer { daemon.stop() }
         try daemon.waitReady()
         // The fixture's devices pv-0 and bat-1 (owner "unassigned") behave like pv-a and bat-b of the service test.
-        let store = try Store(
-            path: URL(fileURLWithPath: fixture.stateDirectory).appendingPathComponent(Store.fileName).path)
+        let store = try fixture.openStore()
         try await SettlementServiceTests.fill(
             store, devices: [("pv-0", "unassigned", -100, 20), ("bat-1", "unassigned", -40, 40)])
         let runner = DaemonVppctlTests()

@@ -34,8 +34,7 @@ struct TrackingAPITests {
         let daemon = try DaemonProcess(fixture: fixture)
         defer { daemon.stop() }
         try daemon.waitReady()
-        let store = try Store(
-            path: URL(fileURLWithPath: fixture.stateDirectory).appendingPathComponent(Store.fileName).path)
+        let store = try fixture.openStore()
         try await Self.seed(store)
         let c = daemon.client()
         let viewer = [fixture.auth("viewer")]

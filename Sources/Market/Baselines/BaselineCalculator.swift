@@ -31,25 +31,25 @@ public struct BaselineCalculator: Sendable {
         let wantType: Bool? = method == .lastWorkingDays ? true : calendar.isWorkday(day)
 
         var pick = select(day: day, byDay: byDay, lastOffset: rules.lookbackDays, pool: pool, workday: wantType)
-        if pick.days.count < pool && rules.fallbackLookbackDays > rules.lookbackDays {
+        /// Takes the days up to D-`rules.fallbackLookbackDays` (of `workday`'s type) when they are more, noting why.
+        func widen(workday: Bool?, _ note: String) {
             let wider = select(
-                day: day, byDay: byDay, lastOffset: rules.fallbackLookbackDays, pool: pool, workday: wantType)
+                day: day, byDay: byDay, lastOffset: rules.fallbackLookbackDays, pool: pool, workday: workday)
             if wider.days.count > pick.days.count {
-                notes.append(
-                    "only \(pick.days.count) of \(pool) days in D-\(rules.firstOffsetDays)…D-\(rules.lookbackDays); "
-                        + "widened to D-\(rules.fallbackLookbackDays)")
+                notes.append(note)
                 pick = wider
             }
         }
+        if pick.days.count < pool && rules.fallbackLookbackDays > rules.lookbackDays {
+            widen(
+                workday: wantType,
+                "only \(pick.days.count) of \(pool) days in D-\(rules.firstOffsetDays)…D-\(rules.lookbackDays); "
+                    + "widened to D-\(rules.fallbackLookbackDays)")
+        }
         if pick.days.count < rules.minDays {
-            let any = select(
-                day: day, byDay: byDay, lastOffset: rules.fallbackLookbackDays, pool: pool, workday: nil)
-            if any.days.count > pick.days.count {
-                notes.append(
-                    "only \(pick.days.count) days of D's type (fewer than minDays \(rules.minDays)); "
-                        + "used days of any type")
-                pick = any
-            }
+            widen(
+                workday: nil,
+                "only \(pick.days.count) days of D's type (fewer than minDays \(rules.minDays)); used days of any type")
         }
         guard !pick.days.isEmpty else {
             if let b = preControl(resource: resource, day: day, byDay: byDay, start: controlStartIndex) {

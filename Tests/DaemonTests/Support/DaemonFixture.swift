@@ -1,5 +1,6 @@
 import Daemon
 import Foundation
+import Store
 
 #if canImport(Glibc)
     import Glibc
@@ -84,6 +85,12 @@ final class DaemonFixture {
 
     func cleanup() {
         try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// The daemon's store opened from the test process (SQLite WAL lets a test read and write it beside a
+    /// running vppd).
+    func openStore() throws -> Store {
+        try Store(path: URL(fileURLWithPath: stateDirectory).appendingPathComponent(Store.fileName).path)
     }
 
     /// A TCP port on 127.0.0.1 that was free a moment ago (bind to port 0, read it back, close).
