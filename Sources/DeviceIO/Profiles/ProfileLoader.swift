@@ -186,7 +186,7 @@ struct ProfileParser {
             for e in cm.entries {
                 guard let canonical = CanonicalPoint(rawValue: e.key) else {
                     let hint =
-                        ProfileMap.closest(to: e.key, in: CanonicalPoint.allCases.map(\.rawValue))
+                        KeySuggestion.closest(to: e.key, in: CanonicalPoint.allCases.map(\.rawValue))
                         .map { " (did you mean '\($0)'?)" } ?? ""
                     throw .badProfile(
                         file: file, point: "controls.\(e.key)",

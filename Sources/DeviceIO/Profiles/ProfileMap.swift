@@ -1,4 +1,5 @@
 import Foundation
+import VPPCore
 import Yams
 
 /// One YAML mapping of a profile file, read strictly: every key must be one the schema knows (a typo fails
@@ -58,7 +59,7 @@ struct ProfileMap {
     /// Rejects every key not in `allowed`, suggesting the closest allowed key.
     func checkKeys(_ allowed: [String], what: String) throws(DeviceIOError) {
         for e in entries where !allowed.contains(e.key) {
-            let hint = ProfileMap.closest(to: e.key, in: allowed).map { " (did you mean '\($0)'?)" } ?? ""
+            let hint = KeySuggestion.closest(to: e.key, in: allowed).map { " (did you mean '\($0)'?)" } ?? ""
             let slot = location ?? ([path, e.key].compactMap { $0 }.joined(separator: "."))
             throw .badProfile(
                 file: file, point: slot,
@@ -138,32 +139,6 @@ struct ProfileMap {
         guard let n = required ? try require(key) : node(key) else { return nil }
         guard case .sequence(let seq) = n else { throw error(key, "'\(key)' must be a list") }
         return Array(seq)
-    }
-
-    /// The allowed key closest to `key` by edit distance (case-insensitive), if it is plausibly a typo.
-    static func closest(to key: String, in allowed: [String]) -> String? {
-        let k = Array(key.lowercased())
-        var best: (String, Int)?
-        for a in allowed {
-            let d = editDistance(k, Array(a.lowercased()))
-            if d <= max(2, a.count / 3), d < (best?.1 ?? Int.max) { best = (a, d) }
-        }
-        return best?.0
-    }
-
-    static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var prev = Array(0...b.count)
-        var cur = [Int](repeating: 0, count: b.count + 1)
-        for i in 1...a.count {
-            cur[0] = i
-            for j in 1...b.count {
-                cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            swap(&prev, &cur)
-        }
-        return prev[b.count]
     }
 }
 

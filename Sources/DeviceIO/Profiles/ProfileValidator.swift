@@ -261,7 +261,7 @@ struct ProfileValidator {
             if CanonicalPoint(rawValue: p.name) == nil,
                 let near = canonicalNames.first(where: {
                     $0.lowercased() == p.name.lowercased()
-                        || ProfileMap.editDistance(Array($0.lowercased()), Array(p.name.lowercased())) <= 2
+                        || KeySuggestion.editDistance(Array($0.lowercased()), Array(p.name.lowercased())) <= 2
                 })
             {
                 throw fail(

@@ -1,3 +1,4 @@
+import VPPCore
 import Yams
 
 /// One YAML mapping of a market profile, read strictly: unknown keys fail (with a "did you mean" hint),
@@ -41,7 +42,7 @@ struct YAMLMap {
 
     func checkKeys(_ allowed: [String]) throws(MarketError) {
         for e in entries where !allowed.contains(e.key) {
-            let hint = YAMLMap.closest(to: e.key, in: allowed).map { " (did you mean '\($0)'?)" } ?? ""
+            let hint = KeySuggestion.closest(to: e.key, in: allowed).map { " (did you mean '\($0)'?)" } ?? ""
             throw .badProfile(
                 file: file, key: keyPath(e.key),
                 reason: "unknown key\(hint); allowed here: \(allowed.joined(separator: ", "))"
@@ -107,30 +108,5 @@ struct YAMLMap {
     func sequence(_ key: String) throws(MarketError) -> [Node] {
         guard case .sequence(let seq) = try require(key) else { throw error(key, "must be a list") }
         return Array(seq)
-    }
-
-    static func closest(to key: String, in allowed: [String]) -> String? {
-        let k = Array(key.lowercased())
-        var best: (String, Int)?
-        for a in allowed {
-            let d = editDistance(k, Array(a.lowercased()))
-            if d <= max(2, a.count / 3), d < (best?.1 ?? Int.max) { best = (a, d) }
-        }
-        return best?.0
-    }
-
-    static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var prev = Array(0...b.count)
-        var cur = [Int](repeating: 0, count: b.count + 1)
-        for i in 1...a.count {
-            cur[0] = i
-            for j in 1...b.count {
-                cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            swap(&prev, &cur)
-        }
-        return prev[b.count]
     }
 }
