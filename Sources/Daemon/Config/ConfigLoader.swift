@@ -43,8 +43,9 @@ extension VPPConfig {
         if let v = m["api"] { c.api = try parseAPI(v, base) }
         if let v = m["mqtt"] { c.mqtt = try parseMQTT(v, base) }
         if let v = m["control"] {
-            let cm = try v.mapping(allowed: ["periodMs"])
+            let cm = try v.mapping(allowed: ["periodMs", "gridMeter"])
             if let p = cm["periodMs"] { c.control.periodMs = try p.int(100...3_600_000) }
+            if let g = cm["gridMeter"] { c.control.gridMeter = DeviceID(try g.nonEmptyString()) }
         }
         if let v = m["poll"] { c.poll = try parsePoll(v) }
         if let v = m["retention"] { c.retention = try parseRetention(v) }
@@ -83,6 +84,10 @@ extension VPPConfig {
             }
         }
         try crossCheck(sites: sites, devices: devices, mqtt: c.mqtt, file: file)
+        if let meter = c.control.gridMeter, !devices.contains(where: { $0.id == meter }) {
+            throw .invalid(
+                file: file, path: "control.gridMeter", problem: "unknown device \"\(meter)\" (not in devices)")
+        }
         c.sites = sites.map(\.0)
         c.devices = devices
         return c

@@ -144,7 +144,13 @@ public struct MQTTTLSSettings: Sendable, Hashable {
 public struct ControlSettings: Sendable, Hashable {
     /// Control period, milliseconds, ≥ 100 (default 1000; issue 6).
     public var periodMs: Int
-    public init(periodMs: Int = 1000) { self.periodMs = periodMs }
+    /// The device (a configured grid-connection meter) whose active power is the measured aggregate the loop
+    /// closes on; nil = the sum of the usable devices' power.
+    public var gridMeter: DeviceID?
+    public init(periodMs: Int = 1000, gridMeter: DeviceID? = nil) {
+        self.periodMs = periodMs
+        self.gridMeter = gridMeter
+    }
 }
 
 /// Device polling defaults; a profile's own timing wins where it is slower (DESIGN §10).

@@ -13,6 +13,7 @@ extension DispatchLoop.Settings {
     /// records then carry a tolerance nobody confirmed.
     static func from(_ config: VPPConfig, logger: Logger) -> DispatchLoop.Settings {
         var s = DispatchLoop.Settings(periodS: Double(config.control.periodMs) / 1000)
+        s.gridMeter = config.control.gridMeter
         s.timeZone = TimeZone(identifier: config.market.timeZone) ?? MarketDay.defaultTimeZone
         for site in config.sites where site.connectionLimitKW > 0 {
             s.siteLimits[site.id] = PowerRange(lowerKW: -site.connectionLimitKW, upperKW: site.connectionLimitKW)
