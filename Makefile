@@ -35,6 +35,9 @@ release:
 bench: release
 	.build/release/vppbench devices
 	.build/release/vppbench api
+	.build/release/vppbench market
+	.build/release/vppbench dispatch
+	.build/release/vppbench dr
 
 ## demo: set up and start the demo on embedded defaults (simulated fleet + mosquitto + vppd)
 demo: setup build
