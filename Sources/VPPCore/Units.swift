@@ -59,3 +59,8 @@ public struct Percent: Quantity {
     public init(_ value: Double) { self.value = value }
     public static let unit = "%"
 }
+
+extension Duration {
+    /// This duration in seconds.
+    public var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
+}

@@ -81,7 +81,3 @@ func currentRSSMegabytes() -> Double {
     }
     return .nan
 }
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
-}

@@ -1,6 +1,8 @@
 import Daemon
 import Foundation
+import Store
 import Testing
+import VPPCore
 
 #if canImport(Glibc)
     import Glibc
@@ -17,7 +19,7 @@ struct DaemonFleetTests {
 
     @Test(
         "devices polled by the runtime show up ok with values; a reload that drops one device applies")
-    func liveFleet() throws {
+    func liveFleet() async throws {
         guard FileManager.default.isExecutableFile(atPath: Self.vppsim.path) else {
             Issue.record("vppsim not built at \(Self.vppsim.path)")
             return
@@ -97,7 +99,21 @@ struct DaemonFleetTests {
             usleep(100_000)
         } while Date() < after
         #expect(ok == 3, "\(daemon.log)")
+        let started = Date()
+        usleep(3_500_000)  // three telemetry rounds (one per poll interval, at least 1 s)
         daemon.signal(SIGTERM)
         #expect(daemon.waitExit(timeout: 15) == 0)
+
+        // The telemetry recorder fed the roll-ups settlement reads: every device that answered has samples.
+        let store = try fixture.openStore()
+        var sampled: [String] = []
+        for d in devices {
+            guard let id = d["id"]?.stringValue else { continue }
+            let r = try await store.telemetry.rollups(
+                device: DeviceID(id), from: started.addingTimeInterval(-3600), to: started.addingTimeInterval(60))
+            if r.reduce(0, { $0 + $1.sampleCount }) >= 2 { sampled.append(id) }
+        }
+        // (The device the reload dropped may have left before the first round.)
+        #expect(sampled.count >= devices.count - 1, "roll-ups for \(sampled) of \(devices.count) devices")
     }
 }

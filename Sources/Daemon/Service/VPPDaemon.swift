@@ -191,12 +191,18 @@ public final class VPPDaemon: Sendable {
                     "serving API on \(address); devices \(f.ok) ok, \(f.stale) stale, \(f.down) down, \(f.unknown) unknown; \(open) open commands"
             }, dispatch: dispatch, wakeup: wakeup)
         let reload = ReloadService(daemon: self, signals: await UnixSignalsSequence(trapping: .sighup))
+        let fleetState = fleet.state
+        let telemetry = TelemetryRecorder(
+            store: store, snapshots: { Array(fleetState.snapshotAll().values) },
+            period: .milliseconds(max(setup.config.poll.intervalMs, 1000)),
+            rawSamples: setup.config.retention.rawSamples, logger: logger)
         var groupConfig = ServiceGroupConfiguration(
             services: [
                 .init(service: app, serviceName: "api"), .init(service: tick, serviceName: "control-tick"),
                 .init(service: reload, serviceName: "reload"),
                 .init(service: runtime, serviceName: "devices"),
                 .init(service: inbox, serviceName: "inbox"),
+                .init(service: telemetry, serviceName: "telemetry"),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         groupConfig.maximumGracefulShutdownDuration = .seconds(10)

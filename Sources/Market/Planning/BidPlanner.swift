@@ -259,8 +259,3 @@ public enum BidPlanner {
         }
     }
 }
-
-extension Duration {
-    /// This duration in seconds.
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
-}
