@@ -141,7 +141,10 @@ public final class ModbusDeviceDriver: Sendable {
     /// the control's fixed writes (enable bits, modes) in one batch, reads the read-back point and compares.
     ///
     /// Order: revert timeout first (so the new value is never live without its timer), then the value, then the
-    /// enable/mode writes (so the device never applies a stale value when enabled).
+    /// enable/mode writes (so the device never applies a stale value when enabled). The writes are merged into as
+    /// few fc16 requests as their registers allow (`ModbusRequest.coalescingWrites`, which keeps that order across
+    /// requests): a SunSpec 704 setpoint is two writes and one read instead of six writes and one read. A Modbus
+    /// exception then names the first register of the merged request.
     /// - Throws: `.unsupportedControl`, `.modbusException` (with the register), `.verifyMismatch`, transport errors.
     public func write(_ point: CanonicalPoint, value: Double, revertTimeoutS: Int? = nil)
         async throws(DeviceIOError) -> WriteReceipt
@@ -205,6 +208,7 @@ public final class ModbusDeviceDriver: Sendable {
         }
         requests.append(try encode(control.point, written))
         for w in control.with { requests.append(try encode(w.point, w.value)) }
+        requests = ModbusRequest.coalescingWrites(requests)
         let writeCount = requests.count
         requests += client.requests(for: readPlan)
         let results = await client.connection.perform(requests)
