@@ -47,9 +47,4 @@ public final class FleetHandle: Sendable {
 
     /// Drops the cached aggregate (after a reload changed the fleet).
     public func invalidateAggregate() { cached.withLock { $0 = nil } }
-
-    /// Whether a site has at least one configured device.
-    public func hasSite(_ site: SiteID) -> Bool {
-        state.snapshotAll().values.contains { $0.descriptor.site == site }
-    }
 }
