@@ -23,14 +23,14 @@ struct DispatchLoopTests {
         }
     }
 
-    @Test("a schedule is tracked within 2 % per interval over three intervals (clock × 90), through a revision")
+    @Test("a schedule is tracked within 2 % per interval over three intervals (clock × 45), through a revision")
     func scheduleTracking() async throws {
         // Market time starts 10 minutes before interval 41 of today (set-up takes a few seconds of wall time, i.e.
         // minutes of market time); the simulator runs on the same clock.
         let day = MarketDay(containing: Date())
         let first = MarketInterval(day: day, index: 41)!
         let start = first.start().addingTimeInterval(-600)
-        let speed = 90.0
+        let speed = 45.0
         var targets = [Double](repeating: 0, count: 96)
         targets[39] = 30
         targets[40] = 60
