@@ -21,7 +21,7 @@ struct DRCycleThroughDaemonTests {
     /// execution; past, so the wall-clock stamps of polled snapshots are never older than the injected time.
     let day = MarketDay("2026-11-18")!
     let invoked = [73, 74, 75]  // 18:00–18:45 Asia/Shanghai
-    let speed = 90.0
+    let speed = 45.0
 
     @Test("10 batteries, 3 invoked intervals: bid inside the bounds, 80–120 % delivered, owners = aggregate, settled")
     func cycle() async throws {
