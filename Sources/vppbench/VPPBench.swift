@@ -7,12 +7,12 @@ import Foundation
 struct VPPBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vppbench",
-        abstract: "vppd benchmarks: devices, api.",
+        abstract: "vppd benchmarks: devices, api, dispatch, market, dr, flood.",
         discussion:
             "Prints a table, or with --json one object {\"suite\": …, \"figures\": {name: {value, unit}}}."
     )
 
-    @Argument(help: "Suite: devices | api") var suite: String
+    @Argument(help: "Suite: devices | api | dispatch | market | dr | flood") var suite: String
     @Flag(help: "Print one JSON object instead of a table.") var json = false
     @Option(help: "Directory of device profiles.") var profiles = "DeviceProfiles"
     @Option(help: "devices: Modbus devices to poll.") var modbusDevices = 1000
@@ -20,6 +20,9 @@ struct VPPBench: AsyncParsableCommand {
     @Option(help: "devices: MQTT messages published by vppsim.") var mqttMessages = 300_000
     @Option(help: "dr: simulated resources.") var drDevices = 1000
     @Option(help: "dr: directory of market profiles.") var marketProfiles = "MarketProfiles"
+    @Option(help: "flood: seconds of wrk load.") var floodSeconds = 60
+    @Option(help: "flood: seconds of the idle baseline.") var idleSeconds = 60
+    @Option(help: "flood: half-open connections held.") var halfOpen = 10_000
     @Option(help: "dr: write event.json, settlement.json and a statement here.") var out: String?
 
     func run() async throws {
@@ -35,6 +38,12 @@ struct VPPBench: AsyncParsableCommand {
             report = try await APISuite(profilesDir: URL(fileURLWithPath: profiles)).run()
         case "dispatch":
             report = try await DispatchSuite(profilesDir: URL(fileURLWithPath: profiles)).run()
+        case "flood":
+            var s = FloodSuite(profilesDir: URL(fileURLWithPath: profiles))
+            s.floodSeconds = floodSeconds
+            s.idleSeconds = Double(idleSeconds)
+            s.halfOpen = halfOpen
+            report = try await s.run()
         case "market":
             report = try MarketSuite(profilesDir: URL(fileURLWithPath: "MarketProfiles")).run()
         case "dr":
@@ -43,7 +52,7 @@ struct VPPBench: AsyncParsableCommand {
                 out: out.map { URL(fileURLWithPath: $0) }
             ).run()
         default:
-            throw ValidationError("unknown suite \(suite): devices | api")
+            throw ValidationError("unknown suite \(suite): devices | api | dispatch | market | dr | flood")
         }
         report.print(json: json)
     }

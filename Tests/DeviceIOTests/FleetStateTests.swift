@@ -23,6 +23,30 @@ struct FleetStateTests {
         #expect(fleet.snapshot(pv.id)?.value(.activePowerKW) == 28)
     }
 
+    @Test("reads whose every value was refused keep the link up but do not make the device seen")
+    func rejectedTelemetryIsNotSeen() {
+        let pv = FleetTestDevices.descriptor("pv-1", kind: .pv, ratedKW: 50)
+        let fleet = FleetState(devices: [pv], staleAfterMs: [pv.id: 2000])
+        fleet.ingest(pv.id, values: [.activePowerKW: 30], at: t0)
+        // Every later read answers, but nothing in it is acceptable (empty after decoding, or not finite).
+        for k in 1...5 {
+            let at = t0.addingTimeInterval(Double(k))
+            fleet.ingest(pv.id, values: k % 2 == 0 ? [:] : [.activePowerKW: .nan], at: at)
+        }
+        let snap = fleet.snapshot(pv.id)
+        #expect(snap?.link == .up)
+        #expect(snap?.lastSeen == t0)
+        #expect(snap?.value(.activePowerKW) == 30)
+        #expect(snap?.lastError?.contains("no acceptable value") == true)
+        #expect(fleet.health(pv.id, now: t0.addingTimeInterval(5)) == .stale)
+        #expect(fleet.flexibility(pv.id, now: t0.addingTimeInterval(5)) == .unavailable)
+        #expect(fleet.healthAll(now: t0.addingTimeInterval(5)) == [pv.id: .stale])
+        // One acceptable value makes it seen again.
+        fleet.ingest(pv.id, values: [.activePowerKW: 20, .reactivePowerKVAr: .infinity], at: t0.addingTimeInterval(6))
+        #expect(fleet.health(pv.id, now: t0.addingTimeInterval(6)) == .ok)
+        #expect(fleet.snapshot(pv.id)?.value(.reactivePowerKVAr) == nil)
+    }
+
     @Test("a failed read marks the link down, keeps the values, and the next read brings it up")
     func markDownKeepsValues() {
         let st = FleetTestDevices.descriptor("bat-1", kind: .storage, ratedKW: 100, energyKWh: 200)

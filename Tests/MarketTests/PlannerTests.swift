@@ -206,6 +206,45 @@ struct BidPlannerTests {
         #expect(throws: PlanningError.self) { try BidPlanner.plan(input) }
     }
 
+    /// A price of 1e27 once reached CLP as a cost and aborted the daemon; the planner must refuse it by name.
+    @Test("prices far outside the market's floor…cap and absurd bounds are refused before solving")
+    func hostilePricesRefused() throws {
+        let p = try profile()
+        let band = ForecastPriceBand(profile: p)
+        #expect(band.lowYuanPerMWh == p.price.floorYuanPerMWh - p.priceSpreadYuanPerMWh)
+        #expect(band.highYuanPerMWh == p.price.capYuanPerMWh + p.priceSpreadYuanPerMWh)
+        for hostile in [1e27, -1e308, band.highYuanPerMWh + 1] {
+            var input = BidPlanningInput(
+                day: Self.day, profile: p, resources: [battery("b1")], prices: forecast(profile: p))
+            input.prices.expectedYuanPerMWh[40] = hostile
+            do {
+                _ = try BidPlanner.plan(input)
+                Issue.record("planned with a price of \(hostile)")
+            } catch {
+                #expect(error.description.contains("interval 41"), "\(error)")
+            }
+            input = BidPlanningInput(
+                day: Self.day, profile: p, resources: [battery("b1")], prices: forecast(profile: p))
+            input.prices.quantiles = [.init(level: 0.9, pricesYuanPerMWh: Array(repeating: hostile, count: 96))]
+            #expect(throws: PlanningError.self) { try BidPlanner.plan(input) }
+        }
+        // The band's own edges are accepted.
+        var edge = BidPlanningInput(
+            day: Self.day, profile: p, resources: [battery("b1")], prices: forecast(profile: p))
+        edge.prices.expectedYuanPerMWh[0] = band.highYuanPerMWh
+        edge.prices.expectedYuanPerMWh[1] = band.lowYuanPerMWh
+        _ = try BidPlanner.plan(edge)
+        var bounds = BidPlanningInput(
+            day: Self.day, profile: p, resources: [battery("b1")], prices: forecast(profile: p))
+        bounds.netInjectionMaxMW = Array(repeating: 1e300, count: 96)
+        do {
+            _ = try BidPlanner.plan(bounds)
+            Issue.record("accepted a 1e300 MW bound")
+        } catch {
+            #expect(error.description.contains("netInjectionMaxMW"))
+        }
+    }
+
     @Test("with one certain price series the expected schedule earns the fleet LP optimum")
     func certainPrices() throws {
         let p = try profile()

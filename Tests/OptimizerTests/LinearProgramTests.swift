@@ -94,4 +94,36 @@ struct LinearProgramTests {
         #expect(s.values.isEmpty)
         #expect(s.objective == 0)
     }
+
+    /// CLP aborts the process (an assertion in `ClpSimplex::createRim`) on a cost of 1e25 or more; the wrapper
+    /// must refuse such a model instead, whichever way it was assembled.
+    @Test(
+        "huge costs, coefficients and finite bounds are refused before CLP sees them", arguments: [1e25, 1e27, -1e300])
+    func hugeNumbersRefused(_ huge: Double) {
+        var cost = LinearProgram(name: "cost")
+        let x = cost.addVariable("x", upper: 1, objective: huge)
+        cost.addConstraint("cap", [(x, 1)], upper: 1)
+        var coefficient = LinearProgram(name: "coefficient")
+        let y = coefficient.addVariable("y", upper: 1, objective: 1)
+        coefficient.addConstraint("row", [(y, huge)], upper: 1)
+        var bound = LinearProgram(name: "bound")
+        bound.addVariable("z", lower: 0, upper: abs(huge), objective: 1)
+        for lp in [cost, coefficient, bound] {
+            #expect {
+                try lp.solve()
+            } throws: { error in
+                guard case .invalidModel(let program, _) = error as? LPError else { return false }
+                return program == lp.name
+            }
+        }
+    }
+
+    @Test("an infinite bound still means no bound")
+    func infiniteBoundsAccepted() throws {
+        var lp = LinearProgram(name: "free", sense: .maximize)
+        let x = lp.addVariable("x", lower: -.infinity, upper: .infinity, objective: 1)
+        lp.addConstraint("cap", [(x, 1)], lower: -.infinity, upper: 7)
+        let s = try lp.solve()
+        #expect(abs(s[x] - 7) < 1e-9)
+    }
 }

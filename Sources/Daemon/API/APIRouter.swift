@@ -69,7 +69,8 @@ public enum APIRouter {
                 StatusView(
                     version: env.status.version, startedAt: env.status.startedAt,
                     uptimeSeconds: now.timeIntervalSince(env.status.startedAt), ready: env.status.ready,
-                    config: config, lastReload: env.status.lastReload, fleet: fleet.totals))
+                    config: config, lastReload: env.status.lastReload, fleet: fleet.totals,
+                    controlLoop: env.status.loopTimes.summary()))
         }
         router.get("/v1/openapi.json") { _, _ in
             Response(

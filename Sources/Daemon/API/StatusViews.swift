@@ -57,4 +57,6 @@ public struct StatusView: Codable, Sendable, Hashable {
     public var config: ConfigSummaryView
     public var lastReload: ReloadView?
     public var fleet: AggregateView
+    /// The control tick's timing over its recent window (nil before the first tick).
+    public var controlLoop: ControlLoopView?
 }

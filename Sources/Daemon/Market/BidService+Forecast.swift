@@ -12,7 +12,7 @@ extension BidService {
             let forecast = PriceForecast(
                 day: day, expectedYuanPerMWh: prices, quantiles: try Self.quantiles(request?.quantiles),
                 source: .given, note: "given with the build request")
-            try Self.check(forecast)
+            try check(forecast)
             return forecast
         }
         return try await priceForecast(day: day)
@@ -50,7 +50,7 @@ extension BidService {
         let forecast = PriceForecast(
             day: day, expectedYuanPerMWh: prices, quantiles: try Self.quantiles(quantiles), source: .given,
             note: "stored by \(principal.name)")
-        try Self.check(forecast)
+        try check(forecast)
         let body = PriceForecastBody(pricesYuanPerMWh: prices, quantiles: quantiles)
         let data: Data
         do {
@@ -97,9 +97,13 @@ extension BidService {
         }
     }
 
-    static func check(_ forecast: PriceForecast) throws {
+    /// 422 naming the series and interval when the forecast is malformed or holds a price outside the
+    /// market's `ForecastPriceBand` (README "Price forecasts"), so nothing unbounded is stored or planned with.
+    func check(_ forecast: PriceForecast) throws {
+        let band = ForecastPriceBand(profile: try profile())
         do {
             try forecast.validate()
+            try band.check(forecast)
         } catch {
             throw APIError(.unprocessableContent, "invalid", "pricesYuanPerMWh: \(error)")
         }

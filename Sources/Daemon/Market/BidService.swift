@@ -43,6 +43,8 @@ public actor BidService {
     /// The market profile in force, or why there is none (market routes answer 503 with the reason).
     let profileResult: Result<MarketProfile, MarketError>
     var obligations: ObligationProvider = { _ in [:] }
+    /// Admission of bid builds: one per day, shared with settlement (see `HeavyWork`).
+    let heavy: HeavyWork
 
     /// - Parameters:
     ///   - stateDirectory: `outbox/` and `forecasts/` are created under it.
@@ -50,8 +52,9 @@ public actor BidService {
     public init(
         store: Store, fleet: FleetHandle, profile: Result<MarketProfile, MarketError>, stateDirectory: URL,
         sites: [SiteConfig] = [], planner: @escaping Planner = BidService.defaultPlanner,
-        now: @escaping @Sendable () -> Date = { Date() }
+        heavy: HeavyWork = HeavyWork(), now: @escaping @Sendable () -> Date = { Date() }
     ) throws(FileDropError) {
+        self.heavy = heavy
         self.store = store
         self.fleet = fleet
         self.profileResult = profile
@@ -63,7 +66,9 @@ public actor BidService {
     }
 
     /// The planner of the Market module.
-    public static let defaultPlanner: Planner = { input in try BidPlanner.plan(input) }
+    /// The planner of the Market module, run off Swift's cooperative pool (`HeavyWork.offload`): a solve
+    /// takes seconds, and those threads belong to the control loop.
+    public static let defaultPlanner: Planner = { input in try await HeavyWork.offload { try BidPlanner.plan(input) } }
 
     /// Loads the configured market profile. The id `default` names `generic` (the shipped fallback profile).
     public static func loadProfile(_ settings: MarketSettings) -> Result<MarketProfile, MarketError> {
@@ -114,7 +119,22 @@ public actor BidService {
 
     /// Builds, validates and stores the next bid version of `request.day`, writes it to `outbox/`, and
     /// returns it. 422 when the inputs are unusable or the bid fails validation (the reason names the interval).
+    ///
+    /// Builds of one day run one at a time (`HeavyWork`), so the version read here is still the latest when the
+    /// new one is saved; a full queue answers 429.
     public func build(_ request: BuildRequest, by principal: Principal, from address: String) async throws
+        -> BidStatusView
+    {
+        do {
+            return try await heavy.run("bid:\(request.day)") {
+                try await buildAlone(request, by: principal, from: address)
+            }
+        } catch let busy as HeavyWork.Busy {
+            throw APIError(.tooManyRequests, "busy", "bid build for \(request.day): \(busy)")
+        }
+    }
+
+    private func buildAlone(_ request: BuildRequest, by principal: Principal, from address: String) async throws
         -> BidStatusView
     {
         let profile = try profile()

@@ -22,6 +22,10 @@ public enum MetricNames {
     public static let devicesByHealth = "vppd_devices_by_health"
     /// Gauge: configured devices.
     public static let devices = "vppd_devices"
+    /// Timer (histogram, seconds): one control tick's work, start to watchdog kick (README "Load and limits").
+    public static let controlTickWork = "vppd_control_tick_work_seconds"
+    /// Timer (histogram, seconds): how late a control tick started after its deadline.
+    public static let controlTickLateness = "vppd_control_tick_lateness_seconds"
     /// Gauge: seconds since the daemon started.
     public static let uptime = "vppd_uptime_seconds"
 }

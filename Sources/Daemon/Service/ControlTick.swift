@@ -1,3 +1,5 @@
+import CoreMetrics
+import DeviceIO
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -25,6 +27,10 @@ public struct ControlTick: Service {
     var dispatch: DispatchLoop?
     /// Starts a tick early when signalled.
     var wakeup: DispatchWakeup?
+    /// Where each tick's work time and lateness are recorded (`GET /v1/status` → `controlLoop`).
+    var times: ControlLoopTimes?
+    /// The fleet whose health transitions are logged once per tick (nil: none logged).
+    var fleet: FleetState?
 
     /// The daemon's tick; `vppbench dispatch` runs one beside an in-process fleet the same way.
     public init(
@@ -51,6 +57,7 @@ public struct ControlTick: Service {
         let clock = ContinuousClock()
         var next = clock.now + period
         var nextStatus = clock.now + statusEvery
+        var health = HealthTransitions()
         while !Task.isCancelled {
             let woken: Bool
             do {
@@ -69,7 +76,14 @@ public struct ControlTick: Service {
                 return
             }
             if Task.isCancelled { return }
+            let started = clock.now
+            let lateMs = woken ? 0 : max(.zero, started - next).milliseconds
             await tick()
+            let workMs = (clock.now - started).milliseconds
+            times?.record(workMs: workMs, lateMs: lateMs)
+            Timer(label: MetricNames.controlTickWork).recordNanoseconds(Int64(workMs * 1e6))
+            Timer(label: MetricNames.controlTickLateness).recordNanoseconds(Int64(lateMs * 1e6))
+            if let fleet { health.observe(fleet.healthAll(), logger: logger) }
             if clock.now >= nextStatus {
                 if let line = await statusLine() { notifier.notify("STATUS=\(line)") }
                 nextStatus = clock.now + statusEvery

@@ -6,6 +6,8 @@ import Synchronization
 public final class DaemonStatus: Sendable {
     public let version: String
     public let startedAt: Date
+    /// The control tick's recent timing (see `ControlLoopTimes`).
+    public let loopTimes = ControlLoopTimes()
     private struct Mutable {
         var ready = false
         var config: ConfigSummaryView

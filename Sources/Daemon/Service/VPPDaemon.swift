@@ -77,10 +77,11 @@ public final class VPPDaemon: Sendable {
         self.runtimeBox = RuntimeBox(deviceLayer)
         self.status = DaemonStatus(config: setup.summary)
         self.commands = CommandService(store: store, fleet: fleet)
+        let heavy = HeavyWork()  // bid builds and settlements share one admission (README "Load and limits")
         do {
             self.bids = try BidService(
                 store: store, fleet: fleet, profile: BidService.loadProfile(setup.config.market),
-                stateDirectory: setup.config.stateURL, sites: setup.config.sites)
+                stateDirectory: setup.config.stateURL, sites: setup.config.sites, heavy: heavy)
             self.demandResponse = try DemandResponseService(
                 store: store, fleet: fleet, stateDirectory: setup.config.stateURL,
                 profile: try? BidService.loadProfile(setup.config.market).get(), logger: logger)
@@ -93,8 +94,10 @@ public final class VPPDaemon: Sendable {
         }
         if case .success(let profile) = BidService.loadProfile(setup.config.market) {
             let box = current  // the live setup: a SIGHUP reload's devices and owners are settled from then on
-            self.settlement = SettlementService(
+            var settlement = SettlementService(
                 store: store, profile: profile, deviceProvider: { box.value.descriptors })
+            settlement.heavy = heavy
+            self.settlement = settlement
         } else {
             self.settlement = nil
         }
@@ -178,7 +181,7 @@ public final class VPPDaemon: Sendable {
                 }))
         let fleetHandle = fleet
         let store = self.store
-        let tick = ControlTick(
+        var tick = ControlTick(
             period: .milliseconds(setup.config.control.periodMs), store: store, notifier: notifier,
             logger: logger,
             // The STATUS line every ten control periods, at least every second and at most every 30 s.
@@ -190,6 +193,8 @@ public final class VPPDaemon: Sendable {
                 return
                     "serving API on \(address); devices \(f.ok) ok, \(f.stale) stale, \(f.down) down, \(f.unknown) unknown; \(open) open commands"
             }, dispatch: dispatch, wakeup: wakeup)
+        tick.times = status.loopTimes
+        tick.fleet = fleet.state
         let reload = ReloadService(daemon: self, signals: await UnixSignalsSequence(trapping: .sighup))
         let fleetState = fleet.state
         let telemetry = TelemetryRecorder(
@@ -225,6 +230,44 @@ public final class VPPDaemon: Sendable {
                 detail: "graceful shutdown"))
         try? await store.checkpoint()
         logger.notice("vppd stopped")
+    }
+
+    /// Rejects every open command whose device, or every device of whose site, the configuration no longer
+    /// has: the dispatch loop could not honour it, and an operator reading it as in force would be misled.
+    /// Each is audited; a store error leaves the command as it was and is logged (the loop ignores the target).
+    func endCommandsWithoutTarget(devices: [DeviceDescriptor], at now: Date) async -> [CommandID] {
+        let deviceIDs = Set(devices.map(\.id))
+        let siteIDs = Set(devices.map(\.site))
+        let open: [OperatorCommand]
+        do {
+            open = try await store.commands.open()
+        } catch {
+            logger.error("reload: cannot list open commands", metadata: ["error": "\(error)"])
+            return []
+        }
+        var ended: [CommandID] = []
+        for c in open {
+            let gone: Bool
+            switch c.target {
+            case .device(let d): gone = !deviceIDs.contains(d)
+            case .site(let site): gone = !siteIDs.contains(site)
+            case .fleet: gone = false
+            }
+            guard gone else { continue }
+            let detail = "target \(c.target) was removed by a configuration reload"
+            do {
+                try await store.commands.transition(
+                    c.id, to: .rejected, detail: detail, at: now,
+                    audit: AuditEntry(
+                        at: now, actor: "vppd", role: "system", action: "command.rejected",
+                        target: "command:\(c.id)", detail: detail))
+                ended.append(c.id)
+                logger.notice("command ended", metadata: ["command": "\(c.id)", "reason": "\(detail)"])
+            } catch {
+                logger.error("reload: cannot end command", metadata: ["command": "\(c.id)", "error": "\(error)"])
+            }
+        }
+        return ended
     }
 
     /// Reloads config, profiles and tokens from `configPath`. On any error nothing changes; the reason is
@@ -267,6 +310,12 @@ public final class VPPDaemon: Sendable {
                 )
             }
             current.set(new)
+            let ended = await endCommandsWithoutTarget(devices: new.descriptors, at: now)
+            if !ended.isEmpty {
+                notes.append(
+                    "\(ended.count) open commands ended (their target was removed): \(ended.map(\.rawValue).joined(separator: ", "))"
+                )
+            }
             status.setConfig(new.summary)
             let detail =
                 "reloaded \(configPath): \(new.descriptors.count) devices, \(new.profiles.count) profiles, \(new.tokens.count) tokens"

@@ -24,6 +24,8 @@ public struct SettlementService: Sendable {
     public let aggregatorSharePercent: Double
     /// Spot deviation penalty factor (default 0: deviation reported, not charged; see `SpotIntervalSettlement`).
     public let deviationPenaltyFactor: Double
+    /// Admission of settlement runs: one per day at a time, shared with bid builds (see `HeavyWork`).
+    public var heavy = HeavyWork()
 
     /// A service settling a fixed device list.
     public init(
@@ -59,6 +61,18 @@ public struct SettlementService: Sendable {
     public func settle(
         day: MarketDay, atypicalDays: Set<MarketDay> = [], actor: String = "vppd", role: String = "system",
         now: Date = Date()
+    ) async throws -> Stored {
+        do {
+            return try await heavy.run("settlement:\(day)") {
+                try await settleAlone(day: day, atypicalDays: atypicalDays, actor: actor, role: role, now: now)
+            }
+        } catch let busy as HeavyWork.Busy {
+            throw APIError(.tooManyRequests, "busy", "settlement of \(day): \(busy)")
+        }
+    }
+
+    private func settleAlone(
+        day: MarketDay, atypicalDays: Set<MarketDay>, actor: String, role: String, now: Date
     ) async throws -> Stored {
         // Whole seconds: the stored JSON carries ISO 8601 seconds, so what is returned equals what is read back.
         let now = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))

@@ -74,13 +74,23 @@ public struct DeviceSnapshot: Sendable, Hashable {
     }
 
     /// Records one successful read or message: values newer than what is held replace it.
+    ///
+    /// Only an acceptable value makes the device "seen": a read or message whose every value was refused
+    /// (empty after decoding, or not finite) proves the link, not the device, so `lastSeen` stays and the
+    /// device goes stale after `staleAfterMs` and offers no flexibility, whatever its link state (DESIGN §8).
     mutating func record(_ new: [CanonicalPoint: Double], at time: Date) {
-        for (k, v) in new {
+        var accepted = false
+        for (k, v) in new where v.isFinite {
+            accepted = true
             if let old = values[k], old.at > time { continue }
             values[k] = TimedValue(value: v, at: time)
         }
-        if lastSeen.map({ $0 < time }) ?? true { lastSeen = time }
         link = .up
+        guard accepted else {
+            lastError = "the latest read or message held no acceptable value"
+            return
+        }
+        if lastSeen.map({ $0 < time }) ?? true { lastSeen = time }
         lastError = nil
     }
 }

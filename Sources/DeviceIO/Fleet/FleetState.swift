@@ -84,6 +84,16 @@ public final class FleetState: Sendable {
         state.withLock { $0[device]?.isStale(now: now) }
     }
 
+    /// The health of every device, read under the lock without copying the snapshots.
+    public func healthAll(now: Date = Date()) -> [DeviceID: DeviceHealth] {
+        state.withLock { m in
+            var out: [DeviceID: DeviceHealth] = [:]
+            out.reserveCapacity(m.count)
+            for (id, s) in m { out[id] = s.health(now: now) }
+            return out
+        }
+    }
+
     /// Health (ok / stale / down / unknown) of one device; nil for an unknown device.
     public func health(_ device: DeviceID, now: Date = Date()) -> DeviceHealth? {
         state.withLock { $0[device]?.health(now: now) }

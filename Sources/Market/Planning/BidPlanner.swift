@@ -19,6 +19,10 @@ import VPPCore
 ///    the profile's segments and minimum size, prices on tick inside floor…cap.
 /// 4. **Validation** (`BidValidator`) against the profile, the capability, the flags and the bounds.
 public enum BidPlanner {
+    /// Largest net-injection bound accepted, MW: a thousand times the largest provincial VPP, so no real
+    /// bound is refused, while a hostile 1e300 never reaches the solver as a row bound.
+    public static let maxBoundMW = 1_000_000.0
+
     /// Plans the bid; throws for malformed input only (the error names resource, field or interval).
     public static func plan(_ input: BidPlanningInput) throws(PlanningError) -> BidPlan {
         let started = ContinuousClock.now
@@ -30,6 +34,7 @@ public enum BidPlanner {
         }
         do {
             try input.prices.validate(intervals: n)
+            try ForecastPriceBand(profile: input.profile).check(input.prices)
         } catch {
             throw .forecast(error)
         }
@@ -41,6 +46,13 @@ public enum BidPlanner {
             }
             if let t = list.indices.first(where: { list[$0].map { !$0.isFinite } ?? false }) {
                 throw .badInput(field: name, reason: "interval \(t + 1) is not a number")
+            }
+            if let t = list.indices.first(where: { list[$0].map { abs($0) > Self.maxBoundMW } ?? false }) {
+                throw .badInput(
+                    field: name,
+                    reason:
+                        "interval \(t + 1) is \(list[t] ?? 0) MW; a bound beyond ±\(Int(Self.maxBoundMW)) MW is not a power"
+                )
             }
         }
         if let k = input.flags.keys.first(where: { !(1...n).contains($0) }) {

@@ -90,11 +90,23 @@ final class ClpSession {
     private var objective: [Double]
     private var solved = false
 
+    /// Largest magnitude of a cost, coefficient or finite bound handed to CLP. CLP asserts (aborting the
+    /// process) on an objective coefficient of 1e25 or more (`ClpSimplex::createRim`), and treats bounds
+    /// of 1e30 or more as infinite; every model vppd builds stays far below 1e12 (yuan, MW, MWh), so five
+    /// orders of margin below the assertion leaves room without letting a hostile number reach it.
+    static let magnitudeLimit = 1e20
+
     init(
         name: String, sense: LinearProgram.Sense, colLower: [Double], colUpper: [Double], objective: [Double],
         starts: [Int32], indices: [Int32], values: [Double], rowLower: [Double], rowUpper: [Double],
         maxSeconds: Double
     ) throws(LPError) {
+        try Self.check(
+            name: name, colLower: colLower, colUpper: colUpper, objective: objective, starts: starts,
+            indices: indices, values: values, rowLower: rowLower, rowUpper: rowUpper)
+        guard maxSeconds.isFinite, maxSeconds > 0 else {
+            throw .invalidModel(program: name, detail: "time limit \(maxSeconds) s is not a positive number")
+        }
         guard let model = Clp_newModel() else {
             throw .numerical(program: name, status: -1, detail: "Clp_newModel returned NULL")
         }
@@ -130,7 +142,14 @@ final class ClpSession {
 
     /// Replaces the objective and re-solves warm from the previous basis (cold if there was none).
     func resolve(objective new: [Double]) throws(LPError) -> LPSolution {
-        precondition(new.count == columns, "objective has \(new.count) coefficients for \(columns) columns")
+        guard new.count == columns else {
+            throw .invalidModel(
+                program: name, detail: "objective has \(new.count) coefficients for \(columns) columns")
+        }
+        if let j = new.firstIndex(where: { !Self.isBounded($0) }) {
+            throw .invalidModel(
+                program: name, detail: "objective coefficient #\(j) (\(new[j])) is not finite or too large")
+        }
         objective = new
         new.withUnsafeBufferPointer { buffer in
             if let base = Clp_objective(model) {
@@ -181,5 +200,55 @@ final class ClpSession {
         return LPSolution(
             objective: objectiveValue, values: solution, rowActivities: activities,
             iterations: Int(Clp_numberIterations(model)))
+    }
+}
+
+extension ClpSession {
+    static func isBounded(_ x: Double) -> Bool { x.isFinite && abs(x) < magnitudeLimit }
+
+    /// A bound may be ±∞ (CLP's "no bound") but not NaN or a huge finite number.
+    static func isBound(_ x: Double) -> Bool { x.isInfinite || isBounded(x) }
+
+    /// Refuses, as `.invalidModel`, anything CLP would assert on or read out of bounds: sizes beyond
+    /// `Int32`, NaN, non-finite or huge costs and coefficients, malformed column starts, unknown rows.
+    /// This is the last gate before C (DESIGN §11); callers bound their inputs earlier with field names.
+    static func check(
+        name: String, colLower: [Double], colUpper: [Double], objective: [Double], starts: [Int32],
+        indices: [Int32], values: [Double], rowLower: [Double], rowUpper: [Double]
+    ) throws(LPError) {
+        let columns = colLower.count
+        let rows = rowLower.count
+        guard columns < Int(Int32.max), rows < Int(Int32.max), values.count < Int(Int32.max) else {
+            throw .invalidModel(program: name, detail: "\(columns) columns, \(rows) rows is too large for CLP")
+        }
+        guard colUpper.count == columns, objective.count == columns, rowUpper.count == rows,
+            starts.count == columns + 1, indices.count == values.count
+        else {
+            throw .invalidModel(program: name, detail: "inconsistent array sizes")
+        }
+        if let j = objective.firstIndex(where: { !isBounded($0) }) {
+            throw .invalidModel(
+                program: name, detail: "objective coefficient #\(j) (\(objective[j])) is not finite or too large")
+        }
+        for j in 0..<columns where !isBound(colLower[j]) || !isBound(colUpper[j]) {
+            throw .invalidModel(
+                program: name, detail: "variable #\(j) has bound [\(colLower[j]), \(colUpper[j])]")
+        }
+        for i in 0..<rows where !isBound(rowLower[i]) || !isBound(rowUpper[i]) {
+            throw .invalidModel(
+                program: name, detail: "constraint #\(i) has bound [\(rowLower[i]), \(rowUpper[i])]")
+        }
+        guard starts.first == 0, starts.last.map({ Int($0) == values.count }) == true,
+            zip(starts, starts.dropFirst()).allSatisfy({ $0 <= $1 })
+        else {
+            throw .invalidModel(program: name, detail: "column starts are not a monotone cover of the entries")
+        }
+        if let k = indices.firstIndex(where: { $0 < 0 || Int($0) >= rows }) {
+            throw .invalidModel(program: name, detail: "entry #\(k) names unknown row #\(indices[k])")
+        }
+        if let k = values.firstIndex(where: { !isBounded($0) }) {
+            throw .invalidModel(
+                program: name, detail: "coefficient #\(k) (\(values[k])) is not finite or too large")
+        }
     }
 }

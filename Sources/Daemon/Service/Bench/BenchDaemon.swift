@@ -51,6 +51,37 @@ final class BenchDaemon {
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
     }
 
+    /// A daemon over the devices of `deviceInclude` (a config include, e.g. the one `vppsim --emit-config`
+    /// writes), with `extraConfig` appended to the generated top-level config.
+    init(
+        binary: String, profilesDirectory: String, deviceInclude: URL, controlPeriodMs: Int, extraConfig: String = ""
+    ) throws {
+        self.binary = binary
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "vppbench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        port = try BenchDaemon.freePort()
+        let tokens = directory.appendingPathComponent("tokens").path
+        viewerToken = try TokenFile.createToken(name: "bench-viewer", role: .viewer, path: tokens)
+        operatorToken = try TokenFile.createToken(name: "bench-operator", role: .operator, path: tokens)
+        let config = """
+            stateDirectory: \(directory.appendingPathComponent("state").path)
+            profilesDirectory: \(profilesDirectory)
+            logLevel: warning
+            api: {host: 127.0.0.1, port: \(port), tokenFile: \(tokens)}
+            control: {periodMs: \(controlPeriodMs)}
+            include: [\(deviceInclude.path)]
+            \(extraConfig)
+            """
+        try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+    }
+
+    var pid: Int32? { process.map(\.processIdentifier) }
+    var isRunning: Bool { process?.isRunning ?? false }
+    var log: String {
+        (try? String(contentsOfFile: directory.appendingPathComponent("vppd.log").path, encoding: .utf8)) ?? ""
+    }
+
     /// Starts vppd and waits for `READY=1` on a private notification socket; returns the seconds from spawn to
     /// READY (READY is sent once the API accepts connections).
     func start(timeout: Double = 30) throws -> Double {
