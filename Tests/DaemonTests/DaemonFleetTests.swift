@@ -77,7 +77,19 @@ struct DaemonFleetTests {
         // Drop the last device from the include and reload: the fleet and the device layer follow.
         let text = try String(contentsOf: include, encoding: .utf8)
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        if let last = lines.lastIndex(where: { $0.contains("id: bat-") }) { lines.remove(at: last) }
+        let last = try #require(lines.lastIndex(where: { $0.contains("id: bat-") }))
+        let removed = try #require(
+            lines[last].split(separator: " ").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: ",{}")) }
+                .first { $0.hasPrefix("bat-") })
+        lines.remove(at: last)
+        // A command on the device about to go: the reload must end it, not leave it "active" on nothing.
+        let command = try c.request(
+            "POST", "/v1/commands", headers: [fixture.auth("operator"), ("Content-Type", "application/json")],
+            body: Array(
+                #"{"kind":"hold","target":{"scope":"device","id":"\#(removed)"},"durationSeconds":3600,"reason":"reload test"}"#
+                    .utf8))
+        #expect(command.status == 201, "\(command.text)")
+        let commandID = try #require(command.json?["id"]?.stringValue)
         try lines.joined(separator: "\n").write(to: include, atomically: true, encoding: .utf8)
         daemon.signal(SIGHUP)
         var count = 4
@@ -88,6 +100,15 @@ struct DaemonFleetTests {
             usleep(50_000)
         }
         #expect(count == 3)
+        var status = ""
+        let endDeadline = Date().addingTimeInterval(10)
+        repeat {
+            let reply = try c.request("GET", "/v1/commands/\(commandID)", headers: [fixture.auth("viewer")])
+            status = reply.json?["status"]?.stringValue ?? ""
+            if status == "rejected" { break }
+            usleep(50_000)
+        } while Date() < endDeadline
+        #expect(status == "rejected", "command on removed \(removed) is \(status)")
         let after = Date().addingTimeInterval(10)
         var ok = 0
         repeat {
