@@ -234,6 +234,45 @@ struct DaemonReliabilityTests {
         #expect(daemon.isRunning)
     }
 
+    @Test("a refused reload still revokes: a token no longer listed stops at once, a missing token file stops all")
+    func refusedReloadRevokesTokens() throws {
+        let fixture = try DaemonFixture(devices: 2)
+        defer { fixture.cleanup() }
+        let daemon = try DaemonProcess(fixture: fixture)
+        defer { daemon.stop() }
+        try daemon.waitReady()
+        let c = daemon.client()
+        func status(_ role: String) throws -> Int {
+            try c.request("GET", "/v1/devices", headers: [fixture.auth(role)]).status
+        }
+        func waitRefusals(_ n: Int) {
+            let deadline = Date().addingTimeInterval(10)
+            while Date() < deadline {
+                if daemon.log.components(separatedBy: "configuration reload refused").count - 1 >= n { return }
+                usleep(50_000)
+            }
+        }
+        #expect(try status("operator") == 200)
+        // A config the reload refuses, and a token file without the operator's line.
+        let good = try String(contentsOfFile: fixture.configPath, encoding: .utf8)
+        try fixture.writeRawConfig(good.replacingOccurrences(of: "periodMs: 200", with: "periodMs: 5"))
+        let tokens = try String(contentsOfFile: fixture.tokenPath, encoding: .utf8)
+        try tokens.split(separator: "\n").filter { !$0.contains(" operator ") }.joined(separator: "\n")
+            .write(toFile: fixture.tokenPath, atomically: true, encoding: .utf8)
+        daemon.signal(SIGHUP)
+        waitRefusals(1)
+        #expect(try status("operator") == 401)
+        #expect(try status("viewer") == 200)
+        #expect(daemon.log.contains("tokens revoked"), "\(daemon.log)")
+        // No token file at all: nothing is trusted any more.
+        try FileManager.default.removeItem(atPath: fixture.tokenPath)
+        daemon.signal(SIGHUP)
+        waitRefusals(2)
+        #expect(try status("viewer") == 401)
+        #expect(try status("admin") == 401)
+        #expect(daemon.isRunning)
+    }
+
     /// Polls `/v1/status` until the `count`-th reload is recorded (reloads are audited; count the audit entries).
     func waitForReload(_ c: LoopbackHTTPClient, _ fixture: DaemonFixture, count: Int) throws
         -> JSONTree

@@ -232,6 +232,33 @@ public final class VPPDaemon: Sendable {
         logger.notice("vppd stopped")
     }
 
+    /// A refused reload keeps the running configuration, but never a token the token file no longer lists
+    /// (README "Tokens"): revocation fails closed. The running config's token file is read on its own; tokens
+    /// it no longer lists are revoked, and a file that is missing, unreadable or has any bad line revokes
+    /// every token. New tokens are not added (the reload was refused). Returns what was revoked, if anything.
+    func revokeAfterRefusedReload() -> String? {
+        var setup = current.value
+        guard let path = setup.config.api.tokenFile, !setup.tokens.isEmpty else { return nil }
+        let keep: [TokenRecord]
+        let reason: String
+        do {
+            let listed = Set(try TokenFile.load(path: path))
+            keep = setup.tokens.filter { listed.contains($0) }
+            reason = "no longer listed in \(path)"
+        } catch {
+            keep = []
+            reason = "token file \(path) cannot be used (\(error))"
+        }
+        let gone = setup.tokens.filter { !keep.contains($0) }
+        guard !gone.isEmpty else { return nil }
+        tokens.replace(with: keep)
+        setup.tokens = keep
+        current.set(setup)
+        let names = gone.map(\.name).joined(separator: ", ")
+        logger.warning("tokens revoked", metadata: ["tokens": "\(names)", "reason": "\(reason)"])
+        return "\(gone.count) tokens revoked (\(names)): \(reason)"
+    }
+
     /// Rejects every open command whose device, or every device of whose site, the configuration no longer
     /// has: the dispatch loop could not honour it, and an operator reading it as in force would be misled.
     /// Each is audited; a store error leaves the command as it was and is logged (the loop ignores the target).
@@ -323,7 +350,9 @@ public final class VPPDaemon: Sendable {
             logger.notice("configuration reloaded", metadata: ["detail": "\(detail)"])
             result = ReloadView(at: now, ok: true, detail: detail)
         } catch {
-            let detail = "reload refused, keeping the running configuration: \(error)"
+            let revoked = revokeAfterRefusedReload()
+            let detail =
+                "reload refused, keeping the running configuration: \(error)" + (revoked.map { "; \($0)" } ?? "")
             logger.error(
                 "configuration reload refused", metadata: ["reason": "\(error)", "config": "\(configPath)"])
             result = ReloadView(at: now, ok: false, detail: detail)
