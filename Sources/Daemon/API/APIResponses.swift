@@ -80,11 +80,20 @@ enum APIResponses {
         }
     }
 
-    /// Checks an id taken from the path: 1…128 characters of `[A-Za-z0-9._:-]`, not starting with `.`.
-    /// Anything else (slashes, `..`, percent-escapes, control characters) is refused with 400 before it reaches
-    /// a lookup, so no id can address anything outside its collection.
+    /// A path parameter percent-decoded (RFC 3986 §2.1: `bat%2D0001` is `bat-0001`), as Hummingbird hands
+    /// parameters over undecoded. A malformed escape (`%ZZ`, or bytes that are not UTF-8) is kept as it came, so
+    /// the validation that follows refuses it with 400 naming the parameter.
+    static func pathParameter(_ raw: String?) -> String? {
+        guard let raw else { return nil }
+        guard raw.contains("%") else { return raw }
+        return raw.removingPercentEncoding ?? raw
+    }
+
+    /// Checks an id taken from the path, after percent-decoding: 1…128 characters of `[A-Za-z0-9._:-]`, not
+    /// starting with `.`. Anything else (slashes, `..`, control characters, a malformed escape) is refused with
+    /// 400 before it reaches a lookup, so no id can address anything outside its collection.
     static func checkedID(_ raw: String?, what: String) throws -> String {
-        guard let raw, !raw.isEmpty else { throw APIError.badRequest("\(what) id missing") }
+        guard let raw = pathParameter(raw), !raw.isEmpty else { throw APIError.badRequest("\(what) id missing") }
         let ok =
             raw.utf8.count <= 128 && !raw.hasPrefix(".")
             && raw.unicodeScalars.allSatisfy { s in

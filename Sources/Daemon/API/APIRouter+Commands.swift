@@ -74,7 +74,7 @@ extension APIRouter {
         var query = CommandQuery()
         if let s = q.get("status") {
             query.statuses = Set(
-                try s.split(separator: ",").map { part in
+                try s.split(separator: ",", omittingEmptySubsequences: false).map { part in
                     guard let st = CommandStatus(rawValue: String(part)) else {
                         throw APIError.badRequest(
                             "status: unknown '\(part)' (one of \(CommandStatus.allCases.map(\.rawValue).joined(separator: ", ")))"
@@ -85,7 +85,7 @@ extension APIRouter {
         }
         if let k = q.get("kind") {
             query.kinds = Set(
-                try k.split(separator: ",").map { part in
+                try k.split(separator: ",", omittingEmptySubsequences: false).map { part in
                     guard let kind = CommandKind(rawValue: String(part)) else {
                         throw APIError.badRequest(
                             "kind: unknown '\(part)' (one of \(CommandKind.allCases.map(\.rawValue).joined(separator: ", ")))"
@@ -95,8 +95,10 @@ extension APIRouter {
                 })
         }
         if let t = q.get("target") {
-            let parts = t.split(separator: ":", maxSplits: 1).map(String.init)
-            guard let target = CommandTarget(scope: parts[0], id: parts.count > 1 ? parts[1] : nil) else {
+            // Split at the first ':' by hand: `split` drops empty pieces, so `target=` or `target=:` has none.
+            let scope = t.firstIndex(of: ":").map { String(t[..<$0]) } ?? t
+            let id = t.firstIndex(of: ":").map { String(t[t.index(after: $0)...]) }
+            guard let target = CommandTarget(scope: scope, id: id) else {
                 throw APIError.badRequest("target: expected 'fleet', 'device:ID' or 'site:ID', got '\(t)'")
             }
             query.target = target
