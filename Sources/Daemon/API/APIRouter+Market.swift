@@ -24,7 +24,7 @@ extension APIRouter {
         router.post("/v1/bids") { request, context in
             let principal = try context.require(.trader)
             let body = try await APIResponses.decodeBody(
-                BidService.BuildRequest.self, from: request, limit: env.maxBodyBytes)
+                BidService.BuildRequest.self, from: request, limit: env.maxBodyBytes, schema: "BidBuildRequest")
             try PriceBounds.check(body.pricesYuanPerMWh, field: "pricesYuanPerMWh")
             try PriceBounds.check(quantiles: body.quantiles)
             try PriceBounds.check(flagKeys: body.flags.map { Array($0.keys) })
@@ -64,12 +64,9 @@ extension APIRouter {
         }
         router.post("/v1/clearing") { request, context in
             let principal = try context.require(.trader)
-            let body: Data
-            do {
-                body = try await rawBody(request, limit: env.maxBodyBytes)
-            } catch let error as APIError where error.status == .badRequest && !error.closeConnection {
-                throw APIError.badRequest("request body is empty; expected a clearing result (JSON or CSV)")
-            }
+            let body = try await rawBody(
+                request, limit: env.maxBodyBytes, schema: "ClearingDocument",
+                empty: "request body is empty; expected a clearing result (JSON or CSV)")
             let view = try await service().acceptClearing(
                 body,
                 origin: .init(
@@ -90,7 +87,8 @@ extension APIRouter {
         router.put("/v1/forecast/prices/{day}") { request, context in
             let principal = try context.require(.trader)
             let day = try marketDay(context.parameters.get("day"))
-            let body = try await APIResponses.decodeBody(PriceForecastBody.self, from: request, limit: env.maxBodyBytes)
+            let body = try await APIResponses.decodeBody(
+                PriceForecastBody.self, from: request, limit: env.maxBodyBytes, schema: "PriceForecastBody")
             try PriceBounds.check(body.pricesYuanPerMWh, field: "pricesYuanPerMWh")
             try PriceBounds.check(quantiles: body.quantiles)
             let forecast = try await service().putPriceForecast(

@@ -19,7 +19,7 @@ extension OpenAPIDocument {
                     + "share of the aggregate",
                 role: "viewer", ok: (200, "OwnerStatement"),
                 params: [
-                    pathID("owner"),
+                    pathID("owner", name: "owner"),
                     query(
                         "month", "Month YYYY-MM (give exactly one of month and day)",
                         pattern: "^[0-9]{4}-(0[1-9]|1[0-2])$"),

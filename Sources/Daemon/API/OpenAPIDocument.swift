@@ -189,7 +189,7 @@ public enum OpenAPIDocument {
                     query("target", "Target"),
                     query("since", "ISO 8601", format: "date-time"),
                     query("until", "ISO 8601", format: "date-time"),
-                    queryInt("before", "Entries with id below this", 1...Int(Int64.max)),
+                    queryInt("before", "Entries with id below this", 1...maxSafeInteger),
                     queryInt("limit", "Entries at most (default 100)", 1...1000),
                 ], errors: [400, 503])
         ],
@@ -287,9 +287,9 @@ public enum OpenAPIDocument {
         }
     }
 
-    static func pathID(_ what: String) -> JSONTree {
+    static func pathID(_ what: String, name: String = "id") -> JSONTree {
         [
-            "name": "id", "in": "path", "required": true, "description": .string("The \(what) id"),
+            "name": .string(name), "in": "path", "required": true, "description": .string("The \(what) id"),
             "schema": ["type": "string", "pattern": "^[A-Za-z0-9_:-][A-Za-z0-9._:-]{0,127}$"],
         ]
     }
@@ -646,6 +646,9 @@ public enum OpenAPIDocument {
     /// Prices the API accepts, yuan/MWh (`PriceBounds.api`): no market profile reaches them, and every one of
     /// them is safe for the optimizer.
     static let priceBounds: ClosedRange<Double> = PriceBounds.api
+
+    /// The largest integer a JSON number holds exactly (2^53 − 1): the bound of ids given in queries.
+    public static let maxSafeInteger = 9_007_199_254_740_991
 
     static let commandStatuses = ["pending", "active", "completed", "cancelled", "expired", "rejected"]
 
