@@ -95,6 +95,8 @@ struct APIHostileInputTests {
             let status = reply.split(separator: "\r\n").first.map(String.init) ?? ""
             #expect(status.hasPrefix("HTTP/1.1 400"), "\(name): \(reply.prefix(300))")
             #expect(!reply.contains("\"internal\""), "\(name): \(reply.prefix(300))")
+            #expect(reply.contains("malformed HTTP request"), "\(name): \(reply.prefix(300))")
+            #expect(reply.lowercased().contains("connection: close"), "\(name): \(reply.prefix(300))")
         }
         #expect(d.isRunning)
         #expect(!d.log.contains("unhandled API error"), "\(d.log)")

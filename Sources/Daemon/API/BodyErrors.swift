@@ -8,8 +8,7 @@ import Foundation
 enum BodyErrors {
     static func isFraming(_ error: any Error) -> Bool {
         let name = String(reflecting: type(of: error))
-        return name.hasSuffix("HTTPParserError") || name.hasSuffix("HTTPChannelError")
-            || name.hasSuffix("ChannelError") && "\(error)".contains("eof")
+        return name.hasSuffix(".HTTPParserError")
     }
 
     static func describe(_ error: any Error) -> String {
