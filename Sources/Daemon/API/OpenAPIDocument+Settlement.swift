@@ -17,7 +17,7 @@ extension OpenAPIDocument {
                 "An owner's statement for a month or a day (JSON, or CSV with format=csv: owner,day,source,event,"
                     + "contribution_kwh,amount_fen,amount_yuan and a TOTAL row); sums exactly to the owner's "
                     + "share of the aggregate",
-                role: "viewer", ok: (200, "OwnerStatement"),
+                role: "viewer", ok: (200, "OwnerStatement"), csv: true,
                 params: [
                     pathID("owner", name: "owner"),
                     query(

@@ -218,12 +218,19 @@ public enum OpenAPIDocument {
 
     /// One operation: summary, security, parameters, body and responses (the error responses every
     /// authenticated route can give are added automatically).
+    /// `csv`: the success response may also be `text/csv` (`format=csv`).
     static func op(
-        _ summary: String, role: String?, ok: (Int, String), params: [JSONTree] = [],
+        _ summary: String, role: String?, ok: (Int, String), csv: Bool = false, params: [JSONTree] = [],
         body: String? = nil,
         bodyRequired: Bool = true, errors: [Int] = [], extra: [Int: String] = [:]
     ) -> JSONTree {
-        var responses: [String: JSONTree] = [String(ok.0): response("Success", ok.1)]
+        var success = response("Success", ok.1)
+        if csv, case .object(var o) = success, case .object(var content)? = o["content"] {
+            content["text/csv"] = ["schema": ["type": "string"]]
+            o["content"] = .object(content)
+            success = .object(o)
+        }
+        var responses: [String: JSONTree] = [String(ok.0): success]
         for (code, schema) in extra { responses[String(code)] = response("See schema", schema) }
         // Every route can answer 400 (broken HTTP framing) and 413 (a declared body over the limit, on any
         // route); every authenticated one 401, 403 and 429 (README "API limits").
@@ -367,9 +374,9 @@ public enum OpenAPIDocument {
     static func bounded(_ range: ClosedRange<Double>) -> JSONTree {
         ["type": "number", "minimum": .number(range.lowerBound), "maximum": .number(range.upperBound)]
     }
-    /// A positive number (> 0) at most `max`.
-    static func positive(max: Double) -> JSONTree {
-        ["type": "number", "exclusiveMinimum": 0, "maximum": .number(max)]
+    /// A command window's length, seconds: 1…`max`.
+    static func windowLength(max: Double) -> JSONTree {
+        ["type": "number", "minimum": 1, "maximum": .number(max)]
     }
     /// An array of exactly `count` items.
     static func exactly(_ count: Int, _ items: JSONTree) -> JSONTree {
@@ -460,11 +467,21 @@ public enum OpenAPIDocument {
         "Magnitude": object(
             ["value": number, "unit": enumeration(["kW", "MW", "percent"])], required: ["value", "unit"]),
         "CommandRequest": window(
+            examples: [
+                [
+                    "kind": "curtailPV", "target": ["scope": "fleet"], "magnitude": ["value": 50, "unit": "percent"],
+                    "durationSeconds": 900, "reason": "curtail the fleet's PV to 50 % for 15 min",
+                ],
+                [
+                    "kind": "discharge", "target": ["scope": "site", "id": "site-1"],
+                    "magnitude": ["value": 5, "unit": "kW"], "durationSeconds": 600, "reason": "evening peak",
+                ],
+            ],
             object(
                 [
                     "kind": enumeration(commandKinds), "target": ref("CommandTarget"),
                     "magnitude": ref("Magnitude"),
-                    "start": dateTime, "end": dateTime, "durationSeconds": positive(max: maxDuration),
+                    "start": dateTime, "end": dateTime, "durationSeconds": windowLength(max: maxDuration),
                     "reason": reasonText,
                 ],
                 required: ["kind", "target", "reason"])),
@@ -482,10 +499,11 @@ public enum OpenAPIDocument {
             ["requestedKW": number, "feasibleKW": number, "reason": string],
             required: ["requestedKW", "feasibleKW", "reason"]),
         "GridInstructionRequest": window(
+            examples: [["targetMW": .number(0.01), "durationSeconds": 900, "reason": "dispatch centre instruction"]],
             object(
                 [
                     "targetMW": bounded(-maxMW...maxMW), "start": dateTime, "end": dateTime,
-                    "durationSeconds": positive(max: maxDuration),
+                    "durationSeconds": windowLength(max: maxDuration),
                     "reason": reasonText, "reference": ["type": "string", "maxLength": 200],
                     "site": ["type": "string", "minLength": 1],
                 ],
@@ -626,9 +644,11 @@ public enum OpenAPIDocument {
     ]
 
     /// `end` or `durationSeconds` is required; both may be given when they agree (within 1 s).
-    static func window(_ schema: JSONTree) -> JSONTree {
+    /// `examples` are valid requests (the fuzzer's examples phase sends them).
+    static func window(examples: [JSONTree] = [], _ schema: JSONTree) -> JSONTree {
         guard case .object(var o) = schema else { return schema }
         o["anyOf"] = [["required": ["end"]], ["required": ["durationSeconds"]]]
+        if !examples.isEmpty { o["examples"] = .array(examples) }
         return .object(o)
     }
 

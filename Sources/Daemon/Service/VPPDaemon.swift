@@ -166,11 +166,11 @@ public final class VPPDaemon: Sendable {
         let app = Application(
             router: router,
             // Connection limits (README "API limits"): header and idle timeouts, a cap with eviction of idle
-            // connections, and a backlog deep enough for a burst of new clients.
+            // connections, and a backlog deep enough for a burst of new clients (the kernel caps it at somaxconn).
             server: .guardedHTTP1(connections),
             configuration: ApplicationConfiguration(
                 address: .hostname(setup.config.api.host, port: setup.config.api.port), serverName: "vppd",
-                backlog: 1024),
+                backlog: 4096),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? setup.config.api.port
                 status.setReady(true)
