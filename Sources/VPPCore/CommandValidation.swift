@@ -133,7 +133,9 @@ public struct CommandRequest: Hashable, Sendable, Codable {
             end = e
         case (nil, let d?):
             guard d.isFinite else { throw fail("durationSeconds", "must be a finite number") }
-            guard d > 0 else { throw fail("durationSeconds", "must be > 0, got \(d)") }
+            // At least 1 s: the store keeps instants in milliseconds, and a shorter window would round to an
+            // empty one (end = start) after it was accepted.
+            guard d >= 1 else { throw fail("durationSeconds", "must be ≥ 1 s, got \(d)") }
             end = start.addingTimeInterval(d)
         case (let e?, let d?):
             guard d.isFinite, abs(e.timeIntervalSince(start) - d) <= 1 else {
@@ -141,7 +143,7 @@ public struct CommandRequest: Hashable, Sendable, Codable {
             }
             end = e
         }
-        guard end > start else { throw fail("end", "must be after start") }
+        guard end.timeIntervalSince(start) >= 1 else { throw fail("end", "must be at least 1 s after start") }
         guard end > now else { throw fail("end", "lies in the past") }
         guard end.timeIntervalSince(start) <= bounds.maxDurationSeconds else {
             throw fail("end", "window longer than \(Int(bounds.maxDurationSeconds)) s")

@@ -16,6 +16,8 @@ public struct APIEnvironment: Sendable {
     public var maxBodyBytes: Int
     /// The DR workflow (issue 7: invitations, offers, awards, cancellations); nil when not wired.
     public var demandResponse: DemandResponseService? = nil
+    /// Per-token request rate and per-address failed-authentication limits (README "API limits").
+    public var limits: APILimits = APILimits()
 
     public init(
         tokens: TokenStore, fleet: FleetHandle, status: DaemonStatus, commands: CommandService? = nil,

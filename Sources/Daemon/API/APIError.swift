@@ -9,17 +9,35 @@ public struct APIError: Error, HTTPResponseError, CustomStringConvertible, Senda
     public var status: HTTPResponse.Status
     public var code: String
     public var detail: String
+    /// Seconds a client should wait before retrying (`Retry-After`, with 429 and 503).
+    public var retryAfter: Int?
+    /// Whether the server closes the connection after this answer (framing errors: the rest of the stream
+    /// cannot be trusted to start a new request).
+    public var closeConnection: Bool
 
-    public init(_ status: HTTPResponse.Status, _ code: String, _ detail: String) {
+    public init(
+        _ status: HTTPResponse.Status, _ code: String, _ detail: String, retryAfter: Int? = nil,
+        closeConnection: Bool = false
+    ) {
         self.status = status
         self.code = code
         self.detail = detail
+        self.retryAfter = retryAfter
+        self.closeConnection = closeConnection
     }
 
     public var description: String { "\(status.code) \(code): \(detail)" }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        Self.makeResponse(status: status, code: code, detail: detail)
+        makeResponse()
+    }
+
+    /// The JSON error response, with `Retry-After` and `Connection: close` when they apply.
+    func makeResponse() -> Response {
+        var response = Self.makeResponse(status: status, code: code, detail: detail)
+        if let retryAfter { response.headers[.retryAfter] = String(retryAfter) }
+        if closeConnection { response.headers[.connection] = "close" }
+        return response
     }
 
     /// The JSON error body of the API.
@@ -58,6 +76,14 @@ public struct APIError: Error, HTTPResponseError, CustomStringConvertible, Senda
     }
     public static func unavailable(_ detail: String) -> APIError {
         APIError(.serviceUnavailable, "unavailable", detail)
+    }
+    public static func tooManyRequests(_ detail: String, retryAfter: Int) -> APIError {
+        APIError(.tooManyRequests, "too_many_requests", detail, retryAfter: retryAfter)
+    }
+    /// A request whose HTTP framing is broken (body shorter than `Content-Length`, bad chunk size, end of stream
+    /// inside a chunk): 400, and the connection is closed.
+    public static func badFraming(_ detail: String) -> APIError {
+        APIError(.badRequest, "bad_request", "malformed HTTP request: \(detail)", closeConnection: true)
     }
     public static func internalError(_ detail: String) -> APIError {
         APIError(.internalServerError, "internal", detail)

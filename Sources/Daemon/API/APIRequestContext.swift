@@ -7,6 +7,8 @@ public struct APIRequestContext: RequestContext {
     public var principal: Principal?
     /// The client's address (`127.0.0.1:53122`), recorded in the audit log as "from where".
     public let remoteAddress: String
+    /// The client's address without the port (`127.0.0.1`, `::1`): the key of the failed-authentication limit.
+    public let remoteHost: String
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
@@ -15,8 +17,10 @@ public struct APIRequestContext: RequestContext {
             let port = address.port
         {
             self.remoteAddress = address.protocol == .inet6 ? "[\(ip)]:\(port)" : "\(ip):\(port)"
+            self.remoteHost = ip
         } else {
             self.remoteAddress = "unknown"
+            self.remoteHost = "unknown"
         }
     }
 

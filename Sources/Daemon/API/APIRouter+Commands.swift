@@ -12,7 +12,7 @@ extension APIRouter {
         router.post("/v1/commands") { request, context in
             let principal = try context.require(.operator)
             let body = try await APIResponses.decodeBody(
-                CommandRequest.self, from: request, limit: env.maxBodyBytes)
+                CommandRequest.self, from: request, limit: env.maxBodyBytes, schema: "CommandRequest")
             let receipt = try await service().create(body, by: principal, from: context.remoteAddress)
             return try created(receipt)
         }
@@ -37,7 +37,8 @@ extension APIRouter {
             let body =
                 hasBody
                 ? try await APIResponses.decodeBody(
-                    CancelRequest.self, from: request, limit: env.maxBodyBytes, allowEmpty: true)
+                    CancelRequest.self, from: request, limit: env.maxBodyBytes, allowEmpty: true,
+                    schema: "CancelRequest")
                 : nil
             let command = try await service().cancel(
                 CommandID(id.lowercased()), reason: body?.reason, by: principal, from: context.remoteAddress
@@ -74,7 +75,7 @@ extension APIRouter {
         var query = CommandQuery()
         if let s = q.get("status") {
             query.statuses = Set(
-                try s.split(separator: ",").map { part in
+                try s.split(separator: ",", omittingEmptySubsequences: false).map { part in
                     guard let st = CommandStatus(rawValue: String(part)) else {
                         throw APIError.badRequest(
                             "status: unknown '\(part)' (one of \(CommandStatus.allCases.map(\.rawValue).joined(separator: ", ")))"
@@ -85,7 +86,7 @@ extension APIRouter {
         }
         if let k = q.get("kind") {
             query.kinds = Set(
-                try k.split(separator: ",").map { part in
+                try k.split(separator: ",", omittingEmptySubsequences: false).map { part in
                     guard let kind = CommandKind(rawValue: String(part)) else {
                         throw APIError.badRequest(
                             "kind: unknown '\(part)' (one of \(CommandKind.allCases.map(\.rawValue).joined(separator: ", ")))"
@@ -95,8 +96,13 @@ extension APIRouter {
                 })
         }
         if let t = q.get("target") {
-            let parts = t.split(separator: ":", maxSplits: 1).map(String.init)
-            guard let target = CommandTarget(scope: parts[0], id: parts.count > 1 ? parts[1] : nil) else {
+            // Split at the first ':' byte by hand: `split` drops empty pieces (so `target=` or `target=:` had
+            // none), and a Character search misses a ':' that a combining mark fuses with the next character.
+            let bytes = Array(t.utf8)
+            let colon = bytes.firstIndex(of: UInt8(ascii: ":"))
+            let scope = String(decoding: bytes[..<(colon ?? bytes.count)], as: UTF8.self)
+            let id = colon.map { String(decoding: bytes[($0 + 1)...], as: UTF8.self) }
+            guard let target = CommandTarget(scope: scope, id: id) else {
                 throw APIError.badRequest("target: expected 'fleet', 'device:ID' or 'site:ID', got '\(t)'")
             }
             query.target = target
@@ -117,7 +123,7 @@ extension APIRouter {
         query.target = q.get("target")
         query.since = try dateParameter(q, "since")
         query.until = try dateParameter(q, "until")
-        query.beforeID = try intParameter(q, "before", range: 1...Int.max).map(Int64.init)
+        query.beforeID = try intParameter(q, "before", range: 1...OpenAPIDocument.maxSafeInteger).map(Int64.init)
         query.limit = try intParameter(q, "limit", range: 1...1000) ?? 100
         return query
     }

@@ -20,7 +20,7 @@ extension APIRouter {
         }
         router.post("/v1/dr/invitations") { request, context in
             let p = try context.require(.trader)
-            let body = try await rawBody(request, limit: env.maxBodyBytes)
+            let body = try await rawBody(request, limit: env.maxBodyBytes, schema: "DRInvitationDocument")
             let event = try await service().receiveInvitation(body, by: actor(p, context))
             var response = try APIResponses.json(event, status: .created)
             response.headers[.location] = "/v1/dr/events/\(event.id)"
@@ -63,21 +63,25 @@ extension APIRouter {
         router.post("/v1/dr/events/{id}/award") { request, context in
             let p = try context.require(.trader)
             let id = try APIResponses.checkedID(context.parameters.get("id"), what: "DR event")
-            let body = try await rawBody(request, limit: env.maxBodyBytes)
+            let body = try await rawBody(request, limit: env.maxBodyBytes, schema: "DRAwardDocument")
             return try APIResponses.json(try await service().receiveAward(body, eventID: id, by: actor(p, context)))
         }
         router.post("/v1/dr/events/{id}/cancel") { request, context in
             let p = try context.require(.trader)
             let id = try APIResponses.checkedID(context.parameters.get("id"), what: "DR event")
             let body = try await APIResponses.decodeBody(
-                DRCancelRequest.self, from: request, limit: env.maxBodyBytes, allowEmpty: true)
+                DRCancelRequest.self, from: request, limit: env.maxBodyBytes, allowEmpty: true,
+                schema: "DRCancelRequest")
             let c = DRCancellation(eventID: id, at: body.at ?? Date(), reason: body.reason)
             return try APIResponses.json(try await service().receiveCancellation(c, by: actor(p, context)))
         }
     }
 
-    /// The request body as bytes, at most `limit` (413 beyond), not empty (400).
-    static func rawBody(_ request: Request, limit: Int) async throws -> Data {
+    /// The request body as bytes, at most `limit` (413 beyond), not empty (400 with `empty`). A JSON body (not
+    /// CSV) is checked against the OpenAPI request schema `schema` (`JSONStrictness`).
+    static func rawBody(
+        _ request: Request, limit: Int, schema: String, empty: String = "request body is empty"
+    ) async throws -> Data {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
             throw APIError.tooLarge(limit: limit)
         }
@@ -88,7 +92,12 @@ extension APIRouter {
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw APIError.tooLarge(limit: limit)
         }
-        guard buffer.readableBytes > 0 else { throw APIError.badRequest("request body is empty") }
-        return Data(buffer: buffer)
+        guard buffer.readableBytes > 0 else { throw APIError.badRequest(empty) }
+        let data = Data(buffer: buffer)
+        // JSON documents (not CSV) get the same strictness as decoded bodies.
+        if data.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) == UInt8(ascii: "{") {
+            try JSONStrictness.check(data, schema: schema)
+        }
+        return data
     }
 }

@@ -10,7 +10,8 @@ extension APIRouter {
         router.post("/v1/grid-instructions") { request, context in
             let principal = try context.require(.operator)
             let body = try await APIResponses.decodeBody(
-                GridInstructionRequest.self, from: request, limit: env.maxBodyBytes)
+                GridInstructionRequest.self, from: request, limit: env.maxBodyBytes,
+                schema: "GridInstructionRequest")
             guard let service = env.commands else { throw APIError.unavailable("the store is not open") }
             let receipt = try await service.create(
                 body.commandRequest, by: principal, from: context.remoteAddress)

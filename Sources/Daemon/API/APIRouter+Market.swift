@@ -24,7 +24,10 @@ extension APIRouter {
         router.post("/v1/bids") { request, context in
             let principal = try context.require(.trader)
             let body = try await APIResponses.decodeBody(
-                BidService.BuildRequest.self, from: request, limit: env.maxBodyBytes)
+                BidService.BuildRequest.self, from: request, limit: env.maxBodyBytes, schema: "BidBuildRequest")
+            try PriceBounds.check(body.pricesYuanPerMWh, field: "pricesYuanPerMWh")
+            try PriceBounds.check(quantiles: body.quantiles)
+            try PriceBounds.check(flagKeys: body.flags.map { Array($0.keys) })
             let view = try await service().build(body, by: principal, from: context.remoteAddress)
             var response = try APIResponses.json(view, status: .created)
             response.headers[.location] = "/v1/bids/\(view.bid.marketDay)?version=\(view.bid.version)"
@@ -52,26 +55,20 @@ extension APIRouter {
         router.post("/v1/bids/{day}/{version}/submit") { _, context in
             let principal = try context.require(.trader)
             let day = try marketDay(context.parameters.get("day"))
-            guard let text = context.parameters.get("version"), let version = Int(text), version >= 1 else {
-                throw APIError.badRequest("version: must be an integer ≥ 1")
+            let text = APIResponses.pathParameter(context.parameters.get("version"))
+            guard let text, let version = Int(text), (1...1_000_000).contains(version) else {
+                throw APIError.badRequest("version: must be an integer in 1…1000000, got '\(text ?? "")'")
             }
             return try APIResponses.json(
                 try await service().submit(day: day, version: version, by: principal, from: context.remoteAddress))
         }
         router.post("/v1/clearing") { request, context in
             let principal = try context.require(.trader)
-            var request = request
-            let buffer: ByteBuffer
-            do {
-                buffer = try await request.collectBody(upTo: env.maxBodyBytes)
-            } catch {
-                throw APIError.tooLarge(limit: env.maxBodyBytes)
-            }
-            guard buffer.readableBytes > 0 else {
-                throw APIError.badRequest("request body is empty; expected a clearing result (JSON or CSV)")
-            }
+            let body = try await rawBody(
+                request, limit: env.maxBodyBytes, schema: "ClearingDocument",
+                empty: "request body is empty; expected a clearing result (JSON or CSV)")
             let view = try await service().acceptClearing(
-                Data(buffer: buffer),
+                body,
                 origin: .init(
                     source: "api:\(principal.name)", actor: principal.name, role: principal.role.rawValue,
                     address: context.remoteAddress))
@@ -90,7 +87,10 @@ extension APIRouter {
         router.put("/v1/forecast/prices/{day}") { request, context in
             let principal = try context.require(.trader)
             let day = try marketDay(context.parameters.get("day"))
-            let body = try await APIResponses.decodeBody(PriceForecastBody.self, from: request, limit: env.maxBodyBytes)
+            let body = try await APIResponses.decodeBody(
+                PriceForecastBody.self, from: request, limit: env.maxBodyBytes, schema: "PriceForecastBody")
+            try PriceBounds.check(body.pricesYuanPerMWh, field: "pricesYuanPerMWh")
+            try PriceBounds.check(quantiles: body.quantiles)
             let forecast = try await service().putPriceForecast(
                 day: day, prices: body.pricesYuanPerMWh, quantiles: body.quantiles, by: principal,
                 from: context.remoteAddress)
@@ -99,6 +99,7 @@ extension APIRouter {
     }
 
     static func marketDay(_ raw: String?) throws -> MarketDay {
+        let raw = APIResponses.pathParameter(raw)
         guard let raw, let day = MarketDay(raw) else {
             throw APIError.badRequest("day: '\(raw ?? "")' is not a date YYYY-MM-DD")
         }

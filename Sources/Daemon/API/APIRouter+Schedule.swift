@@ -52,7 +52,9 @@ extension APIRouter {
 
     /// A market day from `YYYY-MM-DD` (today in the market time zone when absent); 400 naming the value.
     static func marketDay(_ text: String?, timeZone: TimeZone) throws -> MarketDay {
-        guard let text else { return MarketDay(containing: Date(), timeZone: timeZone) }
+        guard let text = APIResponses.pathParameter(text) else {
+            return MarketDay(containing: Date(), timeZone: timeZone)
+        }
         guard let day = MarketDay(text) else { throw APIError.badRequest("day: '\(text)' is not a date YYYY-MM-DD") }
         return day
     }

@@ -16,7 +16,7 @@ extension APIRouter {
             let service = try settlementService(env)
             let day = try marketDay(context.parameters.get("day"))
             let body = try await APIResponses.decodeBody(
-                SettleRequest.self, from: request, limit: env.maxBodyBytes, allowEmpty: true)
+                SettleRequest.self, from: request, limit: env.maxBodyBytes, allowEmpty: true, schema: "SettleRequest")
             var atypical = Set<MarketDay>()
             for (i, text) in (body.atypicalDays ?? []).enumerated() {
                 guard let d = MarketDay(text) else {

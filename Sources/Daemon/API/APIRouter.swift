@@ -25,7 +25,7 @@ public enum APIRouter {
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: ErrorMiddleware(knownRoutes: methods))
         router.add(middleware: BodyLimitMiddleware(maxBytes: env.maxBodyBytes))
-        router.add(middleware: AuthMiddleware(tokens: env.tokens))
+        router.add(middleware: AuthMiddleware(tokens: env.tokens, limits: env.limits))
 
         addSystemRoutes(router, env)
         addFleetRoutes(router, env)

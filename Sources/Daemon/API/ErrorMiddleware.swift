@@ -27,7 +27,7 @@ public struct ErrorMiddleware: RouterMiddleware {
                         "from": "\(context.remoteAddress)", "detail": "\(error.detail)",
                     ])
             }
-            return APIError.makeResponse(status: error.status, code: error.code, detail: error.detail)
+            return error.makeResponse()
         } catch let error as HTTPError where error.status == .notFound {
             let allowed = knownRoutes.methods(for: request.uri.path)
             guard !allowed.isEmpty else {
@@ -60,6 +60,9 @@ public struct ErrorMiddleware: RouterMiddleware {
         } catch let error as any HTTPResponseError {
             return APIError.makeResponse(
                 status: error.status, code: "http_\(error.status.code)", detail: "\(error)")
+        } catch  where BodyErrors.isFraming(error) {
+            // NIO's HTTP parser failed inside the body (Hummingbird answers parse errors in the head itself).
+            return APIError.badFraming(BodyErrors.describe(error)).makeResponse()
         } catch {
             context.logger.error(
                 "unhandled API error",

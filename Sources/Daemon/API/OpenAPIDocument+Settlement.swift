@@ -10,22 +10,21 @@ extension OpenAPIDocument {
                 bodyRequired: false, errors: [400, 413, 422, 503]),
             "get": op(
                 "The latest stored settlement of a market day", role: "viewer", ok: (200, "Settlement"),
-                params: [pathDay()], errors: [400, 404, 503]),
+                params: [pathDay()], errors: [400, 404, 422, 503]),
         ],
         "/v1/statements/{owner}": [
             "get": op(
                 "An owner's statement for a month or a day (JSON, or CSV with format=csv: owner,day,source,event,"
                     + "contribution_kwh,amount_fen,amount_yuan and a TOTAL row); sums exactly to the owner's "
                     + "share of the aggregate",
-                role: "viewer", ok: (200, "OwnerStatement"),
+                role: "viewer", ok: (200, "OwnerStatement"), csv: true,
                 params: [
-                    [
-                        "name": "owner", "in": "path", "required": true, "description": "Owner id",
-                        "schema": ["type": "string"],
-                    ],
-                    query("month", "Month YYYY-MM (give month or day)"),
-                    query("day", "Day YYYY-MM-DD (give month or day)", format: "date"),
-                    query("format", "json (default) or csv"),
+                    pathID("owner", name: "owner"),
+                    query(
+                        "month", "Month YYYY-MM (give exactly one of month and day)",
+                        pattern: "^[0-9]{4}-(0[1-9]|1[0-2])$"),
+                    query("day", "Day YYYY-MM-DD (give exactly one of month and day)", format: "date"),
+                    query("format", "json (default) or csv", values: ["json", "csv"]),
                 ],
                 errors: [400, 404, 422, 503])
         ],

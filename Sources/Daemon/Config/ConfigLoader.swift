@@ -113,12 +113,21 @@ extension VPPConfig {
     }
 
     static func parseAPI(_ n: ConfigNode, _ base: String) throws(ConfigError) -> APISettings {
-        let m = try n.mapping(allowed: ["host", "port", "tokenFile", "maxBodyBytes"])
+        let m = try n.mapping(allowed: [
+            "host", "port", "tokenFile", "maxBodyBytes", "maxConnections", "headerTimeoutMs", "idleTimeoutMs",
+            "requestsPerSecond", "requestBurst", "authFailuresPerMinute",
+        ])
         var s = APISettings()
         if let v = m["host"] { s.host = try host(v) }
         if let v = m["port"] { s.port = try v.int(0...65535) }
         if let v = m["tokenFile"] { s.tokenFile = resolve(try v.nonEmptyString(), base) }
         if let v = m["maxBodyBytes"] { s.maxBodyBytes = try v.int(1024...(64 << 20)) }
+        if let v = m["maxConnections"] { s.maxConnections = try v.int(16...1_000_000) }
+        if let v = m["headerTimeoutMs"] { s.headerTimeoutMs = try v.int(100...3_600_000) }
+        if let v = m["idleTimeoutMs"] { s.idleTimeoutMs = try v.int(100...86_400_000) }
+        if let v = m["requestsPerSecond"] { s.requestsPerSecond = try v.int(0...1_000_000) }
+        if let v = m["requestBurst"] { s.requestBurst = try v.int(1...10_000_000) }
+        if let v = m["authFailuresPerMinute"] { s.authFailuresPerMinute = try v.int(0...1_000_000) }
         return s
     }
 

@@ -84,6 +84,18 @@ public struct APISettings: Sendable, Hashable {
     public var tokenFile: String?
     /// Largest accepted request body, bytes (default 1 MiB).
     public var maxBodyBytes: Int
+    /// Open connections at most (default 4096; README "API limits").
+    public var maxConnections: Int = 4096
+    /// Time to the first complete request head of a connection, ms (default 10 000).
+    public var headerTimeoutMs: Int = 10_000
+    /// Time without HTTP activity before a connection is closed, ms (default 60 000).
+    public var idleTimeoutMs: Int = 60_000
+    /// Sustained requests per second per token (default 200; 0 = unlimited).
+    public var requestsPerSecond: Int = 200
+    /// Requests a token may make at once (default 400).
+    public var requestBurst: Int = 400
+    /// Failed authentications per source address per minute before 429 (default 30; 0 = unlimited).
+    public var authFailuresPerMinute: Int = 30
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, tokenFile: String? = nil,
@@ -93,6 +105,20 @@ public struct APISettings: Sendable, Hashable {
         self.port = port
         self.tokenFile = tokenFile
         self.maxBodyBytes = maxBodyBytes
+    }
+
+    /// The connection limits of these settings.
+    public var connectionSettings: ConnectionSettings {
+        ConnectionSettings(
+            maxConnections: maxConnections, headerTimeout: .milliseconds(headerTimeoutMs),
+            idleTimeout: .milliseconds(idleTimeoutMs))
+    }
+
+    /// The request limits of these settings.
+    public var limits: APILimits {
+        APILimits(
+            requests: .init(perSecond: Double(requestsPerSecond), burst: Double(requestBurst)),
+            authFailures: .init(maxFailures: authFailuresPerMinute, window: .seconds(60)))
     }
 }
 

@@ -5,39 +5,39 @@ extension OpenAPIDocument {
             "post": op(
                 "Take a DR invitation (the platform's JSON or CSV document, README \"Demand response\"); stored "
                     + "before the reply (201); the same invitation again returns the stored event",
-                role: "trader", ok: (201, "DREvent"), body: "DRInvitationDocument", errors: [400, 409, 413, 422])
+                role: "trader", ok: (201, "DREvent"), body: "DRInvitationDocument", errors: [400, 409, 413, 422, 503])
         ],
         "/v1/dr/events": [
             "get": op(
                 "DR events by day then id", role: "viewer", ok: (200, "DREventList"),
                 params: [
                     query("day", "Market day YYYY-MM-DD", format: "date"),
-                    query("status", "invited, offered, cleared, cancelled, executed or settled"),
-                ], errors: [400])
+                    query("status", "invited, offered, cleared, cancelled, executed or settled", values: drStatuses),
+                ], errors: [400, 503])
         ],
         "/v1/dr/events/{id}": [
             "get": op(
                 "One DR event: invitation, offer versions, award, cancellation, status history", role: "viewer",
-                ok: (200, "DREvent"), params: [pathID("DR event")], errors: [400, 404])
+                ok: (200, "DREvent"), params: [pathID("DR event")], errors: [400, 404, 503])
         ],
         "/v1/dr/events/{id}/offer": [
             "post": op(
                 "Estimate what the fleet can really deliver and record it as the next offer version; written to "
                     + "the outbox as JSON and CSV (201); 409 after the deadline or once cleared",
                 role: "trader", ok: (201, "DROfferReceipt"), params: [pathID("DR event")],
-                errors: [400, 404, 409])
+                errors: [400, 404, 409, 422, 503])
         ],
         "/v1/dr/events/{id}/award": [
             "post": op(
                 "Take the DR clearing (award) for the event, checked against the offer; its intervals become "
                     + "obligations", role: "trader", ok: (200, "DREvent"), params: [pathID("DR event")],
-                body: "DRAwardDocument", errors: [400, 404, 409, 413, 422])
+                body: "DRAwardDocument", errors: [400, 404, 409, 413, 422, 503])
         ],
         "/v1/dr/events/{id}/cancel": [
             "post": op(
                 "Record the grid's early cancellation (settled on the invited plan)", role: "trader",
                 ok: (200, "DREvent"), params: [pathID("DR event")], body: "DRCancelRequest", bodyRequired: false,
-                errors: [400, 404, 409, 413])
+                errors: [400, 404, 409, 413, 422, 503])
         ],
     ]
 

@@ -6,6 +6,15 @@
 public enum MetricNames {
     /// Counter, dimensions `route`, `method`, `status`: API requests answered.
     public static let apiRequests = "vppd_api_requests_total"
+    /// Counter, dimension `reason` (`malformed`, `invalid`): requests whose `Authorization` header was refused.
+    public static let apiAuthFailures = "vppd_api_auth_failures_total"
+    /// Counter, dimension `limit` (`token`, `authFailures`): requests refused with 429.
+    public static let apiRateLimited = "vppd_api_rate_limited_total"
+    /// Counter, dimension `reason` (`evicted`, `refused`, `headerTimeout`): connections the server closed to
+    /// protect itself (README "API limits").
+    public static let apiConnectionsClosed = "vppd_api_connections_closed_total"
+    /// Gauge: open API connections.
+    public static let apiConnections = "vppd_api_connections"
     /// Timer (histogram, seconds), dimension `route`: API request handling time.
     public static let apiLatency = "vppd_api_request_duration_seconds"
     /// Timer (histogram, seconds), dimension `op`: time to commit one store write (write before acknowledge).

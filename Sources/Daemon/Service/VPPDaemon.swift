@@ -112,6 +112,7 @@ public final class VPPDaemon: Sendable {
             tokens: tokens, fleet: fleet, status: status, commands: commands,
             maxBodyBytes: current.value.config.api.maxBodyBytes, bids: bids, settlement: settlement)
         env.demandResponse = demandResponse
+        env.limits = current.value.config.api.limits
         return env
     }
 
@@ -154,6 +155,12 @@ public final class VPPDaemon: Sendable {
         await bids.setObligationProvider { day in try await dr.bidBounds(day: day) }
         await dispatch.setDemandResponse { at in await dr.dispatchAdjustmentKW(at: at) }
         let router = APIRouter.make(apiEnvironment)
+        let connections = setup.config.api.connectionSettings
+        if let files = FileDescriptorLimit.raiseToHard(), files < UInt64(connections.maxConnections) + 256 {
+            logger.warning(
+                "open-file limit is below api.maxConnections plus a reserve: raise LimitNOFILE or lower api.maxConnections",
+                metadata: ["limit": "\(files)", "maxConnections": "\(connections.maxConnections)"])
+        }
         let address = "\(setup.config.api.host):\(setup.config.api.port)"
         let status = self.status
         let notifier = self.notifier
@@ -161,8 +168,12 @@ public final class VPPDaemon: Sendable {
         let deviceCount = setup.descriptors.count
         let app = Application(
             router: router,
+            // Connection limits (README "API limits"): header and idle timeouts, a cap with eviction of idle
+            // connections, and a backlog deep enough for a burst of new clients (the kernel caps it at somaxconn).
+            server: .guardedHTTP1(connections),
             configuration: ApplicationConfiguration(
-                address: .hostname(setup.config.api.host, port: setup.config.api.port), serverName: "vppd"),
+                address: .hostname(setup.config.api.host, port: setup.config.api.port), serverName: "vppd",
+                backlog: 4096),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? setup.config.api.port
                 status.setReady(true)

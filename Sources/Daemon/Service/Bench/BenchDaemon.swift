@@ -43,7 +43,7 @@ final class BenchDaemon {
             stateDirectory: \(directory.appendingPathComponent("state").path)
             profilesDirectory: \(profilesDirectory)
             logLevel: warning
-            api: {host: 127.0.0.1, port: \(port), tokenFile: \(tokens)}
+            api: {host: 127.0.0.1, port: \(port), tokenFile: \(tokens), requestsPerSecond: 0}
             control: {periodMs: 1000}
             include: [devices.yaml]
 
