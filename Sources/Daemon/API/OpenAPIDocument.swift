@@ -409,8 +409,15 @@ public enum OpenAPIDocument {
             [
                 "version": string, "startedAt": dateTime, "uptimeSeconds": number, "ready": boolean,
                 "config": ref("ConfigSummary"), "lastReload": ref("Reload"), "fleet": ref("Aggregate"),
+                "controlLoop": ref("ControlLoop"),
             ],
             required: ["version", "startedAt", "uptimeSeconds", "ready", "config", "fleet"]),
+        "ControlLoop": object(
+            [
+                "ticks": integer, "window": integer, "workP50Ms": number, "workP99Ms": number, "workMaxMs": number,
+                "lateP99Ms": number, "lateMaxMs": number,
+            ],
+            required: ["ticks", "window", "workP50Ms", "workP99Ms", "workMaxMs", "lateP99Ms", "lateMaxMs"]),
         "Flexibility": object(
             [
                 "powerKW": number, "maxKW": number, "minKW": number, "upKW": number, "downKW": number,
