@@ -12,7 +12,8 @@ import VPPCore
 ///
 /// Lifecycle:
 /// - start: open the store (migrations), build the fleet, listen; `READY=1` once the API accepts connections.
-/// - SIGHUP: reload config, profiles and tokens; on any error keep everything as it is and log why.
+/// - SIGHUP: reload config, profiles and tokens; on any error keep everything as it is and log why — except that
+///   tokens the token file no longer lists are revoked even then (fail closed, `TokenStore.revokeUnlisted`).
 /// - SIGTERM/SIGINT: graceful shutdown — stop accepting, finish requests, stop the tick, checkpoint the store,
 ///   exit 0.
 /// - the control tick (every `control.periodMs`) advances command statuses and kicks the systemd watchdog, so
@@ -227,8 +228,9 @@ public final class VPPDaemon: Sendable {
         logger.notice("vppd stopped")
     }
 
-    /// Reloads config, profiles and tokens from `configPath`. On any error nothing changes; the reason is
-    /// logged, audited and shown in `/v1/status` (`lastReload`).
+    /// Reloads config, profiles and tokens from `configPath`. On any error nothing changes but revocation: tokens
+    /// that the token file no longer lists identically are revoked first (a deleted file revokes all); then the
+    /// reason is logged, audited and shown in `/v1/status` (`lastReload`).
     @discardableResult
     public func reload() async -> ReloadView {
         notifier.notify("RELOADING=1\nSTATUS=reloading configuration")
@@ -274,9 +276,16 @@ public final class VPPDaemon: Sendable {
             logger.notice("configuration reloaded", metadata: ["detail": "\(detail)"])
             result = ReloadView(at: now, ok: true, detail: detail)
         } catch {
-            let detail = "reload refused, keeping the running configuration: \(error)"
+            // Fail closed (TokenStore.revokeUnlisted): revoke first what the token file no longer lists, then report.
+            let revoked = tokens.revokeUnlisted(path: current.value.config.api.tokenFile)
+            let detail =
+                "reload refused, keeping the running configuration: \(error)"
+                + (revoked.isEmpty ? "" : "; tokens no longer listed revoked: \(revoked.joined(separator: ", "))")
             logger.error(
-                "configuration reload refused", metadata: ["reason": "\(error)", "config": "\(configPath)"])
+                "configuration reload refused",
+                metadata: [
+                    "reason": "\(error)", "config": "\(configPath)", "revokedTokens": "\(revoked.count)",
+                ])
             result = ReloadView(at: now, ok: false, detail: detail)
         }
         status.recordReload(result)

@@ -45,9 +45,16 @@ public struct ResolvedModbusPoint: Sendable, Hashable {
             guard let modelStart else { throw .unresolvedModel(point: spec.name, model: model) }
             base = modelStart
         }
+        // Checked without trapping: a profile that skipped validation, or a device reporting a model start near
+        // the top of the address space, must give an error, not an overflow.
+        let (address, overflow) = base.addingReportingOverflow(m.address)
+        let count = m.registerCount
+        guard !overflow, (0...65535).contains(address), (1...125).contains(count), address <= 65536 - count else {
+            throw .addressOutOfRange(point: spec.name, address: overflow ? m.address : address, count: count)
+        }
         self.init(
-            name: spec.name, table: m.table, address: base + m.address,
-            type: m.type, count: m.registerCount, wordOrder: m.wordOrder ?? defaultWordOrder,
+            name: spec.name, table: m.table, address: address,
+            type: m.type, count: count, wordOrder: m.wordOrder ?? defaultWordOrder,
             scaleFactor: m.scaleFactor, scale: spec.scale)
     }
 
