@@ -21,7 +21,7 @@ public enum RegisterCodecError: Error, Sendable, Hashable, CustomStringConvertib
     case notModbus(point: String)
     /// The point is addressed relative to a SunSpec model whose start address was not supplied.
     case unresolvedModel(point: String, model: Int)
-    /// The point's registers do not lie within 0…65535 (or it occupies no register or more than 125).
+    /// The point's absolute address or its end overflows (a hostile model start, offset or size).
     case addressOutOfRange(point: String, address: Int, count: Int)
 
     public var description: String {
@@ -46,7 +46,7 @@ public enum RegisterCodecError: Error, Sendable, Hashable, CustomStringConvertib
         case .unresolvedModel(let p, let m):
             return "point \(p): SunSpec model \(m) has no known start address"
         case .addressOutOfRange(let p, let a, let c):
-            return "point \(p): \(c) register(s) from address \(a) do not lie within 0…65535 (1…125 registers)"
+            return "point \(p): \(c) register(s) from address \(a) lie beyond any Modbus address"
         }
     }
 }
