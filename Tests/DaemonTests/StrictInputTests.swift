@@ -39,7 +39,13 @@ struct StrictInputTests {
             _ = try TokenFile.parse(text, path: "/etc/vppd/tokens")
             Issue.record("accepted a file with a bad line")
         } catch {
-            #expect(error == .badLine(path: "/etc/vppd/tokens", line: 2, problem: "unknown role 'superuser' (one of \(Role.allCases.map(\.rawValue).joined(separator: ", ")))"))
+            #expect(
+                error
+                    == .badLine(
+                        path: "/etc/vppd/tokens", line: 2,
+                        problem:
+                            "unknown role 'superuser' (one of \(Role.allCases.map(\.rawValue).joined(separator: ", ")))"
+                    ))
         }
     }
 
@@ -158,7 +164,8 @@ struct StrictInputTests {
         var first = (intervals.first as? [String: Any]) ?? [:]
         first["price"] = 123
         top["intervals"] = [first] + intervals.dropFirst()
-        try f.deliver("clearing-d.json", String(decoding: try JSONSerialization.data(withJSONObject: top), as: UTF8.self))
+        try f.deliver(
+            "clearing-d.json", String(decoding: try JSONSerialization.data(withJSONObject: top), as: UTF8.self))
         _ = await f.inbox.scanOnce()
         #expect(await log.names == ["clearing-a.json", "clearing-d.json"])
     }

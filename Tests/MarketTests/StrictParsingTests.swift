@@ -158,7 +158,8 @@ struct StrictParsingTests {
         } catch {
             #expect(error.description.count <= BoundedText.defaultLimit + 64, "\(error.description.count)")
         }
-        let award = #"{"eventID": "\#(huge)", "day": "2026-07-14", "intervals": [{"index": 1, "awardedMW": "\#(huge)", "priceYuanPerMWh": 1}]}"#
+        let award =
+            #"{"eventID": "\#(huge)", "day": "2026-07-14", "intervals": [{"index": 1, "awardedMW": "\#(huge)", "priceYuanPerMWh": 1}]}"#
         do {
             _ = try DRAward(data: Data(award.utf8))
             Issue.record("accepted")

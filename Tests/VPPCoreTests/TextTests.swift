@@ -5,14 +5,16 @@ import VPPCore
 struct TextTests {
     @Test("plain decimal numbers read; hex, nan, inf, infinity, blanks and overflow do not")
     func decimal() {
-        for (text, value) in [("12.5", 12.5), ("-3", -3.0), ("+0.25", 0.25), (".5", 0.5), ("5.", 5.0), ("1e3", 1000.0),
-            ("-1.5E-2", -0.015)]
-        {
+        for (text, value) in [
+            ("12.5", 12.5), ("-3", -3.0), ("+0.25", 0.25), (".5", 0.5), ("5.", 5.0), ("1e3", 1000.0),
+            ("-1.5E-2", -0.015),
+        ] {
             #expect(DecimalText.double(text) == value, "\(text)")
         }
-        for text in ["0x1F4", "0X1f4", "0x1p3", "nan", "NaN", "inf", "-inf", "infinity", "Infinity", "1e400", "", " 1",
-            "1 ", "1_000", "e5", ".", "-", "1e", "1e+", "١٢"]
-        {
+        for text in [
+            "0x1F4", "0X1f4", "0x1p3", "nan", "NaN", "inf", "-inf", "infinity", "Infinity", "1e400", "", " 1",
+            "1 ", "1_000", "e5", ".", "-", "1e", "1e+", "١٢",
+        ] {
             #expect(DecimalText.double(text) == nil, "\(text)")
         }
         #expect(DecimalText.integer("42") == 42 && DecimalText.integer("-7") == -7 && DecimalText.integer("+7") == 7)

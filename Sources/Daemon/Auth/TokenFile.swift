@@ -88,7 +88,8 @@ public enum TokenFile {
         guard let role = Role(rawValue: fields[1]) else {
             throw .badLine(
                 path: path, line: lineNo,
-                problem: "unknown role '\(fields[1])' (one of \(Role.allCases.map(\.rawValue).joined(separator: ", ")))")
+                problem: "unknown role '\(fields[1])' (one of \(Role.allCases.map(\.rawValue).joined(separator: ", ")))"
+            )
         }
         guard let hash = decodeHex(fields[2]), hash.count == 32 else {
             throw .badLine(path: path, line: lineNo, problem: "hash must be 64 hexadecimal characters (SHA-256)")

@@ -218,7 +218,8 @@ public actor Inbox: Service {
                     detail: BoundedText.bounded(detail), receivedAt: now),
                 audit: AuditEntry(
                     at: now, actor: "inbox", role: "system", action: "inbox.accept", target: name,
-                    detail: BoundedText.bounded("\(kind): \(detail)") + "; content sha256 \(content), file sha256 \(sha)",
+                    detail: BoundedText.bounded("\(kind): \(detail)")
+                        + "; content sha256 \(content), file sha256 \(sha)",
                     sourceAddress: "inbox"))
         } catch {
             // The handler's data is committed; the file stays in the inbox and is re-offered next scan

@@ -64,7 +64,9 @@ extension DRAward {
             for (c, n) in zip(columns, names) where f[c] != f0[c] {
                 throw DocumentError("line \(line) \(n)", "\"\(f[c])\" differs from line \(first.line)'s \"\(f0[c])\"")
             }
-            guard let index = DecimalText.integer(f[k]) ?? MarketInterval(day: day, label: f[k], labelling: .start)?.index else {
+            guard
+                let index = DecimalText.integer(f[k]) ?? MarketInterval(day: day, label: f[k], labelling: .start)?.index
+            else {
                 throw DocumentError("line \(line) interval", "\"\(f[k])\" is neither 1…96 nor an HH:MM start label")
             }
             intervals.append(

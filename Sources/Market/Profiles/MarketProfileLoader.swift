@@ -175,7 +175,8 @@ public enum MarketProfileLoader {
             offset = 0
         } else {
             // A gate closure is at most a week before the day: a huge offset would overflow date arithmetic.
-            guard dayPart.first == "-" || dayPart.first == "+", let v = DecimalText.integer(dayPart), (-7...0).contains(v)
+            guard dayPart.first == "-" || dayPart.first == "+", let v = DecimalText.integer(dayPart),
+                (-7...0).contains(v)
             else { return nil }
             offset = v
         }

@@ -18,64 +18,65 @@ public enum BoundedText {
     /// short note when cut.
     public static func bounded(_ text: String, limit: Int = defaultLimit) -> String {
         if text.utf8.count <= maxValue, !text.unicodeScalars.contains(where: isControl) { return text }
-        var out = ""
+        // Unicode scalars, not Characters: grapheme breaking a 5 MB value would cost seconds.
+        var out = String.UnicodeScalarView()
         var outCount = 0
-        var quote: Character?
-        var head = ""
+        var quote: Unicode.Scalar?
+        var head = String.UnicodeScalarView()
         var valueCount = 0
-        var previous: Character = " "
+        var previous: Unicode.Scalar = " "
         var cut = false
-        for c in text {
+        func emit(_ s: String) {
+            out.append(contentsOf: s.unicodeScalars)
+            outCount += s.unicodeScalars.count
+        }
+        for u in text.unicodeScalars {
             if let q = quote {
-                if c == q {
-                    out += String(q) + elided(head, count: valueCount) + String(q)
-                    outCount += min(valueCount, maxValue) + 2
+                if u == q {
+                    emit(String(q) + elided(head, count: valueCount) + String(q))
                     quote = nil
                 } else {
-                    if valueCount < maxValue { head.append(c) }
+                    if valueCount < maxValue { head.append(u) }
                     valueCount += 1
                 }
             } else if outCount > limit {
                 cut = true
                 break
-            } else if c == "\"" || (c == "'" && !(previous.isLetter || previous.isNumber)) {
-                quote = c
-                head = ""
+            } else if u == "\""
+                || (u == "'" && !(previous.properties.isAlphabetic || previous.properties.numericType != nil))
+            {
+                quote = u
+                head = String.UnicodeScalarView()
                 valueCount = 0
             } else {
-                let e = escaped(c)
-                out += e
-                outCount += e.count
+                emit(escaped(u))
             }
-            previous = c
+            previous = u
         }
-        if let q = quote { out += String(q) + elided(head, count: valueCount) }
-        guard cut || out.count > limit else { return out }
-        return String(out.prefix(limit)) + "… (cut at \(limit) characters)"
+        if let q = quote { emit(String(q) + elided(head, count: valueCount)) }
+        guard cut || outCount > limit else { return String(out) }
+        return String(String.UnicodeScalarView(out.prefix(limit))) + "… (cut at \(limit) characters)"
     }
 
     /// A value to quote in an error: itself when short, else its head and how much was elided.
     public static func value(_ v: some CustomStringConvertible) -> String {
-        let s = v.description
-        return elided(String(s.prefix(maxValue)), count: s.count)
+        let s = v.description.unicodeScalars
+        return elided(String.UnicodeScalarView(s.prefix(maxValue)), count: s.count)
     }
 
-    private static func elided(_ head: String, count: Int) -> String {
+    private static func elided(_ head: String.UnicodeScalarView, count: Int) -> String {
         guard count > maxValue else { return head.map(escaped).joined() }
         return head.prefix(keptHead).map(escaped).joined() + "…(\(count - keptHead) more characters elided)"
     }
 
     private static func isControl(_ u: Unicode.Scalar) -> Bool { u.value < 0x20 || u.value == 0x7F }
 
-    private static func escaped(_ c: Character) -> String {
-        switch c {
+    private static func escaped(_ u: Unicode.Scalar) -> String {
+        switch u {
         case "\n": return "\\n"
-        case "\r\n": return "\\r\\n"
         case "\r": return "\\r"
         case "\t": return "\\t"
-        default:
-            guard c.unicodeScalars.count == 1, let u = c.unicodeScalars.first, isControl(u) else { return String(c) }
-            return "\\u{\(String(u.value, radix: 16))}"
+        default: return isControl(u) ? "\\u{\(String(u.value, radix: 16))}" : String(u)
         }
     }
 }
