@@ -91,7 +91,9 @@ struct DocumentClearingTests {
         c = try good()
         c.intervals[5].price = nil
         #expect(
-            try problems(c) == ["interval 6 price = missing: expected a finite number in -80.0…1520.0 yuan/MWh"])
+            try problems(c) == [
+                "interval 6 price = missing or not a number: expected a finite number in -80.0…1520.0 yuan/MWh"
+            ])
         c = try good()
         c.intervals[49].clearedQuantity = 1.8
         #expect(
@@ -119,7 +121,9 @@ struct DocumentClearingTests {
         var text = try #require(String(data: fixture("good.csv"), encoding: .utf8))
         text = text.replacingOccurrences(of: "2026-11-24,1,MW,7,-1,20\n", with: "2026-11-24,1,MW,7,NaN,20\n")
         let c = try ClearingDocument(csv: text, labelling: .start)
-        #expect(try problems(c) == ["interval 7 clearedQuantity = nan: expected a finite number of MW"])
+        // Strict numbers (DecimalText): `NaN` is not a number, so it is read as absent and named as such.
+        #expect(
+            try problems(c) == ["interval 7 clearedQuantity = missing or not a number: expected a finite number of MW"])
         let json =
             #"{"marketDay":"2026-11-24","bidVersion":1,"unit":"MW","intervals":[{"index":1,"clearedQuantity":"x","price":1}]}"#
         let j = try ClearingDocument(json: Data(json.utf8), labelling: .start)

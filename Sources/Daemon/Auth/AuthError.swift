@@ -1,3 +1,5 @@
+import VPPCore
+
 /// Problems with the token file or with creating a token. Each names the file and, where there is one, the line.
 public enum AuthError: Error, CustomStringConvertible, Sendable, Equatable {
     /// The token file could not be read (missing, permissions).
@@ -9,7 +11,10 @@ public enum AuthError: Error, CustomStringConvertible, Sendable, Equatable {
     /// A token could not be created (bad name or role, or the file could not be written).
     case cannotCreate(path: String, reason: String)
 
-    public var description: String {
+    /// Bounded (`BoundedText`): a long value quoted from the file is elided.
+    public var description: String { BoundedText.bounded(unbounded) }
+
+    private var unbounded: String {
         switch self {
         case .unreadable(let path, let reason):
             return "token file \(path): cannot read: \(reason)"

@@ -14,61 +14,87 @@ public struct TokenRecord: Sendable, Hashable {
     }
 }
 
-/// The token file format: one token per line, `name role sha256hex`, separated by spaces or tabs.
-/// Blank lines and lines starting with `#` are ignored. Names are `[A-Za-z0-9._-]{1,64}` and unique.
+/// The token file format: one token per line, `name role sha256hex`, separated by spaces or tabs, LF or CRLF
+/// line ends, an optional UTF-8 byte-order mark. Blank lines and lines starting with `#` are ignored. Names are
+/// `[A-Za-z0-9._-]{1,64}` and unique.
 ///
 /// A line format (rather than YAML) keeps the file appendable by `vppd token create` without rewriting it,
 /// and easy to edit or revoke (delete the line, then SIGHUP) by hand.
+///
+/// **Fail closed.** A file that cannot be read, or has any bad line, is refused as a whole (`load`, `parse`):
+/// no token of it is granted. Revocation is the exception that must still work from a broken file, so
+/// `listedEntries` reads just the well-formed lines, and `TokenStore.revokeUnlisted` keeps only the tokens
+/// those lines still list (README "The HTTP API").
 public enum TokenFile {
-    /// Parses the token file at `path`.
+    /// Parses the token file at `path`; an unreadable file or any bad line refuses the whole file.
     public static func load(path: String) throws(AuthError) -> [TokenRecord] {
-        let text: String
+        try parse(try read(path: path), path: path)
+    }
+
+    /// The text of the token file at `path`.
+    static func read(path: String) throws(AuthError) -> String {
         do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+            return try String(contentsOfFile: path, encoding: .utf8)
         } catch {
             throw .unreadable(path: path, reason: (error as NSError).localizedDescription)
         }
-        return try parse(text, path: path)
     }
 
-    /// Parses token file text; `path` is only used in error messages.
+    /// Parses token file text; `path` is only used in error messages. The first bad line refuses the file.
     public static func parse(_ text: String, path: String) throws(AuthError) -> [TokenRecord] {
         var records: [TokenRecord] = []
         var names: Set<String> = []
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false)
-            .enumerated()
-        {
-            let line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
-            if line.isEmpty || line.hasPrefix("#") { continue }
-            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        for (index, rawLine) in lines(text).enumerated() {
             let lineNo = index + 1
-            guard fields.count == 3 else {
-                throw .badLine(
-                    path: path, line: lineNo,
-                    problem: "expected 'name role sha256hex', got \(fields.count) fields")
+            guard let record = try record(rawLine, lineNo: lineNo, path: path) else { continue }
+            guard names.insert(record.name).inserted else {
+                throw .duplicateName(path: path, line: lineNo, name: record.name)
             }
-            guard isValidName(fields[0]) else {
-                throw .badLine(
-                    path: path, line: lineNo,
-                    problem: "invalid name '\(fields[0])' (use letters, digits, '.', '_', '-')")
-            }
-            guard let role = Role(rawValue: fields[1]) else {
-                throw .badLine(
-                    path: path, line: lineNo,
-                    problem:
-                        "unknown role '\(fields[1])' (one of \(Role.allCases.map(\.rawValue).joined(separator: ", ")))"
-                )
-            }
-            guard let hash = decodeHex(fields[2]), hash.count == 32 else {
-                throw .badLine(
-                    path: path, line: lineNo, problem: "hash must be 64 hexadecimal characters (SHA-256)")
-            }
-            guard names.insert(fields[0]).inserted else {
-                throw .duplicateName(path: path, line: lineNo, name: fields[0])
-            }
-            records.append(TokenRecord(name: fields[0], role: role, hash: hash))
+            records.append(record)
         }
         return records
+    }
+
+    /// The entries on the well-formed lines of `text`, ignoring bad lines, and ignoring every entry of a name
+    /// that appears more than once. Only for revocation (`TokenStore.revokeUnlisted`), never to grant access.
+    public static func listedEntries(_ text: String) -> Set<TokenRecord> {
+        var byName: [String: [TokenRecord]] = [:]
+        for (index, rawLine) in lines(text).enumerated() {
+            if let r = try? record(rawLine, lineNo: index + 1, path: "") { byName[r.name, default: []].append(r) }
+        }
+        return Set(byName.values.compactMap { $0.count == 1 ? $0[0] : nil })
+    }
+
+    /// The lines of `text` without their LF or CRLF ends (CR LF is one `Character` in Swift, so splitting on
+    /// `"\n"` alone leaves a CRLF file as one line), after a leading byte-order mark.
+    static func lines(_ text: String) -> [Substring] {
+        let body = text.hasPrefix("\u{FEFF}") ? text.dropFirst() : Substring(text)
+        return body.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
+    }
+
+    /// One line: nil when blank or a comment, else its record or the line's error.
+    static func record(_ rawLine: Substring, lineNo: Int, path: String) throws(AuthError) -> TokenRecord? {
+        let line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
+        if line.isEmpty || line.hasPrefix("#") { return nil }
+        let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        guard fields.count == 3 else {
+            throw .badLine(
+                path: path, line: lineNo, problem: "expected 'name role sha256hex', got \(fields.count) fields")
+        }
+        guard isValidName(fields[0]) else {
+            throw .badLine(
+                path: path, line: lineNo, problem: "invalid name '\(fields[0])' (use letters, digits, '.', '_', '-')")
+        }
+        guard let role = Role(rawValue: fields[1]) else {
+            throw .badLine(
+                path: path, line: lineNo,
+                problem: "unknown role '\(fields[1])' (one of \(Role.allCases.map(\.rawValue).joined(separator: ", ")))"
+            )
+        }
+        guard let hash = decodeHex(fields[2]), hash.count == 32 else {
+            throw .badLine(path: path, line: lineNo, problem: "hash must be 64 hexadecimal characters (SHA-256)")
+        }
+        return TokenRecord(name: fields[0], role: role, hash: hash)
     }
 
     /// Generates a new random token (256 bits from the system CSPRNG), appends `name role hash` to the file
@@ -143,7 +169,7 @@ public enum TokenFile {
 
     static func decodeHex(_ text: String) -> [UInt8]? {
         let chars = Array(text.utf8)
-        guard chars.count % 2 == 0 else { return nil }
+        guard chars.count % 2 == 0, chars.count <= 128 else { return nil }
         func nibble(_ c: UInt8) -> UInt8? {
             switch c {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")

@@ -21,6 +21,30 @@ public final class TokenStore: Sendable {
         self.records.withLock { $0 = records }
     }
 
+    /// After a refused reload: revokes every token in force that the token file at `path` no longer lists with
+    /// the same name, role and hash, and returns the names revoked. Never grants a token.
+    ///
+    /// Decision (README "The HTTP API", fail closed): a refused reload keeps the running configuration, but it
+    /// must never keep a token the operator removed — deleting a line and sending SIGHUP is how a leaked token
+    /// is revoked, and a typo elsewhere in the file or in `vppd.yaml` must not undo that. So the well-formed
+    /// lines of the new file are read (`TokenFile.listedEntries`) and only tokens still listed identically stay;
+    /// a changed role or hash revokes the old entry too. A file that cannot be read at all (deleted, no
+    /// permission) lists nothing: every token is revoked until a good reload. The caller reports the refusal.
+    @discardableResult
+    public func revokeUnlisted(path: String?) -> [String] {
+        let listed: Set<TokenRecord>
+        if let path, let text = try? TokenFile.read(path: path) {
+            listed = TokenFile.listedEntries(text)
+        } else {
+            listed = []
+        }
+        return records.withLock { current in
+            let revoked = current.filter { !listed.contains($0) }.map(\.name)
+            current.removeAll { !listed.contains($0) }
+            return revoked
+        }
+    }
+
     /// Number of tokens in force.
     public var count: Int { records.withLock { $0.count } }
 

@@ -1,3 +1,5 @@
+import VPPCore
+
 /// A configuration problem. Every case names the file and, where there is one, the key path
 /// (`devices[3].address.port`) and says what is wrong, so the operator can fix it without reading code.
 public enum ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -8,7 +10,10 @@ public enum ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A key is missing, unknown, of the wrong type or out of range; `path` is the key path.
     case invalid(file: String, path: String, problem: String)
 
-    public var description: String {
+    /// Bounded (`BoundedText`): a long value quoted from the file is elided.
+    public var description: String { BoundedText.bounded(unbounded) }
+
+    private var unbounded: String {
         switch self {
         case .unreadable(let file, let reason): return "\(file): cannot read: \(reason)"
         case .syntax(let file, let reason): return "\(file): YAML syntax error: \(reason)"

@@ -1,3 +1,4 @@
+import VPPCore
 import Yams
 
 /// A YAML node together with its key path and file, so that every error can say where it is.
@@ -60,8 +61,16 @@ struct ConfigNode {
         return s
     }
 
+    /// The plain (unquoted) scalar's text with `_` digit separators removed, when it may be a number: quoted
+    /// text is never a number (README "Configuration").
+    private var numberText: String? {
+        guard case .scalar(let s) = node, s.style == .plain else { return nil }
+        return s.string.replacingOccurrences(of: "_", with: "")
+    }
+
+    /// An integer in plain decimal (`DecimalText`: no hex, octal or sexagesimal) within `range`.
     func int(_ range: ClosedRange<Int>) throws(ConfigError) -> Int {
-        guard case .scalar(let s) = node, let v = Int(s.string.replacingOccurrences(of: "_", with: ""))
+        guard let text = numberText, let v = DecimalText.integer(text)
         else {
             throw error("must be an integer in \(range.lowerBound)…\(range.upperBound), got \(describe)")
         }
@@ -71,9 +80,9 @@ struct ConfigNode {
         return v
     }
 
+    /// A finite number in plain decimal (`DecimalText`: no hex, `.inf`, `.nan`) within `range`.
     func double(_ range: ClosedRange<Double>) throws(ConfigError) -> Double {
-        guard case .scalar(let s) = node,
-            let v = Double(s.string.replacingOccurrences(of: "_", with: "")), v.isFinite
+        guard let text = numberText, let v = DecimalText.double(text)
         else {
             throw error("must be a number in \(range.lowerBound)…\(range.upperBound), got \(describe)")
         }
@@ -94,7 +103,7 @@ struct ConfigNode {
 
     private var describe: String {
         switch node {
-        case .scalar(let s): return "\"\(s.string)\""
+        case .scalar(let s): return "\"\(BoundedText.value(s.string))\""
         case .mapping: return "a mapping"
         case .sequence: return "a list"
         case .alias: return "an alias"

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Logging
+import Market
 import ServiceLifecycle
 import Store
 import VPPCore
@@ -14,6 +15,9 @@ public struct InboxFile: Sendable {
     public var data: Data
     /// Lower-case hex SHA-256 of `data`.
     public var sha256: String
+    /// Lower-case hex SHA-256 of the document's canonical form (`InboxCanonicalForm`), or of `data` when its
+    /// kind has none or it does not parse: the key of the duplicate check.
+    public var contentSHA256: String
     public var receivedAt: Date
 }
 
@@ -21,7 +25,7 @@ public struct InboxFile: Sendable {
 public enum InboxOutcome: Sendable, Equatable {
     /// The handler accepted it; the file is now `archive/<archivedAs>`.
     case processed(name: String, kind: String, archivedAs: String, detail: String)
-    /// The same bytes were processed before; archived as `archive/<archivedAs>` without calling a handler.
+    /// The same content was processed before; archived as `archive/<archivedAs>` without calling a handler.
     case duplicate(name: String, archivedAs: String)
     /// Refused; the file is now `rejected/<movedTo>` next to `rejected/<movedTo>.error.txt` holding `reason`.
     case rejected(name: String, movedTo: String, reason: String)
@@ -37,18 +41,24 @@ public enum InboxOutcome: Sendable, Equatable {
 /// **Kinds.** A file's kind is the longest registered kind that prefixes its name followed by `-`, `_` or `.`
 /// (`clearing-2026-11-24.json` → `clearing`; `dr-invitation-7.json` → `dr-invitation`). Failing that, a JSON
 /// file whose top-level object has a string `"kind"` naming a registered kind is dispatched to it. Anything
-/// else is rejected as of unknown kind.
+/// else is rejected as of unknown kind — before the duplicate check, so an unknown file is never archived as a
+/// "duplicate" of anything.
 ///
 /// **Outcomes.** Accepted files move to `archive/<UTC timestamp>-<name>`; refused ones to
 /// `rejected/<UTC timestamp>-<name>` with a sibling `….error.txt` saying why. Files larger than
 /// `maxFileBytes`, symlinks, directories and other non-regular entries are refused unread.
 ///
-/// **Idempotence.** The SHA-256 of each processed file is recorded in the store (inbox ledger) before the
-/// file is archived. Identical bytes delivered again (under any name) are archived as
-/// `<timestamp>-duplicate-<name>` and not handed to a handler again. A crash between the handler's commit and
+/// **Idempotence.** The SHA-256 of each processed file's *canonical content* (`InboxCanonicalForm`: the parsed
+/// document re-encoded deterministically, so interval order, key order and equivalent unit spellings do not
+/// count; the bytes for kinds without a form or files that do not parse) is recorded in the store (inbox
+/// ledger) before the file is archived. The same content delivered again (under any name, in any layout) is
+/// archived as `<timestamp>-duplicate-<name>` and not handed to a handler again. A crash between the handler's commit and
 /// the ledger commit re-offers the file after restart, so handlers must be idempotent on their own natural
 /// keys (market day + version, event id); a crash after the ledger commit is caught as a duplicate.
 /// Rejected bytes are not remembered: re-delivering them (e.g. after a fix elsewhere) tries again.
+///
+/// **Bounded errors.** A refusal's reason is cut by `BoundedText` (long quoted values elided, at most
+/// `BoundedText.defaultLimit` characters) before it goes to the `.error.txt`, the log and the audit row.
 ///
 /// **Handler errors never lose data**: a throwing handler leaves whatever it committed in the store and the
 /// file itself is kept under `rejected/` with the error.
@@ -70,6 +80,7 @@ public actor Inbox: Service {
     private let store: Store
     private let logger: Logger
     private var handlers: [String: Handler] = [:]
+    private var canonicalForms: [String: InboxCanonicalForm.Form] = [:]
 
     /// Creates `inbox/`, `archive/` and `rejected/` under `stateDirectory` if needed.
     public init(
@@ -92,9 +103,13 @@ public actor Inbox: Service {
         self.logger = logger
     }
 
-    /// Registers the handler for `kind` (letters, digits, `-`, `_`), replacing any previous one.
-    public func register(kind: String, handler: @escaping Handler) {
+    /// Registers the handler for `kind` (letters, digits, `-`, `_`), replacing any previous one. Duplicates are
+    /// judged by `canonicalForm`, by default `InboxCanonicalForm.standard(kind:)` (bytes for other kinds).
+    public func register(
+        kind: String, canonicalForm: InboxCanonicalForm.Form? = nil, handler: @escaping Handler
+    ) {
         handlers[kind] = handler
+        canonicalForms[kind] = canonicalForm ?? InboxCanonicalForm.standard(kind: kind)
     }
 
     /// The registered kinds.
@@ -155,28 +170,7 @@ public actor Inbox: Service {
         case .success(let d): data = d
         case .failure(let e): return await reject(name, at: now, reason: "cannot read: \(e)")
         }
-        let sha = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
-
-        // Already processed: archive as duplicate, do not call a handler.
-        do {
-            if let seen = try await store.inboxLedger.find(sha256: sha) {
-                let archived = try archive(name, at: now, tag: "duplicate-")
-                logger.info(
-                    "inbox: \(name) duplicates \(seen.fileName) (sha256 \(sha.prefix(12))…), archived as \(archived)"
-                )
-                _ = try? await store.audit.append(
-                    AuditEntry(
-                        at: now, actor: "inbox", role: "system", action: "inbox.duplicate", target: name,
-                        detail: "same content as \(seen.fileName) received \(seen.receivedAt); sha256 \(sha)",
-                        sourceAddress: "inbox"))
-                return .duplicate(name: name, archivedAs: archived)
-            }
-        } catch {
-            // Store or file system trouble: leave the file where it is and try again next scan.
-            logger.error("inbox: \(name): \(error)")
-            return nil
-        }
-
+        // Kind first: an unknown file is refused as unknown, never taken for a duplicate.
         guard let kind = kind(of: name, data: data), let handler = handlers[kind] else {
             let known = handlers.keys.sorted().joined(separator: ", ")
             return await reject(
@@ -185,8 +179,32 @@ public actor Inbox: Service {
                     "unknown file kind: the name must start with a registered kind followed by -, _ or . "
                     + "(or the JSON must carry \"kind\"); registered: \(known.isEmpty ? "none" : known)")
         }
+        let sha = Self.hex(SHA256.hash(data: data))
+        let content = canonicalForms[kind].flatMap { form in form(data) }.map { Self.hex(SHA256.hash(data: $0)) } ?? sha
 
-        let file = InboxFile(name: name, kind: kind, data: data, sha256: sha, receivedAt: now)
+        // Already processed: archive as duplicate, do not call a handler.
+        do {
+            if let seen = try await store.inboxLedger.find(sha256: content) {
+                let archived = try archive(name, at: now, tag: "duplicate-")
+                logger.info(
+                    "inbox: \(name) duplicates \(seen.fileName) (content sha256 \(content.prefix(12))…), archived as \(archived)"
+                )
+                _ = try? await store.audit.append(
+                    AuditEntry(
+                        at: now, actor: "inbox", role: "system", action: "inbox.duplicate", target: name,
+                        detail:
+                            "same content as \(seen.fileName) received \(seen.receivedAt); content sha256 \(content), file sha256 \(sha)",
+                        sourceAddress: "inbox"))
+                return .duplicate(name: name, archivedAs: archived)
+            }
+        } catch {
+            // Store or file system trouble: leave the file where it is and try again next scan.
+            logger.error("inbox: \(name): \(BoundedText.bounded("\(error)"))")
+            return nil
+        }
+
+        let file = InboxFile(
+            name: name, kind: kind, data: data, sha256: sha, contentSHA256: content, receivedAt: now)
         let detail: String
         do {
             detail = try await handler(file)
@@ -196,11 +214,13 @@ public actor Inbox: Service {
         do {
             try await store.inboxLedger.record(
                 InboxLedgerEntry(
-                    sha256: sha, fileName: name, kind: kind, outcome: "processed", detail: detail,
-                    receivedAt: now),
+                    sha256: content, fileName: name, kind: kind, outcome: "processed",
+                    detail: BoundedText.bounded(detail), receivedAt: now),
                 audit: AuditEntry(
                     at: now, actor: "inbox", role: "system", action: "inbox.accept", target: name,
-                    detail: "\(kind): \(detail); sha256 \(sha)", sourceAddress: "inbox"))
+                    detail: BoundedText.bounded("\(kind): \(detail)")
+                        + "; content sha256 \(content), file sha256 \(sha)",
+                    sourceAddress: "inbox"))
         } catch {
             // The handler's data is committed; the file stays in the inbox and is re-offered next scan
             // (handlers are idempotent on their natural keys).
@@ -224,13 +244,18 @@ public actor Inbox: Service {
             ["-", "_", "."].contains { name.hasPrefix(k + $0) }
         }.max { $0.count < $1.count }
         if let byName { return byName }
-        if let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+        if data.first(where: { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }) == UInt8(ascii: "{"),
+            let obj = try? StrictJSON.object(data),
             let k = obj["kind"] as? String,
             handlers[k] != nil
         {
             return k
         }
         return nil
+    }
+
+    static func hex(_ digest: SHA256.Digest) -> String {
+        digest.map { String(format: "%02x", $0) }.joined()
     }
 
     private func archive(_ name: String, at now: Date, tag: String) throws(FileDropError) -> String {
@@ -241,7 +266,8 @@ public actor Inbox: Service {
 
     /// Moves the file to `rejected/` with its `.error.txt`; if even that fails the file stays in the inbox
     /// (never deleted) and the failure is logged.
-    private func reject(_ name: String, at now: Date, reason: String) async -> InboxOutcome? {
+    private func reject(_ name: String, at now: Date, reason unbounded: String) async -> InboxOutcome? {
+        let reason = BoundedText.bounded(unbounded)
         do {
             let base = "\(FileNames.timestamp(now))-\(FileNames.sanitized(name))"
             var target = base
@@ -252,14 +278,15 @@ public actor Inbox: Service {
                 target = "\(base)-\(n)"
                 n += 1
             }
+            // A file name may hold newlines or control characters: shown escaped so it cannot forge lines.
             let text =
-                "file: \(name)\nrejected at: \(ISO8601DateFormatter().string(from: now))\nreason: \(reason)\n"
+                "file: \(BoundedText.bounded(name, limit: 255))\nrejected at: \(ISO8601DateFormatter().string(from: now))\nreason: \(reason)\n"
             // Move first: if the error note cannot be written the file is still kept (and logged).
             try AtomicFile.move(inboxURL.path + "/" + name, to: rejectedURL.path + "/" + target)
             try AtomicFile.write(
                 Data(text.utf8), to: rejectedURL.appendingPathComponent(target + ".error.txt"),
                 replace: true)
-            logger.warning("inbox: rejected \(name): \(reason)")
+            logger.warning("inbox: rejected \(BoundedText.bounded(name, limit: 255)): \(reason)")
             let audit = AuditEntry(
                 at: now, actor: "inbox", role: "system", action: "inbox.reject", target: name,
                 detail: reason,

@@ -12,7 +12,8 @@ import VPPCore
 ///
 /// Lifecycle:
 /// - start: open the store (migrations), build the fleet, listen; `READY=1` once the API accepts connections.
-/// - SIGHUP: reload config, profiles and tokens; on any error keep everything as it is and log why.
+/// - SIGHUP: reload config, profiles and tokens; on any error keep everything as it is and log why — except that
+///   tokens the token file no longer lists are revoked even then (fail closed, `TokenStore.revokeUnlisted`).
 /// - SIGTERM/SIGINT: graceful shutdown — stop accepting, finish requests, stop the tick, checkpoint the store,
 ///   exit 0.
 /// - the control tick (every `control.periodMs`) advances command statuses and kicks the systemd watchdog, so
@@ -243,33 +244,6 @@ public final class VPPDaemon: Sendable {
         logger.notice("vppd stopped")
     }
 
-    /// A refused reload keeps the running configuration, but never a token the token file no longer lists
-    /// (README "Tokens"): revocation fails closed. The running config's token file is read on its own; tokens
-    /// it no longer lists are revoked, and a file that is missing, unreadable or has any bad line revokes
-    /// every token. New tokens are not added (the reload was refused). Returns what was revoked, if anything.
-    func revokeAfterRefusedReload() -> String? {
-        var setup = current.value
-        guard let path = setup.config.api.tokenFile, !setup.tokens.isEmpty else { return nil }
-        let keep: [TokenRecord]
-        let reason: String
-        do {
-            let listed = Set(try TokenFile.load(path: path))
-            keep = setup.tokens.filter { listed.contains($0) }
-            reason = "no longer listed in \(path)"
-        } catch {
-            keep = []
-            reason = "token file \(path) cannot be used (\(error))"
-        }
-        let gone = setup.tokens.filter { !keep.contains($0) }
-        guard !gone.isEmpty else { return nil }
-        tokens.replace(with: keep)
-        setup.tokens = keep
-        current.set(setup)
-        let names = gone.map(\.name).joined(separator: ", ")
-        logger.warning("tokens revoked", metadata: ["tokens": "\(names)", "reason": "\(reason)"])
-        return "\(gone.count) tokens revoked (\(names)): \(reason)"
-    }
-
     /// Rejects every open command whose device, or every device of whose site, the configuration no longer
     /// has: the dispatch loop could not honour it, and an operator reading it as in force would be misled.
     /// Each is audited; a store error leaves the command as it was and is logged (the loop ignores the target).
@@ -308,8 +282,9 @@ public final class VPPDaemon: Sendable {
         return ended
     }
 
-    /// Reloads config, profiles and tokens from `configPath`. On any error nothing changes; the reason is
-    /// logged, audited and shown in `/v1/status` (`lastReload`).
+    /// Reloads config, profiles and tokens from `configPath`. On any error nothing changes but revocation: tokens
+    /// that the token file no longer lists identically are revoked first (a deleted file revokes all); then the
+    /// reason is logged, audited and shown in `/v1/status` (`lastReload`).
     @discardableResult
     public func reload() async -> ReloadView {
         notifier.notify("RELOADING=1\nSTATUS=reloading configuration")
@@ -361,11 +336,16 @@ public final class VPPDaemon: Sendable {
             logger.notice("configuration reloaded", metadata: ["detail": "\(detail)"])
             result = ReloadView(at: now, ok: true, detail: detail)
         } catch {
-            let revoked = revokeAfterRefusedReload()
+            // Fail closed (TokenStore.revokeUnlisted): revoke first what the token file no longer lists, then report.
+            let revoked = tokens.revokeUnlisted(path: current.value.config.api.tokenFile)
             let detail =
-                "reload refused, keeping the running configuration: \(error)" + (revoked.map { "; \($0)" } ?? "")
+                "reload refused, keeping the running configuration: \(error)"
+                + (revoked.isEmpty ? "" : "; tokens no longer listed revoked: \(revoked.joined(separator: ", "))")
             logger.error(
-                "configuration reload refused", metadata: ["reason": "\(error)", "config": "\(configPath)"])
+                "configuration reload refused",
+                metadata: [
+                    "reason": "\(error)", "config": "\(configPath)", "revokedTokens": "\(revoked.count)",
+                ])
             result = ReloadView(at: now, ok: false, detail: detail)
         }
         status.recordReload(result)

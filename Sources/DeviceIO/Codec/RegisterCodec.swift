@@ -100,8 +100,8 @@ public enum RegisterCodec {
         -> [UInt16]
     {
         let bytes = Array(text.utf8)
-        guard bytes.count <= 2 * words else {
-            throw .stringTooLong(point: point, bytes: bytes.count, capacity: 2 * words)
+        guard words >= 0, words <= 125, bytes.count <= 2 * words else {
+            throw .stringTooLong(point: point, bytes: bytes.count, capacity: 2 * min(max(words, 0), 125))
         }
         var out = [UInt16](repeating: 0, count: words)
         for (i, b) in bytes.enumerated() {
@@ -158,8 +158,9 @@ public enum RegisterCodec {
         _ point: ResolvedModbusPoint, block: [UInt16], blockStart: Int, scaleFactor: Int?,
         scaleFactorKnown: Bool = true
     ) throws(RegisterCodecError) -> RegisterValue? {
-        let lo = point.address - blockStart
-        guard lo >= 0, lo + point.count <= block.count, point.count > 0 else {
+        // Written so that no sum can overflow: a hostile address or count is refused, never trapped on.
+        let (lo, borrowed) = point.address.subtractingReportingOverflow(blockStart)
+        guard !borrowed, lo >= 0, point.count > 0, lo <= block.count, point.count <= block.count - lo else {
             throw .outsideBlock(
                 point: point.name, address: point.address, count: point.count, blockStart: blockStart,
                 blockCount: block.count)
@@ -182,7 +183,10 @@ public enum RegisterCodec {
             sf = s
         }
         if point.type == .sunssf { return .number(n) }
-        return .number(applyScale(n, scaleFactor: sf, scale: point.scale))
+        // A large `scale` can take a finite raw value to ±infinity (65534 × 1e308): garbage, not a reading.
+        let value = applyScale(n, scaleFactor: sf, scale: point.scale)
+        guard value.isFinite else { throw .notFinite(point: point.name) }
+        return .number(value)
     }
 
     /// Encodes a canonical value for a write to `point`: divides by `scale` and 10^sf, rounds, range-checks.

@@ -21,13 +21,16 @@ public enum RegisterCodecError: Error, Sendable, Hashable, CustomStringConvertib
     case notModbus(point: String)
     /// The point is addressed relative to a SunSpec model whose start address was not supplied.
     case unresolvedModel(point: String, model: Int)
+    /// The point's absolute address or its end overflows (a hostile model start, offset or size).
+    case addressOutOfRange(point: String, address: Int, count: Int)
 
     public var description: String {
         switch self {
         case .wrongLength(let p, let t, let e, let g):
             return "point \(p): \(t.rawValue) needs \(e) registers, got \(g)"
         case .outsideBlock(let p, let a, let c, let s, let n):
-            return "point \(p): registers \(a)..<\(a + c) are not inside the block \(s)..<\(s + n)"
+            // No `a + c` here: a hostile address must not make the error message itself overflow.
+            return "point \(p): \(c) register(s) from \(a) are not inside the block of \(n) from \(s)"
         case .outOfRange(let p, let t, let raw):
             return
                 "point \(p): raw value \(raw) does not fit \(t.rawValue) (or is its 'not implemented' sentinel)"
@@ -42,6 +45,8 @@ public enum RegisterCodecError: Error, Sendable, Hashable, CustomStringConvertib
         case .notModbus(let p): return "point \(p) has no Modbus encoding"
         case .unresolvedModel(let p, let m):
             return "point \(p): SunSpec model \(m) has no known start address"
+        case .addressOutOfRange(let p, let a, let c):
+            return "point \(p): \(c) register(s) from address \(a) lie beyond any Modbus address"
         }
     }
 }

@@ -45,12 +45,23 @@ public struct ResolvedModbusPoint: Sendable, Hashable {
             guard let modelStart else { throw .unresolvedModel(point: spec.name, model: model) }
             base = modelStart
         }
+        // Checked without trapping: a profile that skipped validation, or a device reporting a model start near
+        // the top of the address space, must give an error, not an overflow. (Range and size are the planner's
+        // and the validator's to judge, with their own errors.)
+        let (address, overflow) = base.addingReportingOverflow(m.address)
+        let count = m.registerCount
+        guard !overflow, !address.addingReportingOverflow(count).overflow else {
+            throw .addressOutOfRange(point: spec.name, address: overflow ? m.address : address, count: count)
+        }
         self.init(
-            name: spec.name, table: m.table, address: base + m.address,
-            type: m.type, count: m.registerCount, wordOrder: m.wordOrder ?? defaultWordOrder,
+            name: spec.name, table: m.table, address: address,
+            type: m.type, count: count, wordOrder: m.wordOrder ?? defaultWordOrder,
             scaleFactor: m.scaleFactor, scale: spec.scale)
     }
 
-    /// One past the last register.
-    public var end: Int { address + count }
+    /// One past the last register (`Int.max` rather than a trap when a hostile address and count overflow).
+    public var end: Int {
+        let (sum, overflow) = address.addingReportingOverflow(count)
+        return overflow ? Int.max : sum
+    }
 }

@@ -3,7 +3,8 @@ import VPPCore
 /// Decodes the JSON state messages of one MQTT device profile into canonical values (DESIGN §4).
 ///
 /// Compiled once per profile: the JSON paths of every point that has an `mqtt.jsonPath` go into one
-/// `JSONFieldExtractor`. Each field found is converted to canonical units (`× scale`; booleans → 1/0;
+/// `JSONFieldExtractor`. Each field found is converted to canonical units (`× scale`; booleans → 1/0 for the flag
+/// points `connected` and `fault` and auxiliary points only, garbage for a quantity;
 /// `departureTime` also accepts an ISO 8601 string and becomes epoch seconds) and checked: non-finite, wrong type
 /// or outside `validMin...validMax` is garbage, reported as `DeviceIOError.badValue` and left out. `null` and
 /// absent fields are simply absent (devices send partial messages).
@@ -15,6 +16,10 @@ public struct MQTTStateDecoder: Sendable {
         var scale: Double
         var validMin: Double?
         var validMax: Double?
+
+        /// Whether a JSON boolean is read as 1/0: for the flag points (`connected`, `fault`) and auxiliary points,
+        /// never for a quantity.
+        var acceptsBoolean: Bool { canonical == nil || canonical == .connected || canonical == .fault }
     }
 
     /// The result of decoding one message.
@@ -72,13 +77,20 @@ public struct MQTTStateDecoder: Sendable {
             switch v {
             case .null: continue
             case .number(let d): value = d * field.scale
-            case .bool(let b): value = b ? 1 : 0
+            case .bool(let b):
+                // A boolean is a number only for the 1/0 points; `"activePowerKW": true` is garbage, not 1 kW.
+                guard field.acceptsBoolean else {
+                    out.rejected.append(
+                        .badValue(device: device, point: field.name, reason: "expected a number, got a boolean"))
+                    continue
+                }
+                value = b ? 1 : 0
             case .string(let s):
                 guard field.canonical == .departureTime, let t = ISO8601Time.epochSeconds(s) else {
                     out.rejected.append(
                         .badValue(
                             device: device, point: field.name,
-                            reason: "expected a number, got string \"\(s.prefix(40))\""))
+                            reason: "expected a number, got string \"\(BoundedText.value(s))\""))
                     continue
                 }
                 value = t

@@ -235,11 +235,16 @@ struct ProfileParser {
         return out
     }
 
+    /// Upper bound of every timing value in milliseconds: one day.
+    static let maxMilliseconds = 86_400_000
+
     private func timing(_ t: ProfileMap) throws(DeviceIOError) -> Timing {
         try t.checkKeys(Self.timingKeys, what: "'timing'")
         var out = Timing()
-        func positive(_ key: String, _ v: Int?) throws(DeviceIOError) -> Int? {
-            if let v, v <= 0 { throw t.error(key, "'\(key)' must be positive, got \(v)") }
+        // Bounded above as well: these become Durations, nanosecond deadlines and register values, where a
+        // huge value (9223372036854775807) would overflow `ms × 1_000_000` and trap.
+        func positive(_ key: String, _ v: Int?, max: Int = Self.maxMilliseconds) throws(DeviceIOError) -> Int? {
+            if let v, v <= 0 || v > max { throw t.error(key, "'\(key)' must be 1…\(max), got \(v)") }
             return v
         }
         if let v = try positive("fastPollMs", t.int("fastPollMs")) { out.fastPollMs = v }
@@ -249,7 +254,9 @@ struct ProfileParser {
         if let v = try positive("minUpdateIntervalMs", t.int("minUpdateIntervalMs")) {
             out.minUpdateIntervalMs = v
         }
-        if let v = try positive("revertTimeoutS", t.int("revertTimeoutS")) { out.revertTimeoutS = v }
+        if let v = try positive("revertTimeoutS", t.int("revertTimeoutS"), max: Self.maxMilliseconds / 1000) {
+            out.revertTimeoutS = v
+        }
         if let r = try t.double("rampKWPerSecond") {
             if r <= 0 { throw t.error("rampKWPerSecond", "'rampKWPerSecond' must be positive, got \(r)") }
             out.rampKWPerSecond = r
@@ -264,7 +271,7 @@ struct ProfileParser {
         if let bases = try m.sequence("sunspecBases") {
             var list: [Int] = []
             for b in bases {
-                guard let v = b.int, (0...65535).contains(v) else {
+                guard let v = b.decimalInt, (0...65535).contains(v) else {
                     throw m.error("sunspecBases", "SunSpec base addresses must be integers 0…65535")
                 }
                 list.append(v)
@@ -283,20 +290,20 @@ struct ProfileParser {
             out.maxBlockRegisters = v
         }
         if let v = try m.int("maxGapRegisters") {
-            guard v >= 0 else {
-                throw m.error("maxGapRegisters", "'maxGapRegisters' must be ≥ 0, got \(v)")
+            guard (0...125).contains(v) else {
+                throw m.error("maxGapRegisters", "'maxGapRegisters' must be 0…125 (Modbus read limit), got \(v)")
             }
             out.maxGapRegisters = v
         }
         if let v = try m.int("minRequestGapMs") {
-            guard v >= 0 else {
-                throw m.error("minRequestGapMs", "'minRequestGapMs' must be ≥ 0, got \(v)")
+            guard (0...60_000).contains(v) else {
+                throw m.error("minRequestGapMs", "'minRequestGapMs' must be 0…60000, got \(v)")
             }
             out.minRequestGapMs = v
         }
         if let v = try m.int("responseTimeoutMs") {
-            guard v > 0 else {
-                throw m.error("responseTimeoutMs", "'responseTimeoutMs' must be positive, got \(v)")
+            guard (1...60_000).contains(v) else {
+                throw m.error("responseTimeoutMs", "'responseTimeoutMs' must be 1…60000, got \(v)")
             }
             out.responseTimeoutMs = v
         }
@@ -395,7 +402,7 @@ struct ProfileParser {
         }
         if let w = try c.map("with", location: c.location, path: nil) {
             for e in w.entries {
-                guard case .scalar = e.value, let v = e.value.int.map(Double.init) ?? e.value.float,
+                guard let v = e.value.decimalDouble,
                     v.isFinite
                 else {
                     throw w.error(e.key, "fixed write '\(e.key)' must have a number value")

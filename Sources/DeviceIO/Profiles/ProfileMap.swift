@@ -53,7 +53,8 @@ struct ProfileMap {
         let lineNo = key.flatMap { k in entries.first { $0.key == k }?.line } ?? line
         let prefix = location != nil ? key.map { "key '\($0)': " } ?? "" : ""
         return .badProfile(
-            file: file, point: slot, reason: prefix + reason + ProfileMap.lineText(lineNo))
+            file: file, point: slot.map { BoundedText.bounded($0, limit: 128) },
+            reason: BoundedText.bounded(prefix + reason) + ProfileMap.lineText(lineNo))
     }
 
     /// Rejects every key not in `allowed`, suggesting the closest allowed key.
@@ -91,7 +92,7 @@ struct ProfileMap {
 
     func int(_ key: String, required: Bool = false) throws(DeviceIOError) -> Int? {
         guard let n = required ? try require(key) : node(key) else { return nil }
-        guard case .scalar = n, let v = n.int else {
+        guard let v = n.decimalInt else {
             throw error(key, "'\(key)' must be an integer, got '\(n.string ?? "a collection")'")
         }
         return v
@@ -99,7 +100,7 @@ struct ProfileMap {
 
     func double(_ key: String, required: Bool = false) throws(DeviceIOError) -> Double? {
         guard let n = required ? try require(key) : node(key) else { return nil }
-        guard case .scalar = n, let v = n.int.map(Double.init) ?? n.float, v.isFinite else {
+        guard let v = n.decimalDouble else {
             throw error(key, "'\(key)' must be a finite number, got '\(n.string ?? "a collection")'")
         }
         return v

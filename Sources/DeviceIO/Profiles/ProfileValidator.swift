@@ -103,7 +103,10 @@ struct ProfileValidator {
                     "occupies \(count) registers, more than maxBlockRegisters (\(settings.maxBlockRegisters))"
                 )
             }
-            if mp.address < 0 { throw fail(p.name, "address must be ≥ 0, got \(mp.address)") }
+            // Bounded before any `address + count` below, which would overflow (trap) for a huge address.
+            guard (0...65535).contains(mp.address) else {
+                throw fail(p.name, "address must be 0…65535, got \(mp.address)")
+            }
             if mp.table == .input && p.access != .read {
                 throw fail(
                     p.name, "input registers are read-only; access must be r, not \(p.access.rawValue)")

@@ -36,7 +36,14 @@ extension MarketProfileLoader {
     static func baselineRules(_ m: YAMLMap) throws(MarketError) -> BaselineRules {
         try m.checkKeys(baselineKeys)
         let method = try m.choice("method", BaselineRules.Method.self, required: false) ?? .similarDays
-        func int(_ key: String) throws(MarketError) -> Int? { m.node(key) == nil ? nil : try m.int(key) }
+        // Day counts are bounded to a year: they drive loops over past days and date arithmetic, where a huge
+        // value would run for ever or overflow.
+        func int(_ key: String) throws(MarketError) -> Int? {
+            guard m.node(key) != nil else { return nil }
+            let v = try m.int(key)
+            guard (-366...366).contains(v) else { throw m.error(key, "must be within ±366 days, got \(v)") }
+            return v
+        }
         func days(_ key: String) throws(MarketError) -> [MarketDay] {
             guard m.node(key) != nil else { return [] }
             var out: [MarketDay] = []

@@ -22,14 +22,12 @@ extension DRAward {
     }
 
     public init(json data: Data, labelling: MarketInterval.Labelling = .start) throws(DocumentError) {
-        guard let object = try? JSONSerialization.jsonObject(with: data), let top = object as? [String: Any] else {
-            throw DocumentError("", "not a JSON object")
-        }
+        let top = try StrictJSON.object(data)
         let id = try DRInvitation.text(top["eventID"], "eventID")
         let day = try ClearingDocument.day(top["day"], "day")
         var version: Int?
         if let v = top["offerVersion"], !(v is NSNull) {
-            guard let i = ClearingDocument.integer(v), i >= 1 else {
+            guard let i = ClearingDocument.integer(v, text: false), i >= 1 else {
                 throw DocumentError("offerVersion", "\"\(v)\" is not an integer ≥ 1")
             }
             version = i
@@ -56,7 +54,7 @@ extension DRAward {
         let day = try ClearingDocument.day(f0[columns[1]], "line \(first.line) day")
         var version: Int?
         if !f0[columns[2]].isEmpty {
-            guard let v = Int(f0[columns[2]]), v >= 1 else {
+            guard let v = DecimalText.integer(f0[columns[2]]), v >= 1 else {
                 throw DocumentError("line \(first.line) offer_version", "\"\(f0[columns[2]])\" is not an integer ≥ 1")
             }
             version = v
@@ -66,13 +64,15 @@ extension DRAward {
             for (c, n) in zip(columns, names) where f[c] != f0[c] {
                 throw DocumentError("line \(line) \(n)", "\"\(f[c])\" differs from line \(first.line)'s \"\(f0[c])\"")
             }
-            guard let index = Int(f[k]) ?? MarketInterval(day: day, label: f[k], labelling: .start)?.index else {
+            guard
+                let index = DecimalText.integer(f[k]) ?? MarketInterval(day: day, label: f[k], labelling: .start)?.index
+            else {
                 throw DocumentError("line \(line) interval", "\"\(f[k])\" is neither 1…96 nor an HH:MM start label")
             }
             intervals.append(
                 Interval(
-                    index: index, awardedMW: try DRInvitation.value(f[mw], "line \(line) awarded_mw"),
-                    priceYuanPerMWh: try DRInvitation.value(f[price], "line \(line) price_yuan_per_mwh")))
+                    index: index, awardedMW: try DRInvitation.value(csv: f[mw], "line \(line) awarded_mw"),
+                    priceYuanPerMWh: try DRInvitation.value(csv: f[price], "line \(line) price_yuan_per_mwh")))
         }
         guard !f0[columns[0]].isEmpty else {
             throw DocumentError("line \(first.line) event_id", "required text missing")
@@ -85,9 +85,7 @@ extension DRCancellation {
     /// Reads the JSON form `{"eventID", "at", "reason"?}`.
     public init(data: Data) throws(DRError) {
         do throws(DocumentError) {
-            guard let object = try? JSONSerialization.jsonObject(with: data), let top = object as? [String: Any] else {
-                throw DocumentError("", "not a JSON object")
-            }
+            let top = try StrictJSON.object(data)
             self.init(
                 eventID: try DRInvitation.text(top["eventID"], "eventID"), at: try DRInvitation.date(top["at"], "at"),
                 reason: top["reason"] as? String)

@@ -1,3 +1,5 @@
+import VPPCore
+
 /// Errors of the demand-response workflow (issue 7). Every case says which document, field or interval is at
 /// fault and why, so that the reply to the grid platform or the trader can be acted on.
 public enum DRError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -11,7 +13,10 @@ public enum DRError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The event's status does not allow the action (e.g. an award before any offer, an offer after the deadline).
     case workflow(event: String, status: DRStatus, action: String, reason: String)
 
-    public var description: String {
+    /// Bounded (`BoundedText`): a long offending value quoted in a field or reason is elided.
+    public var description: String { BoundedText.bounded(unbounded) }
+
+    private var unbounded: String {
         switch self {
         case .badField(let document, let field, let reason):
             return "\(document): \(field): \(reason)"

@@ -34,9 +34,7 @@ extension DRInvitation {
 
     /// The JSON form (syntax and types only; see `validate()`).
     public init(json data: Data, labelling: MarketInterval.Labelling = .start) throws(DocumentError) {
-        guard let object = try? JSONSerialization.jsonObject(with: data), let top = object as? [String: Any] else {
-            throw DocumentError("", "not a JSON object")
-        }
+        let top = try StrictJSON.object(data)
         let id = try Self.text(top["id"], "id")
         let product = try Self.product(top["direction"], top["timing"], "")
         let day = try ClearingDocument.day(top["day"], "day")
@@ -83,7 +81,7 @@ extension DRInvitation {
         let at0 = "line \(first.line)"
         let product = try Self.product(f0[columns[1]], f0[columns[2]], "\(at0) ")
         let day = try ClearingDocument.day(f0[columns[3]], "\(at0) day")
-        let price = try Self.value(f0[columns[5]], "\(at0) price_yuan_per_mwh")
+        let price = try Self.value(csv: f0[columns[5]], "\(at0) price_yuan_per_mwh")
         let pricing: DRPricing
         switch f0[columns[4]] {
         case "cap": pricing = .cap(yuanPerMWh: price)
@@ -98,7 +96,7 @@ extension DRInvitation {
                     "line \(line) \(name)", "\"\(f[column])\" differs from line \(first.line)'s \"\(f0[column])\"")
             }
             let index: Int
-            if let c = intervalColumn, let k = Int(f[c]) {
+            if let c = intervalColumn, let k = DecimalText.integer(f[c]) {
                 index = k
             } else {
                 let (c, l) = timeColumn ?? (intervalColumn ?? 0, labelling)
@@ -109,7 +107,7 @@ extension DRInvitation {
                 index = interval.index
             }
             intervals.append(
-                Interval(index: index, requestedMW: try Self.value(f[mwColumn], "line \(line) requested_mw")))
+                Interval(index: index, requestedMW: try Self.value(csv: f[mwColumn], "line \(line) requested_mw")))
         }
         self.init(
             id: f0[columns[0]], product: product, day: day, intervals: intervals.sorted { $0.index < $1.index },
@@ -123,11 +121,23 @@ extension DRInvitation {
         return s
     }
 
-    /// A finite number (JSON number or numeric string).
+    /// A finite JSON number (as read by `StrictJSON`): a boolean, a string or null is refused, naming its type.
     static func value(_ value: Any?, _ location: String) throws(DocumentError) -> Double {
         guard let value else { throw DocumentError(location, "required number missing") }
-        guard let v = ClearingDocument.number(value), v.isFinite else {
-            throw DocumentError(location, "\"\(value)\" is not a finite number")
+        if let v = ClearingDocument.number(value) { return v }
+        switch value {
+        case is JSONBoolean: throw DocumentError(location, "\(value) is a boolean, not a number")
+        case let s as String: throw DocumentError(location, "\"\(s)\" is a string, not a number")
+        case is NSNull: throw DocumentError(location, "required number missing (null)")
+        default: throw DocumentError(location, "\(value) is not a finite number")
+        }
+    }
+
+    /// A CSV field as a finite plain decimal number (`DecimalText`: no hex, `nan`, `inf`).
+    static func value(csv field: String, _ location: String) throws(DocumentError) -> Double {
+        guard !field.isEmpty else { throw DocumentError(location, "required number missing") }
+        guard let v = ClearingDocument.number(csv: field) else {
+            throw DocumentError(location, "\"\(field)\" is not a finite decimal number")
         }
         return v
     }

@@ -1,8 +1,12 @@
 import Foundation
 
 /// The small CSV dialect of vppd's market files (RFC 4180 subset): comma-separated, first line a header of
-/// column names, `\n` or `\r\n` line ends, blank lines ignored, fields in double quotes when they contain a
-/// comma or a quote (quotes doubled inside). Numbers are plain decimal (`-12.5`, `1e3`).
+/// column names, `\n` or `\r\n` line ends, an optional UTF-8 byte-order mark, blank lines ignored, fields in
+/// double quotes when they contain a comma or a quote (quotes doubled inside). Numbers are plain decimal
+/// (`-12.5`, `1e3`; `DecimalText`).
+///
+/// Lines are split on the `Character`s `"\n"` and `"\r\n"`: Swift treats CR LF as one grapheme, so splitting on
+/// `"\n"` alone never splits a CRLF file at all.
 struct CSVTable {
     var header: [String]
     /// Data rows with their 1-based line number in the file.
@@ -11,9 +15,7 @@ struct CSVTable {
     /// Parses `text`; a row with a different field count from the header is an error naming its line.
     init(parsing text: String) throws(DocumentError) {
         var lines: [(Int, [String])] = []
-        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            var line = Substring(raw)
-            if line.hasSuffix("\r") { line = line.dropLast() }
+        for (n, line) in Self.lines(text).enumerated() {
             if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
             lines.append((n + 1, try Self.fields(line, lineNumber: n + 1)))
         }
@@ -26,6 +28,12 @@ struct CSVTable {
             }
             rows.append((n, f.map { $0.trimmingCharacters(in: .whitespaces) }))
         }
+    }
+
+    /// The lines of `text` without their LF or CRLF ends, after dropping a leading byte-order mark.
+    static func lines(_ text: String) -> [Substring] {
+        let body = text.hasPrefix("\u{FEFF}") ? text.dropFirst() : Substring(text)
+        return body.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
     }
 
     /// Index of a column, or an error listing the columns that are there.

@@ -24,7 +24,7 @@ extension ClearingDocument {
         }
         guard let first = table.rows.first else { throw DocumentError("", "no rows after the header") }
         let day = try Self.day(first.fields[dayColumn], "line \(first.line) market_day")
-        guard let version = Int(first.fields[versionColumn]) else {
+        guard let version = DecimalText.integer(first.fields[versionColumn]) else {
             throw DocumentError(
                 "line \(first.line) bid_version", "\"\(first.fields[versionColumn])\" is not an integer")
         }
@@ -38,13 +38,14 @@ extension ClearingDocument {
             }
             let index = try Self.index(
                 indexColumn.map { f[$0] as Any }, time: timeColumn.map { f[$0.0] as Any }, day: day,
-                labelling: timeColumn?.1 ?? labelling, at: "line \(line)")
+                labelling: timeColumn?.1 ?? labelling, at: "line \(line)", textNumbers: true)
             intervals.append(
                 Interval(
-                    index: index, clearedQuantity: Self.number(f[quantityColumn]),
-                    price: Self.number(f[priceColumn])))
+                    index: index, clearedQuantity: Self.number(csv: f[quantityColumn]),
+                    price: Self.number(csv: f[priceColumn])))
         }
         self.init(marketDay: day, bidVersion: version, unit: unit, priceUnit: "yuan/MWh", intervals: intervals)
+        self = canonicalized()
     }
 
     /// Reads either form (`MarketFileBody`: JSON when it starts with `{`, CSV otherwise).

@@ -8,8 +8,13 @@ import VPPCore
 /// `init(csv:labelling:)` only refuse what cannot be read at all (not JSON/CSV, no market day, a time label
 /// that names no interval); everything else — a wrong day, version or unit, missing or duplicate intervals,
 /// non-finite numbers, quantities outside the offer — is kept as read and named by `ClearingValidator`.
-/// Numbers may be JSON numbers or numeric strings (`"NaN"`, `"12.5"`), so that a non-finite value is
-/// reported as such rather than as a syntax error.
+/// Numbers are strict (README "Files: inbox and outbox"): in JSON only a JSON number is a number — a boolean, a string
+/// (`"12.5"`, `"0x1F4"`, `"NaN"`) or a number beyond `Double` is kept as "not a number" (nil) for the validator
+/// to name; in CSV a field is a number only when it is plain finite decimal (`DecimalText`).
+///
+/// The readers return the document's canonical form (`canonicalized()`): intervals in index order, the price
+/// unit spelled `yuan/MWh` when it is that or an equivalent (or absent), `-0` as `0`. Two files that say the
+/// same thing therefore read as equal documents, so a re-sent clearing is a duplicate, not a new version.
 public struct ClearingDocument: Sendable, Equatable, Codable {
     public static let currentSchema = "vppd.clearing/1"
 
@@ -53,16 +58,15 @@ public struct ClearingDocument: Sendable, Equatable, Codable {
     /// Reads the JSON form. An interval names itself by `index` (1…96) or by `time` (`HH:MM` under
     /// `labelling`, or under the file's own `intervalLabelling` when it has one).
     public init(json data: Data, labelling: MarketInterval.Labelling) throws(DocumentError) {
-        guard let object = try? JSONSerialization.jsonObject(with: data), let top = object as? [String: Any] else {
-            throw DocumentError("", "not a JSON object")
-        }
+        let top = try StrictJSON.object(data)
         if let s = top["schema"] {
             guard let text = s as? String, text == Self.currentSchema else {
-                throw DocumentError("schema", "\"\(s)\" is not supported; expected \"\(Self.currentSchema)\"")
+                throw DocumentError(
+                    "schema", "\"\(BoundedText.value("\(s)"))\" is not supported; expected \"\(Self.currentSchema)\"")
             }
         }
         let day = try Self.day(top["marketDay"], "marketDay")
-        guard let versionValue = top["bidVersion"], let version = Self.integer(versionValue) else {
+        guard let versionValue = top["bidVersion"], let version = Self.integer(versionValue, text: false) else {
             throw DocumentError("bidVersion", "required integer missing")
         }
         guard let unit = top["unit"] as? String else { throw DocumentError("unit", "required text missing") }
@@ -74,6 +78,33 @@ public struct ClearingDocument: Sendable, Equatable, Codable {
         self.init(
             marketDay: day, bidVersion: version, unit: unit, priceUnit: top["priceUnit"] as? String,
             intervals: intervals)
+        self = canonicalized()
+    }
+
+    /// The price unit vppd's bids use; `canonicalPriceUnit` maps its equivalent spellings onto it.
+    public static let yuanPerMWh = "yuan/MWh"
+
+    /// `yuan/MWh` for an absent unit or an equivalent spelling (any case, blanks ignored: `yuan/MWh`,
+    /// `CNY/MWh`, `RMB/MWh`, `元/MWh`); any other text as given, for `ClearingValidator` to refuse.
+    public static func canonicalPriceUnit(_ unit: String?) -> String {
+        guard let unit else { return yuanPerMWh }
+        let folded = unit.filter { !$0.isWhitespace }.lowercased()
+        return ["yuan/mwh", "cny/mwh", "rmb/mwh", "元/mwh"].contains(folded) ? yuanPerMWh : unit
+    }
+
+    /// The canonical form (see the type's comment): what a duplicate is judged by. Intervals are sorted by
+    /// index (stably, so duplicates stay visible to the validator).
+    public func canonicalized() -> ClearingDocument {
+        var out = self
+        out.priceUnit = Self.canonicalPriceUnit(priceUnit)
+        out.intervals = intervals.enumerated().sorted { ($0.element.index, $0.offset) < ($1.element.index, $1.offset) }
+            .map { e in
+                var i = e.element
+                if i.clearedQuantity == 0 { i.clearedQuantity = 0 }
+                if i.price == 0 { i.price = 0 }
+                return i
+            }
+        return out
     }
 
     /// The stored JSON form (after validation every number is finite).
@@ -125,29 +156,38 @@ public struct ClearingDocument: Sendable, Equatable, Codable {
         for (n, item) in list.enumerated() {
             guard let entry = item as? [String: Any] else { throw DocumentError("intervals[\(n)]", "not an object") }
             let index = try index(
-                entry["index"], time: entry["time"], day: day, labelling: labelling, at: "intervals[\(n)]")
+                entry["index"], time: entry["time"], day: day, labelling: labelling, at: "intervals[\(n)]",
+                textNumbers: false)
             out.append(try make(index, entry, "intervals[\(n)]"))
         }
         return out
     }
 
-    static func integer(_ value: Any) -> Int? {
-        if let s = value as? String { return Int(s.trimmingCharacters(in: .whitespaces)) }
-        if let n = value as? NSNumber, let i = Int(exactly: n.doubleValue) { return i }
+    /// An integer: a JSON number with an integral value (as read by `StrictJSON`), or with `text` a plain decimal
+    /// integer string (CSV fields). Booleans, fractions, hex and out-of-range values are not integers.
+    static func integer(_ value: Any, text: Bool) -> Int? {
+        if let d = value as? Double { return Int(exactly: d) }
+        if text, let s = value as? String { return DecimalText.integer(s.trimmingCharacters(in: .whitespaces)) }
         return nil
     }
 
+    /// A finite JSON number as read by `StrictJSON`; nil for anything else (boolean, string, null, object).
     static func number(_ value: Any) -> Double? {
-        if let s = value as? String { return Double(s.trimmingCharacters(in: .whitespaces)) }
-        if value is NSNull { return nil }
-        return (value as? NSNumber)?.doubleValue
+        guard let d = value as? Double, d.isFinite else { return nil }
+        return d
+    }
+
+    /// A CSV field as a number: plain finite decimal (`DecimalText`), nil when empty or anything else.
+    static func number(csv field: String) -> Double? {
+        DecimalText.double(field.trimmingCharacters(in: .whitespaces))
     }
 
     static func index(
-        _ index: Any?, time: Any?, day: MarketDay, labelling: MarketInterval.Labelling, at location: String
+        _ index: Any?, time: Any?, day: MarketDay, labelling: MarketInterval.Labelling, at location: String,
+        textNumbers: Bool
     ) throws(DocumentError) -> Int {
         if let index {
-            guard let k = integer(index) else {
+            guard let k = integer(index, text: textNumbers) else {
                 throw DocumentError("\(location).index", "\"\(index)\" is not an integer")
             }
             return k

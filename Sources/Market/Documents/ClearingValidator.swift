@@ -115,7 +115,7 @@ public enum ClearingValidator {
         guard let price = i.price, price.isFinite else {
             out.append(
                 .init(
-                    interval: i.index, field: "price", value: i.price.map { "\($0)" } ?? "missing",
+                    interval: i.index, field: "price", value: i.price.map { "\($0)" } ?? Self.notANumber,
                     expected: "a finite number in \(floor)…\(cap) yuan/MWh"))
             if i.clearedQuantity.map({ !$0.isFinite }) ?? true {
                 out.append(quantityMissing(i))
@@ -145,9 +145,13 @@ public enum ClearingValidator {
         return out
     }
 
+    /// How an absent number is named: the readers keep anything that is not a strict number (a boolean, a
+    /// string, `NaN` in CSV, …) as absent, so the problem cannot tell the two apart.
+    static let notANumber = "missing or not a number"
+
     static func quantityMissing(_ i: ClearingDocument.Interval) -> ClearingProblem {
         .init(
-            interval: i.index, field: "clearedQuantity", value: i.clearedQuantity.map { "\($0)" } ?? "missing",
+            interval: i.index, field: "clearedQuantity", value: i.clearedQuantity.map { "\($0)" } ?? Self.notANumber,
             expected: "a finite number of MW")
     }
 

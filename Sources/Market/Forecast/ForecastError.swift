@@ -11,7 +11,10 @@ public enum ForecastError: Error, Equatable, CustomStringConvertible {
     /// Bad input for a PV or V2G forecast.
     case badResource(id: String, reason: String)
 
-    public var description: String {
+    /// Bounded (`BoundedText`): a long offending value quoted in `reason` is elided.
+    public var description: String { BoundedText.bounded(unbounded) }
+
+    private var unbounded: String {
         switch self {
         case .badPriceFile(let file, let line, let reason):
             return "price file \(file)\(line.map { " line \($0)" } ?? ""): \(reason)"

@@ -4,7 +4,8 @@ import VPPCore
 /// Price series of one or more market days, read from a file (issue 5 §2 "price forecast from a file"; the
 /// backtest's actual prices). Prices in yuan/MWh, 96 per day, zero and negative allowed.
 ///
-/// **CSV** (UTF-8, `#` starts a comment line, header required, columns in any order):
+/// **CSV** (UTF-8, optional byte-order mark, LF or CRLF line ends, `#` starts a comment line, header required,
+/// columns in any order; numbers plain finite decimal — `DecimalText`, no hex, `nan` or `inf`):
 ///
 ///     day,interval,price[,q10,q50,q90,…]
 ///     2026-12-01,1,312.5
@@ -70,7 +71,7 @@ public struct PriceSeries: Sendable, Equatable {
         var intervalCol = 0
         var priceCol = 0
         let n = MarketInterval.perDay
-        for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (i, raw) in CSVTable.lines(text).enumerated() {
             let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
             if line.isEmpty || line.hasPrefix("#") { continue }
             let fields = line.split(separator: ",", omittingEmptySubsequences: false).map {
@@ -89,9 +90,12 @@ public struct PriceSeries: Sendable, Equatable {
                 intervalCol = try column("interval")
                 priceCol = try column("price")
                 for (c, name) in lower.enumerated() where name.hasPrefix("q") {
-                    guard let pct = Double(name.dropFirst()), pct > 0, pct < 100 else {
+                    guard let pct = DecimalText.double(name.dropFirst()), pct > 0, pct < 100 else {
                         throw .badPriceFile(
                             file: file, line: i + 1, reason: "quantile column '\(name)' must be q1…q99")
+                    }
+                    guard !qColumns.contains(where: { $0.1 == pct / 100 }) else {
+                        throw .badPriceFile(file: file, line: i + 1, reason: "quantile column '\(name)' appears twice")
                     }
                     qColumns.append((c, pct / 100))
                 }
@@ -110,7 +114,7 @@ public struct PriceSeries: Sendable, Equatable {
             if label.contains(":") {
                 index = MarketInterval(day: day, label: label, labelling: labelling)?.index
             } else {
-                index = Int(label).flatMap { (1...n).contains($0) ? $0 : nil }
+                index = DecimalText.integer(label).flatMap { (1...n).contains($0) ? $0 : nil }
             }
             guard let k = index else {
                 throw .badPriceFile(
@@ -118,7 +122,7 @@ public struct PriceSeries: Sendable, Equatable {
                     reason: "interval '\(label)' is neither 1…\(n) nor an HH:MM label (\(labelling.rawValue) time)")
             }
             func number(_ c: Int, _ what: String) throws(ForecastError) -> Double {
-                guard let v = Double(fields[c]), v.isFinite else {
+                guard let v = DecimalText.double(fields[c]) else {
                     throw .badPriceFile(
                         file: file, line: i + 1, reason: "\(what) '\(fields[c])' is not a number (yuan/MWh)")
                 }
@@ -184,9 +188,12 @@ public struct PriceSeries: Sendable, Equatable {
             out.prices[day] = d.prices
             var qs: [PriceForecast.Quantile] = []
             for (key, series) in d.quantiles ?? [:] {
-                guard let pct = Double(key), pct > 0, pct < 100 else {
+                guard let pct = DecimalText.double(key), pct > 0, pct < 100 else {
                     throw .badPriceFile(
                         file: file, line: nil, reason: "day \(day) quantile key '\(key)' must be a percent 1…99")
+                }
+                guard !qs.contains(where: { $0.level == pct / 100 }) else {
+                    throw .badPriceFile(file: file, line: nil, reason: "day \(day) quantile \(pct) % appears twice")
                 }
                 try PriceSeriesCheck.check(series, day: day, intervals: MarketInterval.perDay, what: "quantile \(key)")
                 qs.append(.init(level: pct / 100, pricesYuanPerMWh: series))

@@ -104,12 +104,22 @@ public enum MarketProfileLoader {
             clearingRule: rule)
     }
 
+    /// Largest price magnitude a profile may name, yuan/MWh (see `priceRules`).
+    public static let maxPriceYuanPerMWh = 1_000_000.0
+
     static func priceRules(_ m: YAMLMap) throws(MarketError) -> MarketProfile.PriceRules {
         try m.checkKeys(priceKeys)
         let floor = try m.double("floorYuanPerMWh") ?? 0
         let cap = try m.double("capYuanPerMWh") ?? 0
         let tick = try m.double("tickYuanPerMWh") ?? 0
         guard tick > 0 else { throw m.error("tickYuanPerMWh", "must be > 0 yuan/MWh, got \(tick)") }
+        // Every price vppd builds a bid from is clamped to floor…cap and goes into the LP solver, which aborts on
+        // objective coefficients ≥ 1e25; ±1,000,000 yuan/MWh is far beyond any market's cap yet keeps every
+        // product with a fleet's MW well inside that.
+        for (key, v) in [("floorYuanPerMWh", floor), ("capYuanPerMWh", cap), ("tickYuanPerMWh", tick)]
+        where abs(v) > Self.maxPriceYuanPerMWh {
+            throw m.error(key, "must be within ±\(Int(Self.maxPriceYuanPerMWh)) yuan/MWh, got \(v)")
+        }
         guard cap > floor else {
             throw m.error("capYuanPerMWh", "must be above floorYuanPerMWh (\(floor)), got \(cap)")
         }
@@ -130,9 +140,9 @@ public enum MarketProfileLoader {
         }
         let minSegment = try m.double("minSegmentMW") ?? 0
         let tick = try m.double("quantityTickMW") ?? 0
-        guard tick > 0 else { throw m.error("quantityTickMW", "must be > 0 MW, got \(tick)") }
-        guard minSegment >= 0 else {
-            throw m.error("minSegmentMW", "must be ≥ 0 MW, got \(minSegment)")
+        guard tick > 0, tick <= 1000 else { throw m.error("quantityTickMW", "must be in (0, 1000] MW, got \(tick)") }
+        guard minSegment >= 0, minSegment <= 10_000 else {
+            throw m.error("minSegmentMW", "must be in 0…10000 MW, got \(minSegment)")
         }
         let ticks = minSegment / tick
         guard abs(ticks - ticks.rounded()) < 1e-6 else {
@@ -142,7 +152,7 @@ public enum MarketProfileLoader {
         let gateText = try m.string("gateClosure") ?? ""
         guard let (offset, minute) = parseGateClosure(gateText) else {
             throw m.error(
-                "gateClosure", "'\(gateText)' is not of the form 'D-1 10:00' (day offset, local HH:MM)")
+                "gateClosure", "'\(gateText)' is not of the form 'D-1 10:00' (day offset D-7…D, local HH:MM)")
         }
         guard offset < 0 || (offset == 0 && minute == 0) else {
             throw m.error(
@@ -164,11 +174,15 @@ public enum MarketProfileLoader {
         if dayPart.isEmpty {
             offset = 0
         } else {
-            guard let v = Int(dayPart), dayPart.first == "-" || dayPart.first == "+" else { return nil }
+            // A gate closure is at most a week before the day: a huge offset would overflow date arithmetic.
+            guard dayPart.first == "-" || dayPart.first == "+", let v = DecimalText.integer(dayPart),
+                (-7...0).contains(v)
+            else { return nil }
             offset = v
         }
         let hm = parts[1].split(separator: ":", omittingEmptySubsequences: false)
-        guard hm.count == 2, hm[1].count == 2, let h = Int(hm[0]), let mm = Int(hm[1]),
+        guard hm.count == 2, hm[0].count == 2, hm[1].count == 2, hm.allSatisfy({ $0.allSatisfy(\.isASCII) }),
+            hm.allSatisfy({ $0.allSatisfy(\.isNumber) }), let h = Int(hm[0]), let mm = Int(hm[1]),
             (0..<24).contains(h),
             (0..<60).contains(mm)
         else { return nil }

@@ -37,7 +37,9 @@ struct YAMLMap {
 
     func error(_ key: String, _ reason: String) -> MarketError {
         let lineNo = entries.first { $0.key == key }?.line ?? line
-        return .badProfile(file: file, key: keyPath(key), reason: reason + YAMLMap.lineText(lineNo))
+        return .badProfile(
+            file: file, key: BoundedText.bounded(keyPath(key), limit: 128),
+            reason: BoundedText.bounded(reason) + YAMLMap.lineText(lineNo))
     }
 
     func checkKeys(_ allowed: [String]) throws(MarketError) {
@@ -75,7 +77,7 @@ struct YAMLMap {
 
     func int(_ key: String) throws(MarketError) -> Int {
         let n = try require(key)
-        guard case .scalar = n, let v = n.int else {
+        guard let v = n.decimalInt else {
             throw error(key, "must be an integer, got '\(n.string ?? "a collection")'")
         }
         return v
@@ -83,7 +85,7 @@ struct YAMLMap {
 
     func double(_ key: String, required: Bool = true) throws(MarketError) -> Double? {
         guard let n = required ? try require(key) : node(key) else { return nil }
-        guard case .scalar = n, let v = n.int.map(Double.init) ?? n.float, v.isFinite else {
+        guard let v = n.decimalDouble else {
             throw error(key, "must be a finite number, got '\(n.string ?? "a collection")'")
         }
         return v
