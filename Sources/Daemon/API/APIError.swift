@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import VPPCore
 
 /// An error returned to an API caller as `{"error": code, "detail": text}` with its HTTP status.
 ///
@@ -21,7 +22,8 @@ public struct APIError: Error, HTTPResponseError, CustomStringConvertible, Senda
     ) {
         self.status = status
         self.code = code
-        self.detail = detail
+        // Bounded like every error text (BoundedText): a 5 MB value in a request never comes back 5 MB.
+        self.detail = BoundedText.bounded(detail)
         self.retryAfter = retryAfter
         self.closeConnection = closeConnection
     }

@@ -130,7 +130,7 @@ public actor BidService {
                 try await buildAlone(request, by: principal, from: address)
             }
         } catch let busy as HeavyWork.Busy {
-            throw APIError(.tooManyRequests, "busy", "bid build for \(request.day): \(busy)")
+            throw APIError(.tooManyRequests, "busy", "bid build for \(request.day): \(busy)", retryAfter: 5)
         }
     }
 

@@ -121,7 +121,7 @@ public enum BlockPlanner {
                 guard let found = modelMap?.byID[model] else {
                     throw .modelNotFound(profile: profile.id, point: name, model: model)
                 }
-                guard m.address >= 0, m.address + m.registerCount <= found.length else {
+                guard m.address >= 0, m.registerCount >= 0, m.address <= found.length - m.registerCount else {
                     throw .outsideModel(
                         profile: profile.id, point: name, model: model, offset: m.address,
                         count: m.registerCount,

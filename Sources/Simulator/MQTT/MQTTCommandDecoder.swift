@@ -85,7 +85,7 @@ struct MQTTCommandDecoder: Sendable {
         for p in path { cur = (cur as? [String: Any])?[p] }
         switch cur {
         case let n as NSNumber: return n.doubleValue.isFinite ? n.doubleValue : nil
-        case let s as String: return Double(s)
+        case let s as String: return DecimalText.double(s)  // plain decimal only: no "0x1F4", "nan", "inf"
         case let b as Bool: return b ? 1 : 0
         default: return nil
         }
