@@ -54,7 +54,8 @@ final class BenchDaemon {
     /// A daemon over the devices of `deviceInclude` (a config include, e.g. the one `vppsim --emit-config`
     /// writes), with `extraConfig` appended to the generated top-level config.
     init(
-        binary: String, profilesDirectory: String, deviceInclude: URL, controlPeriodMs: Int, extraConfig: String = ""
+        binary: String, profilesDirectory: String, deviceInclude: URL, controlPeriodMs: Int, apiOptions: String = "",
+        extraConfig: String = ""
     ) throws {
         self.binary = binary
         directory = FileManager.default.temporaryDirectory.appendingPathComponent(
@@ -68,7 +69,7 @@ final class BenchDaemon {
             stateDirectory: \(directory.appendingPathComponent("state").path)
             profilesDirectory: \(profilesDirectory)
             logLevel: warning
-            api: {host: 127.0.0.1, port: \(port), tokenFile: \(tokens)}
+            api: {host: 127.0.0.1, port: \(port), tokenFile: \(tokens)\(apiOptions.isEmpty ? "" : ", \(apiOptions)")}
             control: {periodMs: \(controlPeriodMs)}
             include: [\(deviceInclude.path)]
             \(extraConfig)

@@ -36,6 +36,8 @@ public enum FloodBench {
         public var connections = 50
         public var postEvery = 10
         public var halfOpen = 10_000
+        /// The daemon's connection cap for the run (its default, so the half-open test meets the shipped limit).
+        public var maxConnections = 4096
         public var probes = 20
         /// How long to wait for the server to close the half-open connections (its header timeout plus margin).
         public var halfOpenCloseWaitSeconds = 30.0
@@ -59,7 +61,7 @@ public enum FloodBench {
         // limiter (which answers 429 cheaply).
         let daemon = try BenchDaemon(
             binary: o.vppdPath, profilesDirectory: o.profilesDirectory, deviceInclude: include,
-            controlPeriodMs: o.controlPeriodMs)
+            controlPeriodMs: o.controlPeriodMs, apiOptions: "requestsPerSecond: 0, maxConnections: \(o.maxConnections)")
         defer { daemon.cleanup() }
         _ = try daemon.start()
         guard let pid = daemon.pid else { throw BenchError("vppd did not start") }
