@@ -8,7 +8,7 @@
 #   BIN=.build/debug          where vppd, vppsim are
 #   FUZZ_EXAMPLES=100         test cases per operation and phase (Schemathesis --max-examples)
 #   FUZZ_MAX_TIME=            seconds per role (Schemathesis --max-time); empty = no limit
-#   FUZZ_WORKERS=2            concurrent workers
+#   FUZZ_WORKERS=             concurrent workers (default 2 on Python ≥ 3.12, else 1: see below)
 #   FUZZ_ROLES="viewer operator trader admin"
 #   FUZZ_VENV=.venv-fuzz      virtualenv with the pinned Schemathesis (created when missing or stale)
 #   FUZZ_PYTHON=              interpreter for the virtualenv (default /usr/bin/python3, else python3)
@@ -20,7 +20,7 @@ SCHEMATHESIS_VERSION=4.32.5
 BIN=${BIN:-.build/debug}
 EXAMPLES=${FUZZ_EXAMPLES:-100}
 MAX_TIME=${FUZZ_MAX_TIME:-}
-WORKERS=${FUZZ_WORKERS:-2}
+WORKERS=${FUZZ_WORKERS:-}
 ROLES=${FUZZ_ROLES:-viewer operator trader admin}
 VENV=${FUZZ_VENV:-.venv-fuzz}
 
@@ -39,6 +39,10 @@ fi
 pyver() { "$1" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])' 2>/dev/null; }
 want=$(pyver "${PY:-none}")
 [ -n "$want" ] || { echo "fuzz-api: no usable Python 3 with venv (set FUZZ_PYTHON)" >&2; exit 1; }
+# The bug shows with several worker threads; one worker on older interpreters avoids it.
+if [ -z "$WORKERS" ]; then
+  if "$PY" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)'; then WORKERS=2; else WORKERS=1; fi
+fi
 if [ ! -x "$VENV/bin/st" ] || [ "$(pyver "$VENV/bin/python")" != "$want" ] \
     || [ "$("$VENV/bin/st" --version 2>/dev/null | awk '{print $NF}')" != "$SCHEMATHESIS_VERSION" ]; then
   rm -rf "$VENV"
