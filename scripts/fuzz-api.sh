@@ -16,6 +16,7 @@
 # Short pass (CI): FUZZ_EXAMPLES=10 FUZZ_MAX_TIME=15 scripts/fuzz-api.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+ROOT=$PWD
 SCHEMATHESIS_VERSION=4.32.5
 BIN=${BIN:-.build/debug}
 EXAMPLES=${FUZZ_EXAMPLES:-100}
@@ -23,6 +24,7 @@ MAX_TIME=${FUZZ_MAX_TIME:-}
 WORKERS=${FUZZ_WORKERS:-}
 ROLES=${FUZZ_ROLES:-viewer operator trader admin}
 VENV=${FUZZ_VENV:-.venv-fuzz}
+case "$VENV" in /*) ;; *) VENV=$ROOT/$VENV ;; esac
 
 for b in vppd vppsim; do
   [ -x "$BIN/$b" ] || { echo "fuzz-api: $BIN/$b is missing: run 'swift build' first" >&2; exit 1; }
@@ -149,8 +151,9 @@ for role in $ROLES; do
   echo "== fuzz-api: role $role (max examples $EXAMPLES${MAX_TIME:+, max time ${MAX_TIME}s})"
   for attempt in 1 2; do
     rc=0
-    "$VENV/bin/st" --config-file scripts/fuzz-api.toml "${args[@]}" \
-      -H "Authorization: Bearer ${token[$role]}" --report-dir "$WORK/report-$role" \
+    # Run from the work directory: Schemathesis keeps its cache (.schemathesis/) in the current directory.
+    (cd "$WORK" && "$VENV/bin/st" --config-file "$ROOT/scripts/fuzz-api.toml" "${args[@]}" \
+      -H "Authorization: Bearer ${token[$role]}" --report-dir "$WORK/report-$role") \
       > "$WORK/st-$role.log" 2>&1 || rc=$?
     cat "$WORK/st-$role.log"
     # Only a run whose sole problem is the interpreter bug above is repeated; any failure of vppd is final.
