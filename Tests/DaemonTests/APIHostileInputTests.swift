@@ -1,6 +1,7 @@
-import Daemon
 import Foundation
 import Testing
+
+@testable import Daemon
 
 #if canImport(Glibc)
     import Glibc
@@ -244,5 +245,57 @@ struct APILimitsTests {
         for i in 0..<1_000 { limiter.recordFailure("a\(i)", now: t0 + .milliseconds(i)) }
         #expect(limiter.blocked("a999", now: t0 + .seconds(1)) != nil, "the newest addresses are kept")
         #expect(limiter.blocked("a0", now: t0 + .seconds(1)) == nil, "the oldest were dropped")
+    }
+}
+
+@Suite("API connection registry: which connection makes room")
+struct ConnectionRegistryTests {
+    @Test("at the cap the least recently active idle connection is evicted, never a busy one")
+    func evictsLeastRecentlyActiveIdle() {
+        let r = ConnectionRegistry<Int>(limit: 3)
+        var ids: [UInt64] = []
+        for handle in 1...3 {
+            guard case .admitted(let id, let evicted) = r.admit(handle) else {
+                Issue.record("refused below the cap")
+                return
+            }
+            #expect(evicted == nil)
+            ids.append(id)
+        }
+        r.setBusy(ids[0], true)  // 1 is serving a request
+        r.setBusy(ids[1], true)
+        r.setBusy(ids[1], false)  // 2 just finished one: now the most recently active
+        guard case .admitted(_, let first) = r.admit(4) else {
+            Issue.record("refused with idle connections")
+            return
+        }
+        #expect(first == 3, "the idle connection that has been idle longest goes first")
+        guard case .admitted(_, let second) = r.admit(5) else {
+            Issue.record("refused with idle connections")
+            return
+        }
+        #expect(second == 2)
+        #expect(r.count == 3)
+    }
+
+    @Test("when every connection is busy a new one is refused, and the queue stays bounded")
+    func refusesWhenAllBusyAndStaysBounded() {
+        let r = ConnectionRegistry<Int>(limit: 2)
+        guard case .admitted(let a, _) = r.admit(1), case .admitted(let b, _) = r.admit(2) else {
+            Issue.record("refused below the cap")
+            return
+        }
+        r.setBusy(a, true)
+        r.setBusy(b, true)
+        if case .admitted = r.admit(3) { Issue.record("admitted with every connection busy") }
+        // Many requests on keep-alive connections must not grow the idle queue without bound.
+        for _ in 0..<100_000 {
+            r.setBusy(a, false)
+            r.setBusy(a, true)
+        }
+        #expect(r.queueLength < 1_000, "\(r.queueLength)")
+        r.remove(a)
+        #expect(r.count == 1)
+        if case .refused = r.admit(4) { Issue.record("refused below the cap") }
     }
 }

@@ -20,7 +20,7 @@ public struct ConnectionSettings: Sendable, Hashable {
     public var idleTimeout: Duration
 
     public init(
-        maxConnections: Int = 4096, headerTimeout: Duration = .seconds(10), idleTimeout: Duration = .seconds(60)
+        maxConnections: Int = 16_384, headerTimeout: Duration = .seconds(10), idleTimeout: Duration = .seconds(60)
     ) {
         self.maxConnections = max(maxConnections, 1)
         self.headerTimeout = headerTimeout
@@ -28,15 +28,40 @@ public struct ConnectionSettings: Sendable, Hashable {
     }
 }
 
-/// The open connections of the API server, with whether each has a request in progress.
-final class ConnectionRegistry: Sendable {
+/// The open connections of the API server, with whether each has a request in progress, and the idle ones in
+/// the order they became idle (least recently active first), so that choosing the connection to evict is O(1)
+/// amortised even when a flood hits the cap.
+final class ConnectionRegistry<Handle: Sendable>: Sendable {
     struct Entry {
-        let channel: any Channel
+        let channel: Handle
         var busy: Bool
+        /// Bumped each time the connection becomes idle; a queue item with an older generation is stale.
+        var generation: UInt64
     }
     struct State {
         var next: UInt64 = 0
         var entries: [UInt64: Entry] = [:]
+        /// Idle connections, least recently active first; may hold stale items (skipped when popped).
+        var idle: [(id: UInt64, generation: UInt64)] = []
+        var head = 0
+
+        func isCurrent(_ item: (id: UInt64, generation: UInt64)) -> Bool {
+            guard let e = entries[item.id] else { return false }
+            return !e.busy && e.generation == item.generation
+        }
+
+        /// Drops stale items once they outnumber the live connections, and consumed ones once they are most of
+        /// the queue, so the queue stays O(connections) however many requests a connection makes.
+        mutating func compact() {
+            if idle.count - head > 2 * entries.count + 64 {
+                let live = idle[head...].filter { isCurrent($0) }
+                idle = live
+                head = 0
+            } else if head > 1024, head * 2 > idle.count {
+                idle.removeFirst(head)
+                head = 0
+            }
+        }
     }
 
     let limit: Int
@@ -46,24 +71,33 @@ final class ConnectionRegistry: Sendable {
 
     enum Admission {
         /// Admitted; `evicted` is a connection to close to make room.
-        case admitted(id: UInt64, evicted: (any Channel)?)
+        case admitted(id: UInt64, evicted: Handle?)
         /// Every connection has a request in progress: refuse this one.
         case refused
     }
 
-    func admit(_ channel: any Channel) -> Admission {
+    func admit(_ channel: Handle) -> Admission {
         let (admission, count) = state.withLock { s -> (Admission, Int) in
-            var evicted: (any Channel)?
+            var evicted: Handle?
             if s.entries.count >= limit {
-                // The oldest idle connection (ids grow with time); O(limit) only when the server is full.
-                guard let victim = s.entries.lazy.filter({ !$0.value.busy }).min(by: { $0.key < $1.key }) else {
+                var victim: UInt64?
+                while s.head < s.idle.count {
+                    let item = s.idle[s.head]
+                    s.head += 1
+                    if s.isCurrent(item) {
+                        victim = item.id
+                        break
+                    }
+                }
+                s.compact()
+                guard let victim, let entry = s.entries.removeValue(forKey: victim) else {
                     return (.refused, s.entries.count)
                 }
-                s.entries[victim.key] = nil
-                evicted = victim.value.channel
+                evicted = entry.channel
             }
             s.next &+= 1
-            s.entries[s.next] = Entry(channel: channel, busy: false)
+            s.entries[s.next] = Entry(channel: channel, busy: false, generation: 0)
+            s.idle.append((s.next, 0))
             return (.admitted(id: s.next, evicted: evicted), s.entries.count)
         }
         Gauge(label: MetricNames.apiConnections).record(count)
@@ -71,7 +105,16 @@ final class ConnectionRegistry: Sendable {
     }
 
     func setBusy(_ id: UInt64, _ busy: Bool) {
-        state.withLock { s in s.entries[id]?.busy = busy }
+        state.withLock { s in
+            guard var e = s.entries[id], e.busy != busy else { return }
+            e.busy = busy
+            if !busy {
+                e.generation &+= 1
+                s.idle.append((id, e.generation))
+            }
+            s.entries[id] = e
+            s.compact()
+        }
     }
 
     func remove(_ id: UInt64) {
@@ -83,6 +126,8 @@ final class ConnectionRegistry: Sendable {
     }
 
     var count: Int { state.withLock { $0.entries.count } }
+    /// Items in the idle queue, consumed or not (bounded by `State.compact`).
+    var queueLength: Int { state.withLock { $0.idle.count } }
 }
 
 /// Tracks one connection for the registry (request in progress or not) and closes it when its first request head
@@ -94,12 +139,12 @@ final class ConnectionTracker: ChannelDuplexHandler, RemovableChannelHandler {
     typealias OutboundOut = HTTPResponsePart
 
     let id: UInt64
-    let registry: ConnectionRegistry
+    let registry: ConnectionRegistry<any Channel>
     let headerTimeout: Duration
     private var timer: Scheduled<Void>?
     private var sawHead = false
 
-    init(id: UInt64, registry: ConnectionRegistry, headerTimeout: Duration) {
+    init(id: UInt64, registry: ConnectionRegistry<any Channel>, headerTimeout: Duration) {
         self.id = id
         self.registry = registry
         self.headerTimeout = headerTimeout
@@ -157,12 +202,12 @@ struct GuardedHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
 
     let responder: HTTPChannelHandler.Responder
     let settings: ConnectionSettings
-    let registry: ConnectionRegistry
+    let registry: ConnectionRegistry<any Channel>
 
     init(responder: @escaping HTTPChannelHandler.Responder, settings: ConnectionSettings) {
         self.responder = responder
         self.settings = settings
-        self.registry = ConnectionRegistry(limit: settings.maxConnections)
+        self.registry = ConnectionRegistry<any Channel>(limit: settings.maxConnections)
     }
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {

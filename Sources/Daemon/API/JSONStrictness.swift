@@ -1,7 +1,7 @@
 import Foundation
 
 /// Checks a JSON request body against its OpenAPI request schema for what the decoders would silently accept
-/// but the document does not allow (README "API"): an explicit `null` for a member (an optional member is
+/// but the document does not allow (README "The HTTP API"): an explicit `null` for a member (an optional member is
 /// omitted, never null) and a boolean where the document says number, integer or string. Foundation's
 /// `JSONSerialization` bridges booleans to `NSNumber`, so a document parser that reads numbers with `as? Double`
 /// takes `true` as 1; this walk refuses them first, naming the member. Members the schema does not declare are

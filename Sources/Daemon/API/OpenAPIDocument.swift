@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Written in Swift (rather than a resource file) so that it ships inside the binary and cannot drift from a
 /// file on disk. OpenAPI 3.1 (JSON Schema 2020-12), so that every constraint a handler enforces can be stated:
-/// `propertyNames` for keyed maps, numeric `exclusiveMinimum`, `anyOf` for alternatives (README "API"). `DaemonTests/APIOpenAPITests` checks that every route of the real router is described here
+/// `propertyNames` for keyed maps, numeric `exclusiveMinimum`, `anyOf` for alternatives (README "The HTTP API"). `DaemonTests/APIOpenAPITests` checks that every route of the real router is described here
 /// and that real responses match the schemas.
 public enum OpenAPIDocument {
     public static let document: JSONTree = [

@@ -1,7 +1,7 @@
 import Foundation
 import VPPCore
 
-/// The prices the API takes in a bid build request or a price forecast (README "API"): finite and within
+/// The prices the API takes in a bid build request or a price forecast (README "The HTTP API"): finite and within
 /// `api`, far beyond any market profile's floor…cap yet far below what the LP solver can take (CLP refuses
 /// objective coefficients ≥ 1e25). The market profile's own floor…cap is checked by the market service behind
 /// the route; this bound is the one the OpenAPI document states, so it holds whatever the profile says.

@@ -84,8 +84,9 @@ public struct APISettings: Sendable, Hashable {
     public var tokenFile: String?
     /// Largest accepted request body, bytes (default 1 MiB).
     public var maxBodyBytes: Int
-    /// Open connections at most (default 4096; README "API limits").
-    public var maxConnections: Int = 4096
+    /// Open connections at most (default 16 384; README "API limits"): above a flood of 10 000 idle
+    /// connections, so that such a flood is held (and timed out) rather than churned through evictions.
+    public var maxConnections: Int = 16_384
     /// Time to the first complete request head of a connection, ms (default 10 000).
     public var headerTimeoutMs: Int = 10_000
     /// Time without HTTP activity before a connection is closed, ms (default 60 000).
