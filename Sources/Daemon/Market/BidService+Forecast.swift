@@ -98,7 +98,7 @@ extension BidService {
     }
 
     /// 422 naming the series and interval when the forecast is malformed or holds a price outside the
-    /// market's `ForecastPriceBand` (README "Price forecasts"), so nothing unbounded is stored or planned with.
+    /// market's `ForecastPriceBand` (README "API limits"), so nothing unbounded is stored or planned with.
     func check(_ forecast: PriceForecast) throws {
         let band = ForecastPriceBand(profile: try profile())
         do {

@@ -31,7 +31,7 @@ public enum MetricNames {
     public static let devicesByHealth = "vppd_devices_by_health"
     /// Gauge: configured devices.
     public static let devices = "vppd_devices"
-    /// Timer (histogram, seconds): one control tick's work, start to watchdog kick (README "Load and limits").
+    /// Timer (histogram, seconds): one control tick's work, start to watchdog kick (README "API limits").
     public static let controlTickWork = "vppd_control_tick_work_seconds"
     /// Timer (histogram, seconds): how late a control tick started after its deadline.
     public static let controlTickLateness = "vppd_control_tick_lateness_seconds"

@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 
-/// The recent timing of the control tick (README "Load and limits"): for each of the last `capacity` ticks,
+/// The recent timing of the control tick (README "API limits"): for each of the last `capacity` ticks,
 /// how long its work took and how late it started after its deadline. `GET /v1/status` shows the summary,
 /// and `vppbench flood` compares it idle and under an API flood; `/metrics` has the same as histograms.
 ///

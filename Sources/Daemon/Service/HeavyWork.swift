@@ -1,6 +1,6 @@
 import Dispatch
 
-/// Admission for expensive work — bid builds and settlements (README "Load and limits"): one job at a time
+/// Admission for expensive work — bid builds and settlements (README "API limits"): one job at a time
 /// per key (a market day and kind, e.g. `bid:2026-12-05`), at most `maxRunning` jobs at once across keys, and
 /// at most `maxWaiting` queued behind them; beyond that the caller is told to come back (`Busy`, 429).
 ///

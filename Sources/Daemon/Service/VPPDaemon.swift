@@ -78,7 +78,7 @@ public final class VPPDaemon: Sendable {
         self.runtimeBox = RuntimeBox(deviceLayer)
         self.status = DaemonStatus(config: setup.summary)
         self.commands = CommandService(store: store, fleet: fleet)
-        let heavy = HeavyWork()  // bid builds and settlements share one admission (README "Load and limits")
+        let heavy = HeavyWork()  // bid builds and settlements share one admission (README "API limits")
         do {
             self.bids = try BidService(
                 store: store, fleet: fleet, profile: BidService.loadProfile(setup.config.market),

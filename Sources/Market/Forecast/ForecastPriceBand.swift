@@ -1,7 +1,7 @@
 import VPPCore
 
 /// The prices a forecast may hold for a market: the profile's floor…cap widened by one floor-to-cap spread
-/// on each side (README "Price forecasts").
+/// on each side (README "API limits").
 ///
 /// A forecast is not a bid: its quantile tails and similar-day noise may stray past the cap or below the
 /// floor, and the planner itself probes one spread below the band's low end. But a price several spreads

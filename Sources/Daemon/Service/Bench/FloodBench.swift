@@ -4,7 +4,7 @@ import Foundation
     import Glibc
 #endif
 
-/// The `vppbench flood` suite (README "Load and limits"): does an API flood slow the control loop, and do idle
+/// The `vppbench flood` suite (README "API limits"): does an API flood slow the control loop, and do idle
 /// half-open connections delay a real client?
 ///
 /// A real `vppd` process controls a simulated fleet (`vppsim`, Modbus TCP on loopback) with a short control
@@ -36,8 +36,6 @@ public enum FloodBench {
         public var connections = 50
         public var postEvery = 10
         public var halfOpen = 10_000
-        /// The daemon's connection cap for the run (its default, so the half-open test meets the shipped limit).
-        public var maxConnections = 4096
         public var probes = 20
         /// How long to wait for the server to close the half-open connections (its header timeout plus margin).
         public var halfOpenCloseWaitSeconds = 30.0
@@ -61,7 +59,7 @@ public enum FloodBench {
         // limiter (which answers 429 cheaply).
         let daemon = try BenchDaemon(
             binary: o.vppdPath, profilesDirectory: o.profilesDirectory, deviceInclude: include,
-            controlPeriodMs: o.controlPeriodMs, apiOptions: "requestsPerSecond: 0, maxConnections: \(o.maxConnections)")
+            controlPeriodMs: o.controlPeriodMs, apiOptions: "requestsPerSecond: 0")
         defer { daemon.cleanup() }
         _ = try daemon.start()
         guard let pid = daemon.pid else { throw BenchError("vppd did not start") }
