@@ -134,3 +134,12 @@ final class DispatchRig: Sendable {
         try? FileManager.default.removeItem(at: storeDirectory)
     }
 }
+
+/// Fixed simulation instants for tests whose physics depend on the sun, so that they do not pass at night and
+/// fail by day (or the reverse) with the wall clock of the machine running them.
+enum TestClocks {
+    /// 2026-06-21 12:00 Asia/Shanghai: the simulated PV produces.
+    static let noonInShanghai: TimeInterval = 1_782_014_400
+    /// 2026-06-21 23:00 Asia/Shanghai: the simulated PV produces nothing.
+    static let nightInShanghai: TimeInterval = 1_782_054_000
+}
