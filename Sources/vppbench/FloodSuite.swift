@@ -8,6 +8,7 @@ struct FloodSuite {
     var floodSeconds = 60
     var idleSeconds = 60.0
     var halfOpen = 10_000
+    var postEvery = 10
 
     func run() async throws -> Report {
         var report = Report(suite: "flood")
@@ -17,6 +18,7 @@ struct FloodSuite {
         options.floodSeconds = floodSeconds
         options.idleSeconds = idleSeconds
         options.halfOpen = halfOpen
+        options.postEvery = postEvery
         let figures = try await onThread { [options] in try FloodBench.run(options) }
         for f in figures { report.add(f.name, f.value, f.unit, target: f.target) }
         return report

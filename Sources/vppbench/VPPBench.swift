@@ -23,6 +23,7 @@ struct VPPBench: AsyncParsableCommand {
     @Option(help: "flood: seconds of wrk load.") var floodSeconds = 60
     @Option(help: "flood: seconds of the idle baseline.") var idleSeconds = 60
     @Option(help: "flood: half-open connections held.") var halfOpen = 10_000
+    @Option(help: "flood: one command post in this many requests (0: reads only).") var postEvery = 10
     @Option(help: "dr: write event.json, settlement.json and a statement here.") var out: String?
 
     func run() async throws {
@@ -43,6 +44,7 @@ struct VPPBench: AsyncParsableCommand {
             s.floodSeconds = floodSeconds
             s.idleSeconds = Double(idleSeconds)
             s.halfOpen = halfOpen
+            s.postEvery = postEvery
             report = try await s.run()
         case "market":
             report = try MarketSuite(profilesDir: URL(fileURLWithPath: "MarketProfiles")).run()

@@ -32,6 +32,11 @@ import VPPCore
 /// - **Two time bases.** Device time is wall-clock time (the device layer stamps telemetry with it); the market
 ///   time of energy tracking comes from `clock` so tests and benchmarks can run intervals fast.
 public actor DispatchLoop {
+    /// The loop runs on the control path's own thread, not Swift's cooperative pool (see `ControlExecutor`).
+    public nonisolated var unownedExecutor: UnownedSerialExecutor {
+        ControlExecutor.shared.asUnownedSerialExecutor()
+    }
+
     /// Tunables; `VPPDaemon` derives them from the config.
     public struct Settings: Sendable {
         /// The control period, seconds (ramp windows, the last seconds of energy tracking).

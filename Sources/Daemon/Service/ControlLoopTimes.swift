@@ -5,7 +5,7 @@ import Synchronization
 /// how long its work took and how late it started after its deadline. `GET /v1/status` shows the summary,
 /// and `vppbench flood` compares it idle and under an API flood; `/metrics` has the same as histograms.
 ///
-/// A fixed ring under a lock: the tick records once per period, readers copy 1,024 pairs at most.
+/// A fixed ring under a lock: the tick records once per period, readers copy 256 pairs at most.
 public final class ControlLoopTimes: Sendable {
     public let capacity: Int
     private struct Ring {
@@ -16,7 +16,7 @@ public final class ControlLoopTimes: Sendable {
     }
     private let ring = Mutex(Ring())
 
-    public init(capacity: Int = 1024) { self.capacity = max(1, capacity) }
+    public init(capacity: Int = 256) { self.capacity = max(1, capacity) }
 
     /// Records one tick: its work and its start's lateness after the deadline, milliseconds.
     public func record(workMs: Double, lateMs: Double) {

@@ -49,6 +49,11 @@ public struct ControlTick: Service {
     }
 
     public func run() async throws {
+        // The tick's own code between awaits runs on the control path's thread too (see `ControlExecutor`).
+        try await withTaskExecutorPreference(ControlExecutor.shared) { try await loop() }
+    }
+
+    private func loop() async throws {
         if let watchdog = notifier.watchdogInterval, watchdog < period * 2 {
             logger.warning(
                 "control period is longer than half the systemd watchdog interval; the watchdog may fire",
