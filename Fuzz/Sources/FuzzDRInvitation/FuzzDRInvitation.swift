@@ -1,0 +1,12 @@
+import Foundation
+import Market
+
+/// libFuzzer entry: a DR invitation, JSON or CSV, read and validated (`DRInvitation(data:)`).
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let bytes = Data(bytes: data, count: size)
+    for labelling in MarketInterval.Labelling.allCases {
+        _ = try? DRInvitation(data: bytes, labelling: labelling)
+    }
+    return 0
+}
