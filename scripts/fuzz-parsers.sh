@@ -5,7 +5,8 @@
 #   FUZZ_SECONDS=20      seconds per target (the CI pass); ignored when FUZZ_RUNS is set
 #   FUZZ_RUNS=1000000    run this many inputs per target instead (a full `make fuzz` run)
 #   FUZZ_TARGETS="..."   only these targets (names as in the list below)
-#   FUZZ_SANITIZE=address,fuzzer or fuzzer (default address: ASan catches out-of-bounds unsafe-pointer reads)
+#   FUZZ_SANITIZERS=fuzzer     swiftc -sanitize= value; fuzzer,address adds AddressSanitizer (catches out-of-bounds
+#                              reads through unsafe pointers; about twice as slow, separate build directory)
 #
 # New inputs libFuzzer finds go to Fuzz/.build/corpus/<target>/ (kept between runs, never committed); a crashing
 # input is written to Fuzz/.build/fuzz-artifacts/<target>/ and its path printed. Reproduce with
@@ -24,14 +25,19 @@ ALL="config device-profile market-profile clearing dr-award dr-invitation prices
 TARGETS=${FUZZ_TARGETS:-$ALL}
 SECONDS_PER_TARGET=${FUZZ_SECONDS:-20}
 RUNS=${FUZZ_RUNS:-}
-SANITIZE=${FUZZ_SANITIZE:-address}
+export VPPD_FUZZ_SANITIZERS=${FUZZ_SANITIZERS:-fuzzer}
 
-flags=(-c release -Xswiftc -sanitize=fuzzer)
-# The harness targets carry -sanitize=fuzzer themselves; passing it to every module instruments the parsers
-# (in the root package) for coverage too, which is what guides libFuzzer.
-if [ "$SANITIZE" = "address" ]; then flags+=(-Xswiftc -sanitize=address); fi
+# The harnesses carry -sanitize= themselves (Fuzz/Package.swift); passing it to every module instruments the parsers
+# in the root package for coverage too, which is what guides libFuzzer. One value only: swiftc keeps the last one.
+flags=(-c release -Xswiftc "-sanitize=$VPPD_FUZZ_SANITIZERS")
+if [ "$VPPD_FUZZ_SANITIZERS" != fuzzer ]; then flags+=(--scratch-path "Fuzz/.build-${VPPD_FUZZ_SANITIZERS//,/-}"); fi
 echo "fuzz: building Fuzz/ (${flags[*]})"
-swift build --package-path Fuzz "${flags[@]}" 2>&1 | grep -E "error|warning:|Compiling|Build complete" | grep -v "^\[" || true
+mkdir -p Fuzz/.build
+if ! swift build --package-path Fuzz "${flags[@]}" >Fuzz/.build/fuzz-build.log 2>&1; then
+  grep -E "error" Fuzz/.build/fuzz-build.log | sort -u | head -20 >&2
+  echo "fuzz: build failed (log Fuzz/.build/fuzz-build.log)" >&2
+  exit 1
+fi
 bin=$(swift build --package-path Fuzz "${flags[@]}" --show-bin-path)
 
 if [ -n "$RUNS" ]; then limit=(-runs="$RUNS"); else limit=(-max_total_time="$SECONDS_PER_TARGET"); fi

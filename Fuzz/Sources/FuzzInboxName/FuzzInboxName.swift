@@ -1,5 +1,6 @@
 import Daemon
 import Foundation
+import FuzzDriver
 
 /// The kinds vppd registers with its inbox (VPPDaemon, DemandResponseService+Inbox).
 let kinds: Set<String> = ["clearing", "dr-invitation", "dr-award", "dr-cancel"]
@@ -9,7 +10,7 @@ let kinds: Set<String> = ["clearing", "dr-invitation", "dr-award", "dr-cancel"]
 /// Invariants checked (a violation traps, which libFuzzer reports as a crash): a sanitized name is safe, and a
 /// kind found by name is a registered prefix of it.
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let all = UnsafeBufferPointer(start: data, count: size)
     let cut = all.firstIndex(of: 0) ?? size
     let name = String(decoding: UnsafeBufferPointer(rebasing: all[..<cut]), as: UTF8.self)
@@ -24,4 +25,9 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let safe = FileNames.sanitized(name)
     precondition(FileNames.isSafe(safe), "sanitized name \(safe) is not safe")
     return 0
+}
+
+@main
+enum Harness {
+    static func main() { FuzzDriver.run(fuzz) }
 }

@@ -1,5 +1,6 @@
 import DeviceIO
 import Foundation
+import FuzzDriver
 import VPPCore
 
 /// The decoders of the shipped MQTT device profiles (`DeviceProfiles/mqtt-*.yaml`), compiled once.
@@ -22,8 +23,8 @@ let device = DeviceID(rawValue: "fuzz-0001")
 /// libFuzzer entry: one MQTT telemetry payload through the state decoder of every shipped MQTT profile (the
 /// streaming `JSONFieldExtractor` underneath). Invariant: every accepted value is finite.
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    let payload = UnsafeRawBufferPointer(start: data, count: size)
+public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    let payload = UnsafeRawBufferPointer(UnsafeBufferPointer(start: data, count: size))
     for decoder in decoders {
         guard let decoded = try? decoder.decode(payload, device: device) else { continue }
         for (point, value) in decoded.values {
@@ -31,4 +32,9 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         }
     }
     return 0
+}
+
+@main
+enum Harness {
+    static func main() { FuzzDriver.run(fuzz) }
 }

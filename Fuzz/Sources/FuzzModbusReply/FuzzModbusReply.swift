@@ -1,5 +1,6 @@
 import DeviceIO
 import Foundation
+import FuzzDriver
 import VPPCore
 
 /// The poll plans of the shipped Modbus device profiles (`DeviceProfiles/`), every point, SunSpec chains laid out
@@ -38,7 +39,7 @@ struct Input {
 /// picks the reply shape (failed read, short, long or exact) followed by the big-endian registers, and the plan
 /// decodes the replies. The rest of the input is decoded raw as every register type in both word orders.
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     var input = Input(bytes: UnsafeBufferPointer(start: data, count: size))
     let plan = plans[Int(input.byte()) % plans.count]
     var replies: [[UInt16]?] = []
@@ -46,7 +47,9 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         let shape = input.byte()
         let count: Int
         switch shape {
-        case 0: replies.append(nil); continue
+        case 0:
+            replies.append(nil)
+            continue
         case 1...15: count = Int(shape) - 1  // short (or empty) reply
         case 16...31: count = block.count + Int(shape) - 15  // longer than asked
         default: count = block.count
@@ -65,4 +68,9 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         }
     }
     return 0
+}
+
+@main
+enum Harness {
+    static func main() { FuzzDriver.run(fuzz) }
 }
