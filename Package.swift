@@ -13,6 +13,11 @@ let package = Package(
         .executable(name: "vppctl", targets: ["vppctl"]),
         .executable(name: "vppsim", targets: ["vppsim"]),
         .executable(name: "vppbench", targets: ["vppbench"]),
+        // Libraries for the fuzz harnesses in Fuzz/ (README "Fuzzing"); vppd itself ships only the executables.
+        .library(name: "VPPCore", targets: ["VPPCore"]),
+        .library(name: "DeviceIO", targets: ["DeviceIO"]),
+        .library(name: "Market", targets: ["Market"]),
+        .library(name: "Daemon", targets: ["Daemon"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),

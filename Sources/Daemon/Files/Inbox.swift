@@ -238,16 +238,22 @@ public actor Inbox: Service {
         }
     }
 
-    /// Longest registered kind that prefixes the name followed by `-`, `_` or `.`; else a JSON `"kind"` field.
+    /// The registered kind of a file, or nil (see "Kinds" above).
     func kind(of name: String, data: Data) -> String? {
-        let byName = handlers.keys.filter { k in
+        Self.kind(of: name, data: data, among: Set(handlers.keys))
+    }
+
+    /// Longest of `kinds` that prefixes the name followed by `-`, `_` or `.`; else a JSON `"kind"` field naming
+    /// one of `kinds`. Static and public so the classification can be tested and fuzzed without a store.
+    public static func kind(of name: String, data: Data, among kinds: Set<String>) -> String? {
+        let byName = kinds.filter { k in
             ["-", "_", "."].contains { name.hasPrefix(k + $0) }
         }.max { $0.count < $1.count }
         if let byName { return byName }
         if data.first(where: { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }) == UInt8(ascii: "{"),
             let obj = try? StrictJSON.object(data),
             let k = obj["kind"] as? String,
-            handlers[k] != nil
+            kinds.contains(k)
         {
             return k
         }

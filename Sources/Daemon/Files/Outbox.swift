@@ -75,11 +75,11 @@ public struct Outbox: Sendable {
     }
 }
 
-/// File-name rules shared by the inbox and outbox.
-enum FileNames {
+/// File-name rules shared by the inbox and outbox (public for the fuzz harnesses in `Fuzz/`).
+public enum FileNames {
     /// Letters, digits, `.`, `_`, `-`; 1…200 characters; not starting with `.`; no `..`. Such a name can never
     /// leave its directory.
-    static func isSafe(_ name: String) -> Bool {
+    public static func isSafe(_ name: String) -> Bool {
         !name.isEmpty && name.count <= 200 && !name.hasPrefix(".") && !name.contains("..")
             && name.unicodeScalars.allSatisfy {
                 $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0))
@@ -87,7 +87,7 @@ enum FileNames {
     }
 
     /// A safe rendering of any name for use inside vppd's own directories (unsafe characters become `_`).
-    static func sanitized(_ name: String) -> String {
+    public static func sanitized(_ name: String) -> String {
         var s = String(
             name.unicodeScalars.map {
                 $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0))
