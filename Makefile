@@ -6,7 +6,7 @@ APT_PACKAGES := libmodbus-dev libmosquitto-dev mosquitto mosquitto-clients pkg-c
 SWIFT_BUILD := swift build --build-tests
 BIN_DEBUG := .build/debug
 
-.PHONY: setup build test bench release demo install format clean-state
+.PHONY: setup build test bench release demo install format clean-state fuzz fuzz-api fuzz-parsers fuzz-short
 
 ## setup: install the Debian packages vppd needs (only those missing)
 setup:
@@ -27,6 +27,21 @@ build:
 test: build
 	swift test --skip-build --no-parallel
 
+## fuzz: the whole hostile-input pass (README "Fuzzing"): Schemathesis against a real vppd (every phase, every
+## check, four roles, FUZZ_EXAMPLES per operation and phase) and every libFuzzer target (FUZZ_RUNS inputs each)
+fuzz: fuzz-api fuzz-parsers
+
+fuzz-api: build
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-100} scripts/fuzz-api.sh
+
+fuzz-parsers:
+	FUZZ_RUNS=$${FUZZ_RUNS:-1000000} scripts/fuzz-parsers.sh
+
+## fuzz-short: the bounded pass CI runs after the tests (about 1 min of Schemathesis, 20 s per libFuzzer target)
+fuzz-short: build
+	FUZZ_EXAMPLES=10 FUZZ_MAX_TIME=12 scripts/fuzz-api.sh
+	FUZZ_SECONDS=20 scripts/fuzz-parsers.sh
+
 ## release: optimised binaries in .build/release
 release:
 	swift build -c release
@@ -38,6 +53,7 @@ bench: release
 	.build/release/vppbench market
 	.build/release/vppbench dispatch
 	.build/release/vppbench dr
+	.build/release/vppbench flood
 
 ## demo: set up and start the demo on embedded defaults (simulated fleet + mosquitto + vppd)
 demo: setup build
