@@ -16,6 +16,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidTransition(id: String, from: String, to: String)
     /// A value the store refuses (e.g. a schedule without 96 targets).
     case invalidValue(field: String, reason: String)
+    /// As many rows of `kind` as allowed are open already (e.g. operator commands in force).
+    case limitReached(kind: String, limit: Int)
 
     public var description: String {
         switch self {
@@ -27,6 +29,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidTransition(let id, let from, let to):
             return "command \(id) cannot go from \(from) to \(to)"
         case .invalidValue(let field, let reason): return "\(field): \(reason)"
+        case .limitReached(let kind, let limit):
+            return "\(limit) \(kind)s are open already, the most allowed; cancel one or wait for one to end"
         }
     }
 }

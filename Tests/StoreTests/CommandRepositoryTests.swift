@@ -29,6 +29,25 @@ struct CommandRepositoryTests {
         }
     }
 
+    @Test("at most maxOpen commands are open at once; an ended one makes room")
+    func openLimit() async throws {
+        try await withTemporaryStore { store, _ in
+            var made: [OperatorCommand] = []
+            for _ in 0..<3 {
+                let c = makeCommand()
+                try await store.commands.create(c, maxOpen: 3)
+                made.append(c)
+            }
+            await #expect(throws: StoreError.limitReached(kind: "command", limit: 3)) {
+                try await store.commands.create(makeCommand(), maxOpen: 3)
+            }
+            #expect(try await store.commands.open().count == 3)
+            try await store.commands.cancel(made[0].id, by: "t", reason: "room", at: Date())
+            try await store.commands.create(makeCommand(), maxOpen: 3)
+            #expect(try await store.commands.open().count == 3)
+        }
+    }
+
     @Test("a command and its audit entry commit together")
     func createWithAudit() async throws {
         try await withTemporaryStore { store, _ in

@@ -34,9 +34,20 @@ public struct CommandQuery: Sendable, Hashable {
 public struct CommandRepository: Sendable {
     let core: StoreCore
 
-    /// Inserts a new command (normally `pending` or `active`). Throws `.duplicate` if the id exists.
-    public func create(_ command: OperatorCommand, audit: AuditEntry? = nil) async throws(StoreError) {
+    /// Inserts a new command (normally `pending` or `active`). Throws `.duplicate` if the id exists, and
+    /// `.limitReached` when `maxOpen` commands are pending or active already (counted in the same transaction,
+    /// so concurrent creations cannot pass the bound together).
+    public func create(_ command: OperatorCommand, audit: AuditEntry? = nil, maxOpen: Int? = nil)
+        async throws(StoreError)
+    {
         try await core.write("command.create", .durable) { db in
+            if let maxOpen,
+                try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM operator_command WHERE status IN ('pending', 'active')") ?? 0
+                    >= maxOpen
+            {
+                throw StoreError.limitReached(kind: "command", limit: maxOpen)
+            }
             if try Bool.fetchOne(
                 db, sql: "SELECT 1 FROM operator_command WHERE id = ?", arguments: [command.id.rawValue])
                 ?? false

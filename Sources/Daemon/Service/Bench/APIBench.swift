@@ -123,6 +123,10 @@ public enum APIBench {
             guard r.status == 201 else {
                 throw BenchError("command creation answered \(r.status): \(r.text)")
             }
+            // Cancelled at once (untimed): at most `CommandService.maxOpenCommands` may be open.
+            if case .string(let id)? = r.json?["id"] {
+                _ = try client.request("POST", "/v1/commands/\(id)/cancel", headers: headers, body: [])
+            }
             latencies.append(
                 Double(dt.components.seconds) * 1000 + Double(dt.components.attoseconds) / 1e15)
         }
