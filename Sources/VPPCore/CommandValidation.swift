@@ -151,12 +151,14 @@ public struct CommandRequest: Hashable, Sendable, Codable {
         // Who and why.
         let reason = self.reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !reason.isEmpty else { throw fail("reason", "required") }
-        guard reason.count <= bounds.maxTextLength else {
+        // Counted as JSON Schema's maxLength counts (Unicode scalars of the text as sent, before trimming):
+        // Swift's Character count fuses modifiers and would let a longer text through than the API documents.
+        guard self.reason.unicodeScalars.count <= bounds.maxTextLength else {
             throw fail("reason", "longer than \(bounds.maxTextLength) characters")
         }
         let author = author.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !author.isEmpty else { throw fail("author", "required") }
-        guard author.count <= bounds.maxTextLength else {
+        guard author.unicodeScalars.count <= bounds.maxTextLength else {
             throw fail("author", "longer than \(bounds.maxTextLength) characters")
         }
         return OperatorCommand(

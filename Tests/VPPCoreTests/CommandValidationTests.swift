@@ -26,6 +26,17 @@ struct CommandValidationTests {
         }
     }
 
+    /// Found by Schemathesis: 1,001 skin-tone modifiers are fewer than 1,000 Swift Characters (they fuse), so a
+    /// reason the document's `maxLength: 1000` refuses was accepted. Lengths count Unicode scalars, as JSON
+    /// Schema does, of the text as sent.
+    @Test("reason length counts Unicode scalars as sent, as the OpenAPI maxLength does")
+    func reasonLengthInScalars() {
+        let modifier = "\u{1F3FB}"
+        #expect(field(request(reason: String(repeating: modifier, count: 1_001))) == "reason")
+        #expect(field(request(reason: String(repeating: modifier, count: 1_000))) == nil)
+        #expect(field(request(reason: "x" + String(repeating: " ", count: 1_000))) == "reason")
+    }
+
     @Test("a valid request becomes an active command starting now with the caller as author")
     func valid() throws {
         let c = try request().validated(author: "alice", now: now)

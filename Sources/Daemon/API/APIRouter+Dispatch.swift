@@ -12,6 +12,12 @@ extension APIRouter {
             let body = try await APIResponses.decodeBody(
                 GridInstructionRequest.self, from: request, limit: env.maxBodyBytes,
                 schema: "GridInstructionRequest")
+            // As the document says (maxLength counts Unicode scalars, JSON Schema's way).
+            if let reference = body.reference, reference.unicodeScalars.count > GridInstructionRequest.maxReference {
+                throw APIError(
+                    .unprocessableContent, "invalid_command",
+                    "reference: longer than \(GridInstructionRequest.maxReference) characters")
+            }
             guard let service = env.commands else { throw APIError.unavailable("the store is not open") }
             let receipt = try await service.create(
                 body.commandRequest, by: principal, from: context.remoteAddress)

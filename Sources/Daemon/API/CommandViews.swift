@@ -123,6 +123,8 @@ public struct GridInstructionRequest: Codable, Sendable, Hashable {
     public var reason: String
     /// The dispatch centre's own instruction id, kept in front of the reason (`[ref] reason`).
     public var reference: String?
+    /// Longest `reference`, Unicode scalars (the OpenAPI document's `maxLength`).
+    public static let maxReference = 200
     /// A site the instruction addresses; nil for the whole fleet.
     public var site: String?
 

@@ -511,7 +511,8 @@ public enum OpenAPIDocument {
                 [
                     "targetMW": bounded(-maxMW...maxMW), "start": dateTime, "end": dateTime,
                     "durationSeconds": windowLength(max: maxDuration),
-                    "reason": reasonText, "reference": ["type": "string", "maxLength": 200],
+                    "reason": reasonText,
+                    "reference": ["type": "string", "maxLength": .number(Double(GridInstructionRequest.maxReference))],
                     "site": ["type": "string", "minLength": 1],
                 ],
                 required: ["targetMW", "reason"])),

@@ -89,10 +89,16 @@ public final class CommandService: Sendable {
     )
         async throws -> OperatorCommand
     {
+        // Counted as JSON Schema's maxLength counts: Unicode scalars of the text as sent (see CommandRequest).
+        guard (reason?.unicodeScalars.count ?? 0) <= bounds.maxTextLength else {
+            throw APIError(
+                .unprocessableContent, "invalid_command",
+                "reason: longer than \(bounds.maxTextLength) characters")
+        }
         let reason =
             reason?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty
             ?? "cancelled by \(principal.name)"
-        guard reason.count <= bounds.maxTextLength else {
+        guard reason.unicodeScalars.count <= bounds.maxTextLength else {
             throw APIError(
                 .unprocessableContent, "invalid_command",
                 "reason: longer than \(bounds.maxTextLength) characters")
