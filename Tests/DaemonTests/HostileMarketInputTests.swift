@@ -11,8 +11,6 @@ import VPPCore
 /// assertion there kills the process), and was stored first, so every later build aborted again.
 @Suite("Hostile market input: bounded prices, one build per day")
 struct HostileMarketInputTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
     let trader = Principal(name: "t-trader", role: .trader)
 
     func fleet() -> FleetHandle {
@@ -28,7 +26,8 @@ struct HostileMarketInputTests {
     }
 
     func profile() throws -> MarketProfile {
-        try MarketProfileLoader.load(file: Self.root.appendingPathComponent("MarketProfiles/shandong.yaml"))
+        try MarketProfileLoader.load(
+            file: MarketBidServiceTests.root.appendingPathComponent("MarketProfiles/shandong.yaml"))
     }
 
     @Test("forecasts and build requests with prices outside the band get 422 naming the field; nothing is stored")

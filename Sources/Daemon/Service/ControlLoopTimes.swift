@@ -57,15 +57,16 @@ public final class ControlLoopTimes: Sendable {
         let w = work.sorted()
         let l = late.sorted()
         return ControlLoopView(
-            ticks: total, window: w.count, workP50Ms: Self.percentile(w, 0.5), workP99Ms: Self.percentile(w, 0.99),
-            workMaxMs: w.last ?? 0, lateP99Ms: Self.percentile(l, 0.99), lateMaxMs: l.last ?? 0)
+            ticks: total, window: w.count, workP50Ms: nearestRank(w, 0.5), workP99Ms: nearestRank(w, 0.99),
+            workMaxMs: w.last ?? 0, lateP99Ms: nearestRank(l, 0.99), lateMaxMs: l.last ?? 0)
     }
+}
 
-    /// Nearest-rank percentile of a sorted, non-empty list.
-    static func percentile(_ sorted: [Double], _ p: Double) -> Double {
-        let rank = Int((p * Double(sorted.count)).rounded(.up))
-        return sorted[min(max(rank, 1), sorted.count) - 1]
-    }
+/// Nearest-rank percentile (0…1) of sorted values, 0 for none: the control tick's window and the benchmarks.
+func nearestRank(_ sorted: [Double], _ p: Double) -> Double {
+    guard !sorted.isEmpty else { return 0 }
+    let rank = Int((p * Double(sorted.count)).rounded(.up)) - 1
+    return sorted[min(max(rank, 0), sorted.count - 1)]
 }
 
 /// `GET /v1/status` → `controlLoop`: the control tick's timing over its recent window, milliseconds.

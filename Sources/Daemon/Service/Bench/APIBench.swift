@@ -132,10 +132,10 @@ public enum APIBench {
         }
         latencies.sort()
         figures.append(
-            .init(name: "command_create_p50", value: percentile(latencies, 0.50), unit: "ms"))
+            .init(name: "command_create_p50", value: nearestRank(latencies, 0.50), unit: "ms"))
         figures.append(
             .init(
-                name: "command_create_p99", value: percentile(latencies, 0.99), unit: "ms",
+                name: "command_create_p99", value: nearestRank(latencies, 0.99), unit: "ms",
                 target: "≤ 20 ms durable"))
         figures.append(.init(name: "command_create_max", value: latencies.last ?? 0, unit: "ms"))
         return figures
@@ -173,12 +173,6 @@ public enum APIBench {
         return Double(counts.withLock { $0.reduce(0, +) }) / secs
     }
 
-    static func median(_ xs: [Double]) -> Double { percentile(xs.sorted(), 0.5) }
+    static func median(_ xs: [Double]) -> Double { nearestRank(xs.sorted(), 0.5) }
 
-    /// Nearest-rank percentile of sorted values.
-    static func percentile(_ sorted: [Double], _ p: Double) -> Double {
-        guard !sorted.isEmpty else { return 0 }
-        let rank = Int((p * Double(sorted.count)).rounded(.up)) - 1
-        return sorted[min(max(rank, 0), sorted.count - 1)]
-    }
 }

@@ -114,14 +114,17 @@ final class BenchDaemon {
     /// SIGTERM, then SIGKILL after 10 s; reaps the process.
     func stop() {
         guard let p = process else { return }
+        Self.terminate(p)
+        process = nil
+    }
+
+    /// SIGTERM, then SIGKILL after 10 s; reaps `p` (any child process of a benchmark).
+    static func terminate(_ p: Process) {
         if p.isRunning { kill(p.processIdentifier, SIGTERM) }
         let deadline = Date().addingTimeInterval(10)
         while p.isRunning && Date() < deadline { usleep(10_000) }
-        if p.isRunning {
-            kill(p.processIdentifier, SIGKILL)
-            p.waitUntilExit()
-        }
-        process = nil
+        if p.isRunning { kill(p.processIdentifier, SIGKILL) }
+        p.waitUntilExit()
     }
 
     func cleanup() {

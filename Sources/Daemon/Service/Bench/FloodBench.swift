@@ -54,7 +54,7 @@ public enum FloodBench {
         defer { try? FileManager.default.removeItem(at: dir) }
         let include = dir.appendingPathComponent("sim-devices.yaml")
         let sim = try startSimulator(o, include: include, directory: dir)
-        defer { stopProcess(sim) }
+        defer { BenchDaemon.terminate(sim) }
         // The rate limits are raised so that the flood reaches the handlers: this measures contention, not the
         // limiter (which answers 429 cheaply).
         let daemon = try BenchDaemon(
@@ -114,7 +114,7 @@ public enum FloodBench {
         figures.append(.init(name: "half_open_held_by_server", value: accepted, unit: "connections"))
         figures.append(
             .init(
-                name: "half_open_accept_time", value: (ContinuousClock.now - acceptStart).benchMilliseconds / 1000,
+                name: "half_open_accept_time", value: (ContinuousClock.now - acceptStart).milliseconds / 1000,
                 unit: "s"))
         var probeMs: [Double] = []
         var probeFailures = 0
@@ -122,7 +122,7 @@ public enum FloodBench {
             let fresh = LoopbackHTTPClient(port: daemon.port, timeoutSeconds: 5)
             let t0 = ContinuousClock.now
             let r = try? fresh.request("GET", "/v1/status", headers: [viewer])
-            let ms = (ContinuousClock.now - t0).benchMilliseconds
+            let ms = (ContinuousClock.now - t0).milliseconds
             fresh.close()
             if r?.status == 200 { probeMs.append(ms) } else { probeFailures += 1 }
             Thread.sleep(forTimeInterval: 0.05)
@@ -131,7 +131,7 @@ public enum FloodBench {
         figures.append(
             .init(name: "half_open_probe_max", value: probeMs.last ?? 0, unit: "ms", target: "≤ 100 ms"))
         figures.append(
-            .init(name: "half_open_probe_p50", value: APIBench.percentile(probeMs, 0.5), unit: "ms"))
+            .init(name: "half_open_probe_p50", value: nearestRank(probeMs, 0.5), unit: "ms"))
         figures.append(.init(name: "half_open_probe_failures", value: Double(probeFailures), unit: "requests"))
         let closed = held.waitClosed(seconds: o.halfOpenCloseWaitSeconds)
         figures.append(
@@ -201,17 +201,8 @@ public enum FloodBench {
             guard p.isRunning else { break }
             Thread.sleep(forTimeInterval: 0.1)
         }
-        stopProcess(p)
+        BenchDaemon.terminate(p)
         throw BenchError("vppsim did not write \(include.path)")
-    }
-
-    static func stopProcess(_ p: Process) {
-        guard p.isRunning else { return }
-        kill(p.processIdentifier, SIGTERM)
-        let deadline = Date().addingTimeInterval(10)
-        while p.isRunning && Date() < deadline { usleep(10_000) }
-        if p.isRunning { kill(p.processIdentifier, SIGKILL) }
-        p.waitUntilExit()
     }
 
     struct WrkResult {
@@ -301,12 +292,6 @@ public enum FloodBench {
     }
 }
 
-extension Duration {
-    var benchMilliseconds: Double {
-        Double(components.seconds) * 1000 + Double(components.attoseconds) / 1e15
-    }
-}
-
 /// Connections that send the start of a request head and then nothing (a slow-loris client).
 final class HalfOpenConnections {
     private var fds: [Int32] = []
@@ -347,7 +332,7 @@ final class HalfOpenConnections {
         var open = Set(fds)
         var closedAt = 0.0
         var buffer = [UInt8](repeating: 0, count: 4096)
-        while !open.isEmpty, (ContinuousClock.now - start).benchMilliseconds < seconds * 1000 {
+        while !open.isEmpty, (ContinuousClock.now - start).milliseconds < seconds * 1000 {
             for fd in open {
                 var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
                 guard poll(&p, 1, 0) > 0 else { continue }
@@ -355,7 +340,7 @@ final class HalfOpenConnections {
                 // 0: orderly close; < 0 with a reset: closed too. A response (n > 0) is read and waited past.
                 if n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
                     open.remove(fd)
-                    closedAt = (ContinuousClock.now - start).benchMilliseconds / 1000
+                    closedAt = (ContinuousClock.now - start).milliseconds / 1000
                 }
             }
             usleep(100_000)
