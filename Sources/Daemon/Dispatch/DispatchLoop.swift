@@ -61,6 +61,9 @@ public actor DispatchLoop {
         public var progressEveryS: Double
         /// How often the schedule is re-read without a wake-up, seconds of wall time.
         public var scheduleRefreshS: Double
+        /// How often the open commands are re-read without a command write, seconds of wall time (a backstop:
+        /// every command write the store observes triggers a re-read on the next cycle).
+        public var commandRefreshS: Double
         /// The market's time zone (interval boundaries).
         public var timeZone: TimeZone
 
@@ -70,7 +73,7 @@ public actor DispatchLoop {
             siteLimits: [SiteID: PowerRange] = [:], merit: MeritModel = MeritModel(priceYuanPerMWh: 300),
             follow: FollowMonitor.Settings = .init(), correctorGain: Double = 0.5, maxCorrectionKW: Double? = nil,
             meterStuckAfterS: Double = 10, progressEveryS: Double = 5, scheduleRefreshS: Double = 30,
-            timeZone: TimeZone = MarketDay.defaultTimeZone
+            commandRefreshS: Double = 5, timeZone: TimeZone = MarketDay.defaultTimeZone
         ) {
             self.periodS = periodS
             self.deadbandKW = deadbandKW
@@ -84,6 +87,7 @@ public actor DispatchLoop {
             self.meterStuckAfterS = meterStuckAfterS
             self.progressEveryS = progressEveryS
             self.scheduleRefreshS = scheduleRefreshS
+            self.commandRefreshS = commandRefreshS
             self.timeZone = timeZone
         }
     }
@@ -101,6 +105,8 @@ public actor DispatchLoop {
     /// Tells when a schedule was stored (nil: re-read every `scheduleRefreshS` only).
     let changes: DispatchWakeup?
     var seenScheduleSaves = 0
+    /// The open (pending or active) commands as last read, and the `changes.commandChanges` they were read at.
+    var openCommands: OpenCommandsCache?
     var profiles: [DeviceID: DispatchCycle.DeviceProfileInfo]
     var demandResponse: DemandResponseSource = { _ in 0 }
 
@@ -161,6 +167,24 @@ public actor DispatchLoop {
 
     /// The schedule changed in the store: re-read it on the next cycle.
     public func scheduleChanged() { schedule = nil }
+
+    /// Whether the store's command statuses may need `advance` at `now`; false only when the open commands held
+    /// since the last write show none due, so an idle tick does not queue for the store's writer.
+    public func commandStatusChangeDue(at now: Date) -> Bool {
+        guard changes != nil, let cache = openCommands, cache.changes == changes?.commandChanges else { return true }
+        return cache.statusChangeDue(at: now)
+    }
+
+    /// `advance` moved these commands to another status: the held open commands follow.
+    public func commandsAdvanced(_ changed: [OperatorCommand]) {
+        guard !changed.isEmpty, var cache = openCommands else { return }
+        let byID = Dictionary(changed.map { ($0.id, $0) }, uniquingKeysWith: { _, b in b })
+        cache.commands = cache.commands.compactMap { c in
+            guard let n = byID[c.id] else { return c }
+            return n.status.isTerminal ? nil : n
+        }
+        openCommands = cache
+    }
 
     static func profileInfo(fleet: FleetState, catalog: ProfileCatalog) -> [DeviceID: DispatchCycle.DeviceProfileInfo] {
         var out: [DeviceID: DispatchCycle.DeviceProfileInfo] = [:]
@@ -225,7 +249,30 @@ public actor DispatchLoop {
         return report
     }
 
+    /// The commands in force now. With a wake-up, the open commands are read from the store only after a
+    /// command was written (or every `commandRefreshS` as a backstop) and filtered by their window here: under an
+    /// API flood the store's readers and writer are busy with requests, and a cycle that queued behind them every
+    /// period was late by the length of the queue (README "API limits"). Without one they are read every cycle.
     func refreshCommands(now: Date) async {
+        if let changes {
+            let seen = changes.commandChanges
+            if let cache = openCommands, cache.changes == seen,
+                Date().timeIntervalSince(cache.loadedAt) < settings.commandRefreshS
+            {
+                commands = cache.commands.filter { $0.covers(now) }
+                return
+            }
+            do {
+                let open = try await store.commands.open()
+                openCommands = OpenCommandsCache(commands: open, changes: seen, loadedAt: Date())
+                commands = open.filter { $0.covers(now) }
+            } catch {
+                openCommands = nil
+                counters.storeErrors += 1
+                logger.error("dispatch: cannot read commands, keeping the last known", metadata: ["error": "\(error)"])
+            }
+            return
+        }
         do {
             commands = try await store.commands.inForce(at: now)
         } catch {
@@ -255,6 +302,20 @@ public actor DispatchLoop {
             counters.storeErrors += 1
             logger.error("dispatch: cannot read the schedule", metadata: ["error": "\(error)"])
         }
+    }
+}
+
+/// The open commands as last read.
+struct OpenCommandsCache: Sendable {
+    var commands: [OperatorCommand]
+    /// `DispatchWakeup.commandChanges` when they were read.
+    var changes: Int
+    var loadedAt: Date
+
+    /// Whether a status change is due at `now`: a pending command whose window has begun, or any whose end
+    /// passed (`CommandRepository.advance`).
+    func statusChangeDue(at now: Date) -> Bool {
+        commands.contains { c in c.end <= now || (c.status == .pending && c.start <= now) }
     }
 }
 

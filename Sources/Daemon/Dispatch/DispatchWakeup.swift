@@ -11,13 +11,16 @@ public final class DispatchWakeup: Sendable {
         var pending = false
         var waiter: CheckedContinuation<Void, Never>?
         var scheduleSaves = 0
+        var commandChanges = 0
     }
     private let state = Mutex(State())
 
     public init() {}
 
     /// Store operations after which the loop should look again (`Store.Options.writeObserver` names).
-    public static let operations: Set<String> = ["command.create", "command.cancel", "schedule.save"]
+    public static let operations: Set<String> = [
+        "command.create", "command.cancel", "command.transition", "schedule.save",
+    ]
 
     /// Wakes the waiter now, or the next wait at once.
     public func signal() {
@@ -36,13 +39,19 @@ public final class DispatchWakeup: Sendable {
     public func storeObserver() -> @Sendable (String, Store.Durability, Double, Bool) -> Void {
         { [self] operation, _, _, committed in
             guard committed && Self.operations.contains(operation) else { return }
-            if operation == "schedule.save" { state.withLock { $0.scheduleSaves += 1 } }
+            state.withLock { s in
+                if operation == "schedule.save" { s.scheduleSaves += 1 } else { s.commandChanges += 1 }
+            }
             signal()
         }
     }
 
     /// How many schedules have been stored since start: the loop re-reads the schedule when this moves.
     public var scheduleSaves: Int { state.withLock { $0.scheduleSaves } }
+
+    /// How many commands were created, cancelled or moved to another status by hand since start: the loop
+    /// re-reads the open commands when this moves, and otherwise works from the ones it holds.
+    public var commandChanges: Int { state.withLock { $0.commandChanges } }
 
     /// Waits until signalled or until `deadline`; returns true when signalled.
     @discardableResult

@@ -100,8 +100,14 @@ public struct ControlTick: Service {
     func tick() async {
         // The cycle first: a command that woke the tick reaches the devices before the status bookkeeping.
         if let dispatch { await dispatch.cycle() }
+        let now = Date()
+        if let dispatch, await !dispatch.commandStatusChangeDue(at: now) {
+            notifier.kickWatchdog()
+            return
+        }
         do {
-            let changed = try await store.commands.advance(now: Date())
+            let changed = try await store.commands.advance(now: now)
+            await dispatch?.commandsAdvanced(changed)
             for c in changed {
                 logger.info(
                     "command status changed",
