@@ -48,13 +48,18 @@ public final class Store: Sendable {
                     _ operation: String, _ durability: Durability, _ seconds: Double, _ committed: Bool
                 ) -> Void
             )?
+        /// Called on the writer's queue right after each committed write that created a command or changed one,
+        /// with the commands as they are now stored, in commit order. The dispatch loop keeps its open commands
+        /// from these instead of reading the table every cycle (README "API limits"). It must return quickly.
+        public var commandObserver: (@Sendable (_ commands: [OperatorCommand]) -> Void)?
 
         public init(
             marketTimeZone: TimeZone = MarketDay.defaultTimeZone,
             rawSampleRetentionSeconds: TimeInterval = 2 * 86_400,
             setpointLogRetentionSeconds: TimeInterval = 90 * 86_400, busyTimeoutSeconds: TimeInterval = 5,
             telemetryRetentionSeconds: TimeInterval? = nil,
-            writeObserver: (@Sendable (String, Durability, Double, Bool) -> Void)? = nil
+            writeObserver: (@Sendable (String, Durability, Double, Bool) -> Void)? = nil,
+            commandObserver: (@Sendable ([OperatorCommand]) -> Void)? = nil
         ) {
             self.marketTimeZone = marketTimeZone
             self.rawSampleRetentionSeconds = rawSampleRetentionSeconds
@@ -62,6 +67,7 @@ public final class Store: Sendable {
             self.busyTimeoutSeconds = busyTimeoutSeconds
             self.telemetryRetentionSeconds = telemetryRetentionSeconds
             self.writeObserver = writeObserver
+            self.commandObserver = commandObserver
         }
     }
 
@@ -244,6 +250,12 @@ struct StoreCore: Sendable {
         observer(
             operation, durability, Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18,
             ok)
+    }
+
+    /// Hands `commands` to `Options.commandObserver` once the transaction `db` is in commits (never on rollback).
+    func commandsChanged(_ commands: [OperatorCommand], in db: Database) {
+        guard let observer = options.commandObserver, !commands.isEmpty else { return }
+        db.afterNextTransaction { _ in observer(commands) }
     }
 
     /// Runs `body` on the writer connection outside a transaction.

@@ -168,6 +168,7 @@ struct DRCycleThroughDaemonTests {
         try await store.telemetry.record(dayRollups)
 
         // After D: settle from the store (roll-ups, the DR event, tracking records, clearing).
+        await rig.loop.flushRecords()
         let after = last.end().addingTimeInterval(3600)
         marketNow.withLock { $0 = after }
         let settlements = SettlementService(store: store, profile: profile, devices: rig.sim.descriptors)

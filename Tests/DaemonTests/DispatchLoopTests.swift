@@ -78,6 +78,7 @@ struct DispatchLoopTests {
                 return a.kWh + (b.kWh - a.kWh) * f
             }
             let records = await rig.loop.trackingRecords(day: day)
+            await rig.loop.flushRecords()
             let stored = try await rig.store.tracking.list(day: day)
             for k in 41...43 {
                 let interval = MarketInterval(day: day, index: k)!

@@ -128,6 +128,7 @@ final class DispatchRig: Sendable {
     func stop() async {
         runner.cancel()
         _ = await runner.value
+        await loop.flushRecords()
         runtime.shutdown()
         sim.stop()
         try? await store.close()

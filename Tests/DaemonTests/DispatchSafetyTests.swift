@@ -49,6 +49,7 @@ struct DispatchSafetyTests {
             let socBefore = rig.sim.device("ev-soon")!.status().socPercent ?? 0
             try await rig.command(.gridInstruction, .fleet, CommandMagnitude(value: 30, unit: .kW))
             try await rig.run(seconds: 12, periodS: 0.5)
+            await rig.loop.flushRecords()
             let log = try await rig.store.setpoints.list(limit: 10_000)
             let soon = log.filter { $0.device == "ev-soon" && $0.ok }
             let late = log.filter { $0.device == "ev-late" && $0.ok }
@@ -83,6 +84,7 @@ struct DispatchSafetyTests {
             try await rig.command(.gridInstruction, .fleet, CommandMagnitude(value: 8, unit: .kW))
             // The profile lets a charger take a new setpoint every 10 s (ISO 15118-20 renegotiation): run past that.
             try await rig.run(seconds: 16, periodS: 0.5)
+            await rig.loop.flushRecords()
             let log = try await rig.store.setpoints.list(limit: 1000)
             #expect(!log.isEmpty && log.allSatisfy(\.ok), "\(log)")
             #expect(log.contains { $0.value > 0 }, "no discharge setpoint: \(log.map(\.value))")

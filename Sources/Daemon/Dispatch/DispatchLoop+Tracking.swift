@@ -49,7 +49,7 @@ extension DispatchLoop {
         if let prev = lastSample, marketNow > prev.at { lastMarketStepS = marketNow.timeIntervalSince(prev.at) }
         if var t = tracking, t.interval != interval {
             t.record(measuredKW, devices: deviceKW, at: marketNow)
-            await store(t, final: true, at: marketNow)
+            store(t, final: true, at: marketNow)
             tracking = nil
         }
         if tracking == nil, let kW = schedule?.stored?.target(for: interval) {
@@ -78,7 +78,7 @@ extension DispatchLoop {
         if Date().timeIntervalSince(t.storedAt) >= settings.progressEveryS {
             t.storedAt = Date()
             tracking = t
-            await store(t, final: false, at: marketNow)
+            store(t, final: false, at: marketNow)
         }
         return t.tracker.target(now: marketNow, envelope: envelope, minRemainingS: lastMarketStepS).targetKW
     }
@@ -137,19 +137,25 @@ extension DispatchLoop {
         return t
     }
 
-    /// Stores the interval's tracking (progress or final) and keeps it for `trackingRecords(day:)`.
-    func store(_ t: IntervalProgress, final: Bool, at marketNow: Date) async {
+    /// Keeps the interval's tracking (progress or final) for `trackingRecords(day:)` and queues it for the store
+    /// (`RecordLane`).
+    func store(_ t: IntervalProgress, final: Bool, at marketNow: Date) {
         let record = t.tracking(tolerancePercent: settings.tolerancePercent, at: marketNow)
         records[t.interval] = record
         if records.count > 2 * MarketInterval.perDay, let oldest = records.keys.min() {
             records.removeValue(forKey: oldest)
         }
-        do {
-            try await store.tracking.upsert(record)
-        } catch {
-            counters.storeErrors += 1
-            logger.error(
-                "dispatch: cannot store tracking", metadata: ["interval": "\(t.interval)", "error": "\(error)"])
+        let store = self.store
+        let interval = t.interval
+        let queued = lane.submit { [self] in
+            do {
+                try await store.tracking.upsert(record)
+            } catch {
+                await storeFailed("dispatch: cannot store tracking", ["interval": "\(interval)", "error": "\(error)"])
+            }
+        }
+        if !queued {
+            storeFailed("dispatch: tracking not stored, the record queue is full", ["interval": "\(interval)"])
         }
         guard final else { return }
         let r = record.record

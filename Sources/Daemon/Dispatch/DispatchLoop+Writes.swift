@@ -1,6 +1,7 @@
 import DeviceIO
 import DispatchControl
 import Foundation
+import Logging
 import Store
 import VPPCore
 
@@ -16,7 +17,7 @@ extension DispatchLoop {
     /// Performs a write plan: each connection's batch in order on its own task (one connection serializes its
     /// requests anyway, DESIGN §3), connections in parallel, so a slow device delays only its neighbours on the
     /// same bus. Verified writes are confirmed to the cycle; every attempt goes to the setpoint log in one
-    /// transaction.
+    /// transaction, queued on the `RecordLane` so the cycle does not wait for the store's writer.
     func perform(
         _ plan: WritePlan, commands: [OperatorCommand], snapshots: [DeviceSnapshot], now: Date
     ) async -> (ok: Int, failed: Int) {
@@ -72,14 +73,27 @@ extension DispatchLoop {
                         ok: false, error: o.error, commandID: causes[w.device], at: Date()))
             }
         }
-        do {
-            try await store.setpoints.append(records)
-        } catch {
-            counters.storeErrors += 1
-            logger.error("dispatch: cannot log setpoints", metadata: ["error": "\(error)"])
+        let store = self.store
+        let log = records
+        let queued = lane.submit { [self] in
+            do {
+                try await store.setpoints.append(log)
+            } catch {
+                await storeFailed("dispatch: cannot log setpoints", ["error": "\(error)"])
+            }
         }
+        if !queued { storeFailed("dispatch: setpoints not logged, the record queue is full", [:]) }
         return (ok, outcomes.count - ok)
     }
+
+    /// Counts and logs a failed store write of the loop's own records.
+    func storeFailed(_ message: Logger.Message, _ metadata: Logger.Metadata) {
+        counters.storeErrors += 1
+        logger.error(message, metadata: metadata)
+    }
+
+    /// Returns once the tracking and setpoint records made so far are written (`RecordLane`).
+    public func flushRecords() async { await lane.flush() }
 
     /// The command each device's setpoint is attributed to in the log: the latest-starting command in force that
     /// covers the device (a device command, its site's or a fleet command), nil when only the schedule drives it.

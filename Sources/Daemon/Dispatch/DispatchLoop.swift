@@ -61,8 +61,8 @@ public actor DispatchLoop {
         public var progressEveryS: Double
         /// How often the schedule is re-read without a wake-up, seconds of wall time.
         public var scheduleRefreshS: Double
-        /// How often the open commands are re-read without a command write, seconds of wall time (a backstop:
-        /// every command write the store observes triggers a re-read on the next cycle).
+        /// How often the open commands are read from the store again, seconds of wall time: a backstop, as the
+        /// loop keeps them from the changes the store reports (`DispatchWakeup.commandObserver`).
         public var commandRefreshS: Double
         /// The market's time zone (interval boundaries).
         public var timeZone: TimeZone
@@ -73,7 +73,7 @@ public actor DispatchLoop {
             siteLimits: [SiteID: PowerRange] = [:], merit: MeritModel = MeritModel(priceYuanPerMWh: 300),
             follow: FollowMonitor.Settings = .init(), correctorGain: Double = 0.5, maxCorrectionKW: Double? = nil,
             meterStuckAfterS: Double = 10, progressEveryS: Double = 5, scheduleRefreshS: Double = 30,
-            commandRefreshS: Double = 5, timeZone: TimeZone = MarketDay.defaultTimeZone
+            commandRefreshS: Double = 60, timeZone: TimeZone = MarketDay.defaultTimeZone
         ) {
             self.periodS = periodS
             self.deadbandKW = deadbandKW
@@ -105,8 +105,12 @@ public actor DispatchLoop {
     /// Tells when a schedule was stored (nil: re-read every `scheduleRefreshS` only).
     let changes: DispatchWakeup?
     var seenScheduleSaves = 0
-    /// The open (pending or active) commands as last read, and the `changes.commandChanges` they were read at.
-    var openCommands: OpenCommandsCache?
+    /// The open (pending or active) commands: read once, then kept up to date from `changes`.
+    var openCommands: OpenCommands?
+    /// When the open commands were last read from the store.
+    var openCommandsReadAt = Date.distantPast
+    /// Where tracking and setpoint records go to the store, in order, without the cycle waiting.
+    let lane = RecordLane()
     var profiles: [DeviceID: DispatchCycle.DeviceProfileInfo]
     var demandResponse: DemandResponseSource = { _ in 0 }
 
@@ -168,22 +172,10 @@ public actor DispatchLoop {
     /// The schedule changed in the store: re-read it on the next cycle.
     public func scheduleChanged() { schedule = nil }
 
-    /// Whether the store's command statuses may need `advance` at `now`; false only when the open commands held
-    /// since the last write show none due, so an idle tick does not queue for the store's writer.
+    /// Whether the store's command statuses may need `advance` at `now`: false only when the open commands the
+    /// loop holds show none due, so an idle tick does not queue for the store's writer.
     public func commandStatusChangeDue(at now: Date) -> Bool {
-        guard changes != nil, let cache = openCommands, cache.changes == changes?.commandChanges else { return true }
-        return cache.statusChangeDue(at: now)
-    }
-
-    /// `advance` moved these commands to another status: the held open commands follow.
-    public func commandsAdvanced(_ changed: [OperatorCommand]) {
-        guard !changed.isEmpty, var cache = openCommands else { return }
-        let byID = Dictionary(changed.map { ($0.id, $0) }, uniquingKeysWith: { _, b in b })
-        cache.commands = cache.commands.compactMap { c in
-            guard let n = byID[c.id] else { return c }
-            return n.status.isTerminal ? nil : n
-        }
-        openCommands = cache
+        openCommands?.statusChangeDue(at: now) ?? true
     }
 
     static func profileInfo(fleet: FleetState, catalog: ProfileCatalog) -> [DeviceID: DispatchCycle.DeviceProfileInfo] {
@@ -249,23 +241,29 @@ public actor DispatchLoop {
         return report
     }
 
-    /// The commands in force now. With a wake-up, the open commands are read from the store only after a
-    /// command was written (or every `commandRefreshS` as a backstop) and filtered by their window here: under an
-    /// API flood the store's readers and writer are busy with requests, and a cycle that queued behind them every
-    /// period was late by the length of the queue (README "API limits"). Without one they are read every cycle.
+    /// The commands in force now. With a wake-up, the open commands are read from the store once (and again
+    /// every `commandRefreshS` as a backstop) and otherwise kept from the changes the store reports as it commits
+    /// them: under an API flood the store's readers and writer are busy with requests, and a cycle that queued
+    /// behind them was late by the length of the queue (README "API limits"). Without one they are read every
+    /// cycle.
     func refreshCommands(now: Date) async {
         if let changes {
-            let seen = changes.commandChanges
-            if let cache = openCommands, cache.changes == seen,
-                Date().timeIntervalSince(cache.loadedAt) < settings.commandRefreshS
+            let taken = changes.takeCommandChanges()
+            if var open = openCommands, case .changed(let changed) = taken,
+                Date().timeIntervalSince(openCommandsReadAt) < settings.commandRefreshS
             {
-                commands = cache.commands.filter { $0.covers(now) }
+                open.apply(changed)
+                openCommands = open
+                commands = open.inForce(at: now)
                 return
             }
             do {
-                let open = try await store.commands.open()
-                openCommands = OpenCommandsCache(commands: open, changes: seen, loadedAt: Date())
-                commands = open.filter { $0.covers(now) }
+                // Changes committed while this read runs are taken on the next cycle and applied on top.
+                var open = OpenCommands(try await store.commands.open())
+                if case .changed(let changed) = changes.takeCommandChanges() { open.apply(changed) }
+                openCommands = open
+                openCommandsReadAt = Date()
+                commands = open.inForce(at: now)
             } catch {
                 openCommands = nil
                 counters.storeErrors += 1
@@ -302,20 +300,6 @@ public actor DispatchLoop {
             counters.storeErrors += 1
             logger.error("dispatch: cannot read the schedule", metadata: ["error": "\(error)"])
         }
-    }
-}
-
-/// The open commands as last read.
-struct OpenCommandsCache: Sendable {
-    var commands: [OperatorCommand]
-    /// `DispatchWakeup.commandChanges` when they were read.
-    var changes: Int
-    var loadedAt: Date
-
-    /// Whether a status change is due at `now`: a pending command whose window has begun, or any whose end
-    /// passed (`CommandRepository.advance`).
-    func statusChangeDue(at now: Date) -> Bool {
-        commands.contains { c in c.end <= now || (c.status == .pending && c.start <= now) }
     }
 }
 

@@ -1,26 +1,43 @@
 import Foundation
 import Store
 import Synchronization
+import VPPCore
 
 /// Wakes the control tick before its next period when something the dispatch loop reads has changed — a command
-/// was created or cancelled, a schedule was stored — so an operator's command reaches the devices in one write
-/// round-trip rather than up to a full control period later (issue 6: command → setpoints read back, p99
-/// ≤ 300 ms). Signals coalesce: many signals before the next wait wake it once.
+/// was created, cancelled or moved to another status, a schedule was stored — so an operator's command reaches
+/// the devices in one write round-trip rather than up to a full control period later (DESIGN §10). Signals
+/// coalesce: many signals before the next wait wake it once.
+///
+/// It also carries the changed commands themselves, as the store committed them (`commandObserver()`), so the
+/// loop keeps its open commands up to date without reading the store on the control path.
 public final class DispatchWakeup: Sendable {
     private struct State {
         var pending = false
         var waiter: CheckedContinuation<Void, Never>?
         var scheduleSaves = 0
-        var commandChanges = 0
+        var commandChanges: [OperatorCommand] = []
+        /// More changes arrived than `maxBufferedCommandChanges` before the loop took them: it must re-read.
+        var commandChangesLost = false
     }
     private let state = Mutex(State())
 
     public init() {}
 
-    /// Store operations after which the loop should look again (`Store.Options.writeObserver` names).
-    public static let operations: Set<String> = [
-        "command.create", "command.cancel", "command.transition", "schedule.save",
-    ]
+    /// Store operations after which the loop should look again (`Store.Options.writeObserver` names); commands
+    /// arrive through `commandObserver()`.
+    public static let operations: Set<String> = ["schedule.save"]
+
+    /// Changed commands held for the loop at most; past this (a loop that stopped taking them) they are dropped
+    /// and the loop is told to re-read instead.
+    public static let maxBufferedCommandChanges = 10_000
+
+    /// What the loop learns about commands since it last asked.
+    public enum CommandChanges: Sendable {
+        /// These commands, as stored, in commit order.
+        case changed([OperatorCommand])
+        /// Too many to hold were dropped: read the open commands from the store.
+        case reread
+    }
 
     /// Wakes the waiter now, or the next wait at once.
     public func signal() {
@@ -39,9 +56,7 @@ public final class DispatchWakeup: Sendable {
     public func storeObserver() -> @Sendable (String, Store.Durability, Double, Bool) -> Void {
         { [self] operation, _, _, committed in
             guard committed && Self.operations.contains(operation) else { return }
-            state.withLock { s in
-                if operation == "schedule.save" { s.scheduleSaves += 1 } else { s.commandChanges += 1 }
-            }
+            state.withLock { $0.scheduleSaves += 1 }
             signal()
         }
     }
@@ -49,9 +64,33 @@ public final class DispatchWakeup: Sendable {
     /// How many schedules have been stored since start: the loop re-reads the schedule when this moves.
     public var scheduleSaves: Int { state.withLock { $0.scheduleSaves } }
 
-    /// How many commands were created, cancelled or moved to another status by hand since start: the loop
-    /// re-reads the open commands when this moves, and otherwise works from the ones it holds.
-    public var commandChanges: Int { state.withLock { $0.commandChanges } }
+    /// A store command observer (`Store.Options.commandObserver`): holds the changed commands for the loop and
+    /// wakes it.
+    public func commandObserver() -> @Sendable ([OperatorCommand]) -> Void {
+        { [self] commands in
+            state.withLock { s in
+                guard !s.commandChangesLost else { return }
+                if s.commandChanges.count + commands.count > Self.maxBufferedCommandChanges {
+                    s.commandChanges = []
+                    s.commandChangesLost = true
+                } else {
+                    s.commandChanges.append(contentsOf: commands)
+                }
+            }
+            signal()
+        }
+    }
+
+    /// Takes the command changes held since the last call.
+    public func takeCommandChanges() -> CommandChanges {
+        state.withLock { s in
+            defer {
+                s.commandChanges = []
+                s.commandChangesLost = false
+            }
+            return s.commandChangesLost ? .reread : .changed(s.commandChanges)
+        }
+    }
 
     /// Waits until signalled or until `deadline`; returns true when signalled.
     @discardableResult

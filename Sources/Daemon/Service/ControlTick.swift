@@ -50,7 +50,16 @@ public struct ControlTick: Service {
 
     public func run() async throws {
         // The tick's own code between awaits runs on the control path's thread too (see `ControlExecutor`).
-        try await withTaskExecutorPreference(ControlExecutor.shared) { try await loop() }
+        try await withTaskExecutorPreference(ControlExecutor.shared) {
+            // The loop's tracking and setpoint records are written before the service ends and the store closes.
+            do {
+                try await loop()
+            } catch {
+                await dispatch?.flushRecords()
+                throw error
+            }
+            await dispatch?.flushRecords()
+        }
     }
 
     private func loop() async throws {
@@ -58,6 +67,14 @@ public struct ControlTick: Service {
             logger.warning(
                 "control period is longer than half the systemd watchdog interval; the watchdog may fire",
                 metadata: ["period": "\(period)", "watchdog": "\(watchdog)"])
+        }
+        switch ControlExecutor.shared.priority {
+        case .raised:
+            logger.info("control thread priority raised", metadata: ["priority": "\(ControlExecutor.shared.priority)"])
+        case .unchanged, .starting:
+            logger.warning(
+                "control thread runs at normal priority: an API flood can slow the control loop",
+                metadata: ["priority": "\(ControlExecutor.shared.priority)"])
         }
         let clock = ContinuousClock()
         var next = clock.now + period
@@ -107,7 +124,6 @@ public struct ControlTick: Service {
         }
         do {
             let changed = try await store.commands.advance(now: now)
-            await dispatch?.commandsAdvanced(changed)
             for c in changed {
                 logger.info(
                     "command status changed",

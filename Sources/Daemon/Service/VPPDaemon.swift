@@ -66,7 +66,7 @@ public final class VPPDaemon: Sendable {
                         ?? MarketDay.defaultTimeZone,
                     rawSampleRetentionSeconds: setup.config.retention.rawSampleDays * 86_400,
                     setpointLogRetentionSeconds: setup.config.retention.setpointLogDays * 86_400,
-                    writeObserver: wakeup.storeObserver()))
+                    writeObserver: wakeup.storeObserver(), commandObserver: wakeup.commandObserver()))
         } catch {
             throw .store(error)
         }

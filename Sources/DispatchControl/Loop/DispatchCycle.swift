@@ -177,35 +177,53 @@ public struct DispatchCycle: Sendable {
         usable: (DeviceSnapshot) -> Bool
     ) -> [DeviceID: [Limit]] {
         var out: [DeviceID: [Limit]] = [:]
+        // Who is usable is asked once per device, and each (target, kind) group's members and weights once per
+        // cycle, however many commands share them: a flood of fleet commands costs one split per command, not
+        // one pass over the fleet each (README "API limits").
+        let usableSnapshots = snapshots.filter(usable)
+        var groups: [GroupKey: (members: [(DeviceID, Double)], total: Double)] = [:]
         for c in active.commands {
             if case .device = c.target { continue }
             guard let kw = c.magnitude?.kilowatts?.value, kw.isFinite else { continue }
-            let weight: (DeviceSnapshot) -> Double
-            switch c.kind {
-            case .discharge:
-                weight = { s in
-                    s.descriptor.kind == .storage || s.descriptor.kind == .v2g
-                        ? max(0, flexibility[s.descriptor.id]?.maxKW.value ?? 0) : 0
+            let key = GroupKey(target: c.target, kind: c.kind)
+            let group: (members: [(DeviceID, Double)], total: Double)
+            if let known = groups[key] {
+                group = known
+            } else {
+                let weight: (DeviceSnapshot) -> Double
+                switch c.kind {
+                case .discharge:
+                    weight = { s in
+                        s.descriptor.kind == .storage || s.descriptor.kind == .v2g
+                            ? max(0, flexibility[s.descriptor.id]?.maxKW.value ?? 0) : 0
+                    }
+                case .charge:
+                    weight = { s in
+                        s.descriptor.kind == .storage || s.descriptor.kind == .v2g
+                            ? max(0, -(flexibility[s.descriptor.id]?.minKW.value ?? 0)) : 0
+                    }
+                case .curtailPV:
+                    weight = { s in s.descriptor.kind == .pv ? max(0, s.descriptor.ratedPowerKW) : 0 }
+                default:
+                    continue
                 }
-            case .charge:
-                weight = { s in
-                    s.descriptor.kind == .storage || s.descriptor.kind == .v2g
-                        ? max(0, -(flexibility[s.descriptor.id]?.minKW.value ?? 0)) : 0
-                }
-            case .curtailPV:
-                weight = { s in s.descriptor.kind == .pv ? max(0, s.descriptor.ratedPowerKW) : 0 }
-            default:
-                continue
+                let members = usableSnapshots.filter { CommandLimits.applies(c.target, to: $0.descriptor) }
+                    .map { ($0.descriptor.id, weight($0)) }.filter { $0.1 > 0 }
+                group = (members, members.reduce(0) { $0 + $1.1 })
+                groups[key] = group
             }
-            let members = snapshots.filter { CommandLimits.applies(c.target, to: $0.descriptor) && usable($0) }
-                .map { ($0.descriptor.id, weight($0)) }.filter { $0.1 > 0 }
-            let total = members.reduce(0) { $0 + $1.1 }
-            guard total > 0 else { continue }
-            for (id, w) in members {
-                out[id, default: []] += CommandLimits.limits(for: c, share: kw * w / total)
+            guard group.total > 0 else { continue }
+            for (id, w) in group.members {
+                out[id, default: []] += CommandLimits.limits(for: c, share: kw * w / group.total)
             }
         }
         return out
+    }
+
+    /// The devices a group command is split over depend only on its target and kind.
+    private struct GroupKey: Hashable {
+        var target: CommandTarget
+        var kind: CommandKind
     }
 
     /// Reports a write that was made and verified by read-back at `at`, with the device's reaction time.

@@ -54,8 +54,10 @@ public struct CommandRepository: Sendable {
             {
                 throw StoreError.duplicate(kind: "command", id: command.id.rawValue)
             }
-            try CommandRow(command).insert(db)
+            let row = CommandRow(command)
+            try row.insert(db)
             if let audit { try AuditRow(audit).insert(db) }
+            core.commandsChanged([row.command], in: db)
         }
     }
 
@@ -155,6 +157,7 @@ public struct CommandRepository: Sendable {
             row.updated_ms = at.storeMillis
             try row.update(db)
             if let audit { try AuditRow(audit).insert(db) }
+            core.commandsChanged([row.command], in: db)
             return row.command
         }
     }
@@ -181,6 +184,7 @@ public struct CommandRepository: Sendable {
             row.updated_ms = at.storeMillis
             try row.update(db)
             if let audit { try AuditRow(audit).insert(db) }
+            core.commandsChanged([row.command], in: db)
             return row.command
         }
     }
@@ -211,6 +215,7 @@ public struct CommandRepository: Sendable {
                 try row.update(db)
                 changed.append(row.command)
             }
+            core.commandsChanged(changed, in: db)
             return changed
         }
     }
