@@ -332,12 +332,25 @@ struct ProfileValidator {
                     throw fail(where_, "revertTimeoutPoint '\(rt)' is read-only (access r)")
                 }
             }
-            if c.min > c.max { throw fail(where_, "min (\(c.min)) is greater than max (\(c.max))") }
-            if let lo = target.validMin, c.min < lo {
-                throw fail(where_, "min (\(c.min)) is below the point's validMin (\(lo))")
+            if let rt = c.revertTimeoutPoint, c.revert == RevertMechanism.none {
+                throw fail(
+                    where_,
+                    "revert is 'none' but revertTimeoutPoint '\(rt)' is set; a device with a revert timer "
+                        + "reverts by 'timer'")
             }
-            if let hi = target.validMax, c.max > hi {
-                throw fail(where_, "max (\(c.max)) is above the point's validMax (\(hi))")
+            if c.revert == .timer && c.revertTimeoutPoint == nil {
+                throw fail(where_, "revert is 'timer' but the control names no revertTimeoutPoint to write it to")
+            }
+            if c.min > c.max { throw fail(where_, "min (\(c.min)) is greater than max (\(c.max))") }
+            if let d = c.direction {
+                try validateDirection(d, control: c, target: target, where_: where_)
+            } else {
+                if let lo = target.validMin, c.min < lo {
+                    throw fail(where_, "min (\(c.min)) is below the point's validMin (\(lo))")
+                }
+                if let hi = target.validMax, c.max > hi {
+                    throw fail(where_, "max (\(c.max)) is above the point's validMax (\(hi))")
+                }
             }
             if canonical == .activePowerLimitPercent && (c.min < 0 || c.max > 100) {
                 throw fail(
@@ -346,6 +359,45 @@ struct ProfileValidator {
             if canonical == .connected && (c.min != 0 || c.max != 1) {
                 throw fail(where_, "the connected control switches 0/1: min must be 0 and max 1")
             }
+        }
+    }
+
+    /// A magnitude-plus-direction setpoint (`SetpointDirection`): the direction register must be a readable,
+    /// writable Modbus point of its own, its three commands distinct, and the magnitude point must hold the largest
+    /// magnitude the range allows.
+    private func validateDirection(
+        _ d: SetpointDirection, control c: ControlSpec, target: PointSpec, where_: String
+    ) throws(DeviceIOError) {
+        guard profile.transport == .modbus else {
+            throw fail(where_, "'direction' is for Modbus profiles; an MQTT command carries the signed value")
+        }
+        guard let p = profile.points[d.point] else {
+            throw fail(where_, "direction point '\(d.point)' names no point of this profile")
+        }
+        if p.access != .readWrite {
+            throw fail(
+                where_,
+                "direction point '\(d.point)' must be rw: it is written with the setpoint and read back to "
+                    + "verify it, not \(p.access.rawValue)")
+        }
+        if d.point == c.point || d.point == (c.readBack ?? c.point) || c.with.contains(where: { $0.point == d.point })
+            || d.point == c.revertTimeoutPoint
+        {
+            throw fail(where_, "direction point '\(d.point)' must differ from the control's other points")
+        }
+        if Set([d.positive, d.negative, d.zero]).count != 3 {
+            throw fail(
+                where_,
+                "direction commands must differ (positive \(d.positive), negative \(d.negative), zero \(d.zero)), "
+                    + "or the sign cannot be read back")
+        }
+        if let lo = target.validMin, lo > 0 {
+            throw fail(where_, "the magnitude point's validMin (\(lo)) must allow 0 (the stop command writes 0)")
+        }
+        let largest = max(abs(c.min), abs(c.max))
+        if let hi = target.validMax, largest > hi {
+            throw fail(
+                where_, "the range needs magnitudes up to \(largest), above the point's validMax (\(hi))")
         }
     }
 
