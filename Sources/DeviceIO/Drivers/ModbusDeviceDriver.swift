@@ -162,7 +162,9 @@ public final class ModbusDeviceDriver: Sendable {
         var names = [control.point, readBackName] + control.with.map(\.point)
         if let r = control.revertTimeoutPoint { names.append(r) }
         // A magnitude-plus-direction setpoint reads its command back with the magnitude.
-        let readNames = [readBackName] + (control.direction.map { [$0.point] } ?? [])
+        let readNames =
+            [readBackName]
+            + (control.direction.map { [$0.point] + $0.magnitudePoints(primary: control.point).dropFirst() } ?? [])
         names += readNames.dropFirst()
         let modelMap = state.withLock { $0.prepared?.modelMap }
         let resolved: [String: ResolvedModbusPoint]
@@ -210,7 +212,7 @@ public final class ModbusDeviceDriver: Sendable {
             requests.append(try encode(r, Double(revertTimeoutS ?? profile.timing.revertTimeoutS)))
         }
         if let d = control.direction {
-            requests.append(try encode(control.point, abs(written)))
+            requests.append(try encode(d.magnitudePoint(for: written, primary: control.point), abs(written)))
             requests.append(try encode(d.point, d.command(for: written)))
         } else {
             requests.append(try encode(control.point, written))
@@ -225,8 +227,8 @@ public final class ModbusDeviceDriver: Sendable {
         if let e = outcome.transportErrors.first { throw e }
         var readBack = outcome.raw[readBackName]
         if let d = control.direction {
-            readBack = readBack.flatMap { m in
-                outcome.raw[d.point].flatMap { d.signedValue(magnitude: m, command: $0) }
+            readBack = outcome.raw[d.point].flatMap { command in
+                d.signedValue(command: command, primary: readBackName) { outcome.raw[$0] }
             }
         }
         guard let rb = readBack, abs(rb - written) <= control.tolerance else {

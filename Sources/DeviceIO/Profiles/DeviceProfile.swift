@@ -179,6 +179,10 @@ public struct PointSpec: Sendable, Hashable {
         public var wordOrder: WordOrder?
         /// Name of a `sunssf` point: value = raw × 10^sf × scale.
         public var scaleFactor: String?
+        /// Raw register code → value, for registers that carry vendor command codes rather than numbers
+        /// (on/off as 0xBE/0xDE, a running-state enum read as plugged-in 1/0). A raw code outside the map is
+        /// rejected on read; a value outside it on write. Several codes may share a value; writes use the lowest.
+        public var valueMap: [Double: Double]?
         public init(
             table: RegisterTable = .holding, address: Int, model: Int? = nil, type: RegisterType,
             words: Int? = nil,

@@ -118,13 +118,13 @@ struct ProfileParser {
         "scale", "unit", "access", "poll", "validMin", "validMax", "aliasOf",
     ]
     static let modbusPointKeys = [
-        "table", "address", "model", "type", "words", "wordOrder", "scaleFactor",
+        "table", "address", "model", "type", "words", "wordOrder", "scaleFactor", "valueMap",
     ]
     static let mqttPointKeys = ["jsonPath"]
     static let controlKeys = [
         "point", "readBack", "with", "revertTimeoutPoint", "revert", "direction", "min", "max", "tolerance",
     ]
-    static let directionKeys = ["point", "positive", "negative", "zero"]
+    static let directionKeys = ["point", "positive", "negative", "zero", "negativeMagnitudePoint"]
 
     /// The profile and the line of every point and control (keyed `name` and `controls.name`), so that the
     /// validator's errors can say where to look.
@@ -381,6 +381,20 @@ struct ProfileParser {
             mp.words = try p.int("words")
             mp.wordOrder = try p.choice("wordOrder", WordOrder.self)
             mp.scaleFactor = try p.string("scaleFactor")
+            if let vm = try p.map("valueMap", location: name, path: nil) {
+                var map: [Double: Double] = [:]
+                for e in vm.entries {
+                    guard let code = Double(e.key), code.isFinite, code == code.rounded() else {
+                        throw vm.error(e.key, "valueMap keys are the raw register codes, whole numbers; got '\(e.key)'")
+                    }
+                    guard let v = e.value.decimalDouble, v.isFinite else {
+                        throw vm.error(e.key, "valueMap code \(e.key) must map to a number")
+                    }
+                    map[code] = v
+                }
+                if map.isEmpty { throw p.error("valueMap", "'valueMap' must map at least one code") }
+                mp.valueMap = map
+            }
             spec.modbus = mp
         case .mqtt:
             guard let path = try p.string("jsonPath") else {
@@ -402,7 +416,7 @@ struct ProfileParser {
         spec.revert = try c.choice("revert", RevertMechanism.self)
         if let d = try c.map("direction", location: c.location, path: "direction") {
             try d.checkKeys(Self.directionKeys, what: "'direction'")
-            let values = try Self.directionKeys.dropFirst().map { key throws(DeviceIOError) -> Double in
+            let values = try ["positive", "negative", "zero"].map { key throws(DeviceIOError) -> Double in
                 guard let v = try d.double(key, required: true), v.isFinite else {
                     throw d.error(key, "'direction.\(key)' must be a number")
                 }
@@ -410,7 +424,7 @@ struct ProfileParser {
             }
             spec.direction = SetpointDirection(
                 point: try d.string("point", required: true) ?? "", positive: values[0], negative: values[1],
-                zero: values[2])
+                zero: values[2], negativeMagnitudePoint: try d.string("negativeMagnitudePoint"))
         }
         if let t = try c.double("tolerance") {
             if t < 0 { throw c.error("tolerance", "'tolerance' must be ≥ 0, got \(t)") }

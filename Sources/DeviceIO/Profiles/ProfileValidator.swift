@@ -119,6 +119,17 @@ struct ProfileValidator {
                     "departureTime holds seconds since 1970 and needs a 32-bit integer (uint32 or int32), not "
                         + "\(mp.type.rawValue)")
             }
+            if let map = mp.valueMap {
+                guard let range = RegisterCodec.integerRange(mp.type), mp.type != .sunssf else {
+                    throw fail(p.name, "valueMap needs an integer register type, not \(mp.type.rawValue)")
+                }
+                if mp.scaleFactor != nil || p.scale != 1 {
+                    throw fail(p.name, "valueMap replaces scaling: drop 'scale' and 'scaleFactor'")
+                }
+                if let bad = map.keys.sorted().first(where: { !range.contains($0) }) {
+                    throw fail(p.name, "valueMap code \(bad) does not fit \(mp.type.rawValue)")
+                }
+            }
             if mp.type == .sunssf {
                 if p.access != .read { throw fail(p.name, "a sunssf scale factor is read-only (access r)") }
                 if mp.scaleFactor != nil {
@@ -380,10 +391,29 @@ struct ProfileValidator {
                 "direction point '\(d.point)' must be rw: it is written with the setpoint and read back to "
                     + "verify it, not \(p.access.rawValue)")
         }
-        if d.point == c.point || d.point == (c.readBack ?? c.point) || c.with.contains(where: { $0.point == d.point })
-            || d.point == c.revertTimeoutPoint
-        {
+        let others =
+            [c.point, c.readBack ?? c.point] + c.with.map(\.point) + (c.revertTimeoutPoint.map { [$0] } ?? [])
+        if others.contains(d.point) || d.negativeMagnitudePoint == d.point {
             throw fail(where_, "direction point '\(d.point)' must differ from the control's other points")
+        }
+        if let n = d.negativeMagnitudePoint {
+            guard let np = profile.points[n] else {
+                throw fail(where_, "negativeMagnitudePoint '\(n)' names no point of this profile")
+            }
+            if np.access != .readWrite {
+                throw fail(
+                    where_, "negativeMagnitudePoint '\(n)' must be rw (written, then read back), not \(np.access.rawValue)")
+            }
+            if others.contains(n) {
+                throw fail(where_, "negativeMagnitudePoint '\(n)' must differ from the control's other points")
+            }
+            if let lo = np.validMin, lo > 0 {
+                throw fail(where_, "negativeMagnitudePoint '\(n)': validMin (\(lo)) must allow 0")
+            }
+            if let hi = np.validMax, abs(c.min) > hi {
+                throw fail(
+                    where_, "the range needs charge magnitudes up to \(abs(c.min)), above '\(n)' validMax (\(hi))")
+            }
         }
         if Set([d.positive, d.negative, d.zero]).count != 3 {
             throw fail(
@@ -394,7 +424,7 @@ struct ProfileValidator {
         if let lo = target.validMin, lo > 0 {
             throw fail(where_, "the magnitude point's validMin (\(lo)) must allow 0 (the stop command writes 0)")
         }
-        let largest = max(abs(c.min), abs(c.max))
+        let largest = d.negativeMagnitudePoint == nil ? max(abs(c.min), abs(c.max)) : c.max
         if let hi = target.validMax, largest > hi {
             throw fail(
                 where_, "the range needs magnitudes up to \(largest), above the point's validMax (\(hi))")

@@ -3,6 +3,10 @@
 /// then receives |value|; the direction register receives `positive` for a value above zero (discharge,
 /// injection: DOMAIN §7 sign), `negative` below zero (charge) and `zero` for exactly zero (stop, standby).
 ///
+/// Some maps keep one magnitude register per direction (a "forcible charge power" and a "forcible discharge
+/// power"): `negativeMagnitudePoint` then takes the magnitude of negative values, the control's `point` that of
+/// positive ones.
+///
 /// The same rule reads the pair back: magnitude and command give the signed value, and a command that is none
 /// of the three (the owner switched the mode on the display, a firmware default) reads as unknown, never as a
 /// guess. Schema in `DeviceProfiles/README.md` (Controls).
@@ -15,12 +19,18 @@ public struct SetpointDirection: Sendable, Hashable {
     public var negative: Double
     /// Written for zero.
     public var zero: Double
+    /// The magnitude register of negative values, when the map has one per direction (nil: the control's point
+    /// takes both).
+    public var negativeMagnitudePoint: String?
 
-    public init(point: String, positive: Double, negative: Double, zero: Double) {
+    public init(
+        point: String, positive: Double, negative: Double, zero: Double, negativeMagnitudePoint: String? = nil
+    ) {
         self.point = point
         self.positive = positive
         self.negative = negative
         self.zero = zero
+        self.negativeMagnitudePoint = negativeMagnitudePoint
     }
 
     /// The command written with `value`.
@@ -28,11 +38,22 @@ public struct SetpointDirection: Sendable, Hashable {
         value > 0 ? positive : (value < 0 ? negative : zero)
     }
 
-    /// The signed value a magnitude and a command stand for; nil when the command is not one of the three.
-    public func signedValue(magnitude: Double, command: Double) -> Double? {
-        if command == positive { return abs(magnitude) }
-        if command == negative { return -abs(magnitude) }
+    /// The point that takes the magnitude of `value`; `primary` is the control's point.
+    public func magnitudePoint(for value: Double, primary: String) -> String {
+        value < 0 ? (negativeMagnitudePoint ?? primary) : primary
+    }
+
+    /// Every point the setpoint writes or reads besides the command: the magnitude point(s).
+    public func magnitudePoints(primary: String) -> [String] {
+        [primary] + (negativeMagnitudePoint.map { [$0] } ?? [])
+    }
+
+    /// The signed value a command and the magnitude it selects stand for; nil when the command is none of the
+    /// three or the selected magnitude is unknown. `magnitude` reads a point's current value by name.
+    public func signedValue(command: Double, primary: String, magnitude: (String) -> Double?) -> Double? {
         if command == zero { return 0 }
+        if command == positive { return magnitude(primary).map { abs($0) } }
+        if command == negative { return magnitude(negativeMagnitudePoint ?? primary).map { -abs($0) } }
         return nil
     }
 }

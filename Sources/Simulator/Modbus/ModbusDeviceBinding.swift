@@ -108,6 +108,7 @@ final class ModbusDeviceBinding: Sendable {
             if c.with.contains(where: { $0.point == name }) { return 0 }
             if c.revertTimeoutPoint == name { return 0 }
             if let d = c.direction, d.point == name { return d.zero }
+            if c.direction?.negativeMagnitudePoint == name { return 0 }
         }
         if let c = s.canonical { return telemetry[c] }
         // Well-known SunSpec nameplate/settings names carry ratings.
@@ -164,7 +165,7 @@ final class ModbusDeviceBinding: Sendable {
         ) {
             var names = [control.point] + control.with.map(\.point)
             if let r = control.revertTimeoutPoint { names.append(r) }
-            if let d = control.direction { names.append(d.point) }
+            if let d = control.direction { names += [d.point] + d.magnitudePoints(primary: control.point) }
             let touched = names.contains { name in
                 guard let s = layout.slots[name] else { return false }
                 let r = s.resolved.address..<s.resolved.end
@@ -178,7 +179,9 @@ final class ModbusDeviceBinding: Sendable {
             var value = decode(control.point)
             if let d = control.direction {
                 // Magnitude plus command: an unknown command holds no setpoint.
-                value = value.flatMap { m in decode(d.point).flatMap { d.signedValue(magnitude: m, command: $0) } }
+                value = decode(d.point).flatMap { command in
+                    d.signedValue(command: command, primary: control.point) { decode($0) }
+                }
             }
             let revert = control.revertTimeoutPoint.flatMap { decode($0) }
             let command: SimCommand
