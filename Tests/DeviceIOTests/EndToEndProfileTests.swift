@@ -39,7 +39,8 @@ struct EndToEndProfileTests {
 
         var options = SimFleetOptions()
         if let broker { options.mqtt.port = broker.port }
-        let rated = profile.kind == .meter ? 0 : 10.0
+        // 10 kW, or less where the profile's plausible power range says the device is smaller (a 7.4 kW charger).
+        let rated = profile.kind == .meter ? 0 : min(10.0, profile.points["activePowerKW"]?.validMax ?? 10)
         var spec = SimDeviceSpec(id: "dut", profile: profileID, ratedPowerKW: rated)
         if profile.kind == .storage { spec.initialSocPercent = 50 }
         if profile.kind == .v2g {

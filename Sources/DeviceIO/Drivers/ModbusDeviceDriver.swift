@@ -208,12 +208,15 @@ public final class ModbusDeviceDriver: Sendable {
             }
         }
         var requests: [ModbusRequest] = []
+        if let d = control.direction, d.commandFirst {
+            requests.append(try encode(d.point, d.command(for: written)))
+        }
         if let r = control.revertTimeoutPoint {
             requests.append(try encode(r, Double(revertTimeoutS ?? profile.timing.revertTimeoutS)))
         }
         if let d = control.direction {
             requests.append(try encode(d.magnitudePoint(for: written, primary: control.point), abs(written)))
-            requests.append(try encode(d.point, d.command(for: written)))
+            if !d.commandFirst { requests.append(try encode(d.point, d.command(for: written))) }
         } else {
             requests.append(try encode(control.point, written))
         }

@@ -124,7 +124,7 @@ struct ProfileParser {
     static let controlKeys = [
         "point", "readBack", "with", "revertTimeoutPoint", "revert", "direction", "min", "max", "tolerance",
     ]
-    static let directionKeys = ["point", "positive", "negative", "zero", "negativeMagnitudePoint"]
+    static let directionKeys = ["point", "positive", "negative", "zero", "negativeMagnitudePoint", "commandFirst"]
 
     /// The profile and the line of every point and control (keyed `name` and `controls.name`), so that the
     /// validator's errors can say where to look.
@@ -425,6 +425,7 @@ struct ProfileParser {
             spec.direction = SetpointDirection(
                 point: try d.string("point", required: true) ?? "", positive: values[0], negative: values[1],
                 zero: values[2], negativeMagnitudePoint: try d.string("negativeMagnitudePoint"))
+            spec.direction?.commandFirst = try d.bool("commandFirst") ?? false
         }
         if let t = try c.double("tolerance") {
             if t < 0 { throw c.error("tolerance", "'tolerance' must be ≥ 0, got \(t)") }

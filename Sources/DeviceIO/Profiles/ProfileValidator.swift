@@ -349,8 +349,9 @@ struct ProfileValidator {
                     "revert is 'none' but revertTimeoutPoint '\(rt)' is set; a device with a revert timer "
                         + "reverts by 'timer'")
             }
-            if c.revert == .timer && c.revertTimeoutPoint == nil {
-                throw fail(where_, "revert is 'timer' but the control names no revertTimeoutPoint to write it to")
+            if let r = c.revert, r != .none, c.revertTimeoutPoint == nil {
+                throw fail(
+                    where_, "revert is '\(r.rawValue)' but the control names no revertTimeoutPoint to write it to")
             }
             if c.min > c.max { throw fail(where_, "min (\(c.min)) is greater than max (\(c.max))") }
             if let d = c.direction {

@@ -22,6 +22,10 @@ public struct SetpointDirection: Sendable, Hashable {
     /// The magnitude register of negative values, when the map has one per direction (nil: the control's point
     /// takes both).
     public var negativeMagnitudePoint: String?
+    /// Write the command before the magnitude and the revert timer: some firmware latches a magnitude only while
+    /// the command is already set (the default writes the command after the magnitude, so a stale command never
+    /// applies a new magnitude half-written).
+    public var commandFirst = false
 
     public init(
         point: String, positive: Double, negative: Double, zero: Double, negativeMagnitudePoint: String? = nil
@@ -64,6 +68,10 @@ public struct SetpointDirection: Sendable, Hashable {
 public enum RevertMechanism: String, Sendable, Hashable, CaseIterable {
     /// The device reverts on its own after the seconds written to the control's `revertTimeoutPoint`.
     case timer
+    /// A communication watchdog: the device goes idle when it hears nothing from vppd (any request, polls
+    /// included) for the seconds written to the control's `revertTimeoutPoint`. Weaker than `timer`: a vppd that
+    /// keeps polling but stops refreshing setpoints does not trip it.
+    case watchdog
     /// The vendor documents no revert: the setpoint holds until it is overwritten, so vppd's own refresh and its
     /// shutdown path are the only way back to idle.
     case none
