@@ -403,7 +403,8 @@ struct ProfileValidator {
             }
             if np.access != .readWrite {
                 throw fail(
-                    where_, "negativeMagnitudePoint '\(n)' must be rw (written, then read back), not \(np.access.rawValue)")
+                    where_,
+                    "negativeMagnitudePoint '\(n)' must be rw (written, then read back), not \(np.access.rawValue)")
             }
             if others.contains(n) {
                 throw fail(where_, "negativeMagnitudePoint '\(n)' must differ from the control's other points")
