@@ -95,6 +95,29 @@ struct ProfileShippedTests {
         }
     }
 
+    @Test("every revert timeout the profile writes fits its register exactly (minutes registers get whole minutes)")
+    func revertTimeoutsRepresentable() throws {
+        for id in catalog.ids {
+            let p = try #require(catalog[id])
+            for (name, c) in p.controls {
+                guard let rt = c.revertTimeoutPoint, let spec = p.points[rt], spec.modbus != nil else { continue }
+                let point = try ResolvedModbusPoint(spec, modelStart: spec.modbus?.model == nil ? nil : 0)
+                let seconds = Double(p.timing.revertTimeoutS)
+                let regs = try RegisterCodec.encode(seconds, for: point, scaleFactor: nil)
+                let back = try RegisterCodec.decode(point, block: regs, blockStart: point.address, scaleFactor: nil)
+                #expect(back?.number == seconds, "\(id) \(name): \(seconds) s is written as \(regs)")
+            }
+        }
+    }
+
+    @Test("a connected point read through a value map yields only 1 or 0")
+    func connectedCodes() {
+        for id in catalog.ids {
+            guard let map = catalog[id]?.points["connected"]?.modbus?.valueMap else { continue }
+            #expect(Set(map.values).isSubset(of: [0, 1]), "\(id): \(map)")
+        }
+    }
+
     @Test("vendor profiles name a second public source with its version and the differences found")
     func vendorCrossChecks() {
         let vendor = catalog.ids.compactMap { catalog[$0] }.filter { $0.crossCheck != nil }
