@@ -355,7 +355,7 @@ struct ProfileValidator {
             }
             if c.min > c.max { throw fail(where_, "min (\(c.min)) is greater than max (\(c.max))") }
             if let d = c.direction {
-                try validateDirection(d, control: c, target: target, where_: where_)
+                try validateDirection(d, control: c, target: target, location: where_)
             } else {
                 if let lo = target.validMin, c.min < lo {
                     throw fail(where_, "min (\(c.min)) is below the point's validMin (\(lo))")
@@ -378,58 +378,58 @@ struct ProfileValidator {
     /// writable Modbus point of its own, its three commands distinct, and the magnitude point must hold the largest
     /// magnitude the range allows.
     private func validateDirection(
-        _ d: SetpointDirection, control c: ControlSpec, target: PointSpec, where_: String
+        _ d: SetpointDirection, control c: ControlSpec, target: PointSpec, location: String
     ) throws(DeviceIOError) {
         guard profile.transport == .modbus else {
-            throw fail(where_, "'direction' is for Modbus profiles; an MQTT command carries the signed value")
+            throw fail(location, "'direction' is for Modbus profiles; an MQTT command carries the signed value")
         }
         guard let p = profile.points[d.point] else {
-            throw fail(where_, "direction point '\(d.point)' names no point of this profile")
+            throw fail(location, "direction point '\(d.point)' names no point of this profile")
         }
         if p.access != .readWrite {
             throw fail(
-                where_,
+                location,
                 "direction point '\(d.point)' must be rw: it is written with the setpoint and read back to "
                     + "verify it, not \(p.access.rawValue)")
         }
         let others =
             [c.point, c.readBack ?? c.point] + c.with.map(\.point) + (c.revertTimeoutPoint.map { [$0] } ?? [])
         if others.contains(d.point) || d.negativeMagnitudePoint == d.point {
-            throw fail(where_, "direction point '\(d.point)' must differ from the control's other points")
+            throw fail(location, "direction point '\(d.point)' must differ from the control's other points")
         }
         if let n = d.negativeMagnitudePoint {
             guard let np = profile.points[n] else {
-                throw fail(where_, "negativeMagnitudePoint '\(n)' names no point of this profile")
+                throw fail(location, "negativeMagnitudePoint '\(n)' names no point of this profile")
             }
             if np.access != .readWrite {
                 throw fail(
-                    where_,
+                    location,
                     "negativeMagnitudePoint '\(n)' must be rw (written, then read back), not \(np.access.rawValue)")
             }
             if others.contains(n) {
-                throw fail(where_, "negativeMagnitudePoint '\(n)' must differ from the control's other points")
+                throw fail(location, "negativeMagnitudePoint '\(n)' must differ from the control's other points")
             }
             if let lo = np.validMin, lo > 0 {
-                throw fail(where_, "negativeMagnitudePoint '\(n)': validMin (\(lo)) must allow 0")
+                throw fail(location, "negativeMagnitudePoint '\(n)': validMin (\(lo)) must allow 0")
             }
             if let hi = np.validMax, abs(c.min) > hi {
                 throw fail(
-                    where_, "the range needs charge magnitudes up to \(abs(c.min)), above '\(n)' validMax (\(hi))")
+                    location, "the range needs charge magnitudes up to \(abs(c.min)), above '\(n)' validMax (\(hi))")
             }
         }
         if Set([d.positive, d.negative, d.zero]).count != 3 {
             throw fail(
-                where_,
+                location,
                 "direction commands must differ (positive \(d.positive), negative \(d.negative), zero \(d.zero)), "
                     + "or the sign cannot be read back")
         }
         if let lo = target.validMin, lo > 0 {
-            throw fail(where_, "the magnitude point's validMin (\(lo)) must allow 0 (the stop command writes 0)")
+            throw fail(location, "the magnitude point's validMin (\(lo)) must allow 0 (the stop command writes 0)")
         }
         let largest = d.negativeMagnitudePoint == nil ? max(abs(c.min), abs(c.max)) : c.max
         if let hi = target.validMax, largest > hi {
             throw fail(
-                where_, "the range needs magnitudes up to \(largest), above the point's validMax (\(hi))")
+                location, "the range needs magnitudes up to \(largest), above the point's validMax (\(hi))")
         }
     }
 
