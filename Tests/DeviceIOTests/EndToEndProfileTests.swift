@@ -39,7 +39,8 @@ struct EndToEndProfileTests {
 
         var options = SimFleetOptions()
         if let broker { options.mqtt.port = broker.port }
-        let rated = profile.kind == .meter ? 0 : 10.0
+        // 10 kW, or less where the profile's plausible power range says the device is smaller (a 7.4 kW charger).
+        let rated = profile.kind == .meter ? 0 : min(10.0, profile.points["activePowerKW"]?.validMax ?? 10)
         var spec = SimDeviceSpec(id: "dut", profile: profileID, ratedPowerKW: rated)
         if profile.kind == .storage { spec.initialSocPercent = 50 }
         if profile.kind == .v2g {
@@ -90,26 +91,33 @@ struct EndToEndProfileTests {
 
         // Every control the profile offers is written, verified, and the device obeys it.
         for point in profile.controls.keys.sorted(by: { $0.rawValue < $1.rawValue }) {
-            let target: Double
+            let control = try #require(profile.controls[point])
+            let targets: [Double]
             switch point {
-            case .activePowerLimitPercent: target = 40
-            case .activePowerSetpointKW: target = profile.kind == .v2g ? -3 : 4
-            default: target = try #require(profile.controls[point]).min
+            case .activePowerLimitPercent: targets = [40]
+            case .activePowerSetpointKW:
+                let first: Double = profile.kind == .v2g ? -3 : 4
+                // A magnitude-plus-direction setpoint is driven in every direction: each has its own command
+                // (and, for some maps, its own magnitude register).
+                targets = control.direction == nil ? [first] : [first, -3, 0]
+            default: targets = [control.min]
             }
-            let receipt = try await runtime.write("dut", point: point, value: target, revertTimeoutS: 300)
-            #expect(abs(receipt.readBack - target) <= (profile.controls[point]?.tolerance ?? 0.5))
-            // The simulated device has taken the command and its output moves to it.
-            let obeyDeadline = Date().addingTimeInterval(5)
-            var status = try #require(sim.status(of: "dut"))
-            while Date() < obeyDeadline {
-                status = try #require(sim.status(of: "dut"))
-                if Self.obeys(status, point: point, target: target, rated: rated) { break }
-                try await Task.sleep(for: .milliseconds(50))
+            for target in targets {
+                let receipt = try await runtime.write("dut", point: point, value: target, revertTimeoutS: 300)
+                #expect(abs(receipt.readBack - target) <= (profile.controls[point]?.tolerance ?? 0.5))
+                // The simulated device has taken the command and its output moves to it.
+                let obeyDeadline = Date().addingTimeInterval(5)
+                var status = try #require(sim.status(of: "dut"))
+                while Date() < obeyDeadline {
+                    status = try #require(sim.status(of: "dut"))
+                    if Self.obeys(status, point: point, target: target, rated: rated) { break }
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                #expect(
+                    Self.obeys(status, point: point, target: target, rated: rated),
+                    "\(profileID) did not follow \(point.rawValue)=\(target): power \(status.powerKW) kW, limit \(status.limitPercent ?? -1), setpoint \(status.setpointKW ?? -999)"
+                )
             }
-            #expect(
-                Self.obeys(status, point: point, target: target, rated: rated),
-                "\(profileID) did not follow \(point.rawValue)=\(target): power \(status.powerKW) kW, limit \(status.limitPercent ?? -1), setpoint \(status.setpointKW ?? -999)"
-            )
         }
     }
 

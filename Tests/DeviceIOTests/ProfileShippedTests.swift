@@ -82,14 +82,56 @@ struct ProfileShippedTests {
         #expect(p.points["activePowerKW"]?.scale ?? 0 < 0)  // the meter counts import as positive
     }
 
-    @Test("every profile says where its map comes from and has a revert timer on every setpoint")
-    func sourcesAndReverts() {
+    @Test("every profile says where its map comes from and states how every setpoint reverts")
+    func sourcesAndReverts() throws {
         for id in catalog.ids {
-            let p = catalog[id]!
+            let p = try #require(catalog[id])
             #expect(p.source.count > 80, "\(id): source too thin")
             for (name, c) in p.controls {
-                #expect(c.revertTimeoutPoint != nil, "\(id) \(name) has no revert timeout")
+                // A timer or watchdog is written with every setpoint; 'none' must be said, never implied.
+                let revert = try #require(c.effectiveRevert, "\(id) \(name) does not state its revert mechanism")
+                #expect((revert == .none) == (c.revertTimeoutPoint == nil), "\(id) \(name): \(revert)")
             }
+        }
+    }
+
+    @Test("every revert timeout the profile writes fits its register exactly (minutes registers get whole minutes)")
+    func revertTimeoutsRepresentable() throws {
+        for id in catalog.ids {
+            let p = try #require(catalog[id])
+            for (name, c) in p.controls {
+                guard let rt = c.revertTimeoutPoint, let spec = p.points[rt], spec.modbus != nil else { continue }
+                let point = try ResolvedModbusPoint(spec, modelStart: spec.modbus?.model == nil ? nil : 0)
+                let seconds = Double(p.timing.revertTimeoutS)
+                let regs = try RegisterCodec.encode(seconds, for: point, scaleFactor: nil)
+                let back = try RegisterCodec.decode(point, block: regs, blockStart: point.address, scaleFactor: nil)
+                #expect(back?.number == seconds, "\(id) \(name): \(seconds) s is written as \(regs)")
+            }
+        }
+    }
+
+    @Test("a connected point read through a value map yields only 1 or 0")
+    func connectedCodes() {
+        for id in catalog.ids {
+            guard let map = catalog[id]?.points["connected"]?.modbus?.valueMap else { continue }
+            #expect(Set(map.values).isSubset(of: [0, 1]), "\(id): \(map)")
+        }
+    }
+
+    @Test("vendor profiles name a second public source with its version and the differences found")
+    func vendorCrossChecks() {
+        let vendor = catalog.ids.compactMap { catalog[$0] }.filter { $0.crossCheck != nil }
+        #expect(vendor.count >= 15, "only \(vendor.count) cross-checked vendor profiles")
+        for p in vendor {
+            let note = p.crossCheck ?? ""
+            #expect(note.count > 200, "\(p.id): cross-check too thin")
+            #expect(note.contains("Difference"), "\(p.id): the cross-check does not say what differs")
+            // Vendor documents are cited with a version or edition, or say that none could be pinned.
+            #expect(
+                p.source.range(
+                    of: #"(V|Ver |version |Issue )\s?[0-9]|[0-9]{4} edition"#, options: .regularExpression) != nil
+                    || p.source.contains("not pinned"),
+                "\(p.id): source names no version")
         }
     }
 

@@ -171,6 +171,10 @@ public enum RegisterCodec {
                 point: point.name)
         else { return nil }
         guard case .number(let n) = raw else { return raw }
+        if let map = point.valueMap {
+            guard let v = map[n] else { throw .unmappedValue(point: point.name, value: n) }
+            return .number(v)
+        }
         var sf: Int? = nil
         if let sfName = point.scaleFactor {
             guard scaleFactorKnown else {
@@ -198,6 +202,12 @@ public enum RegisterCodec {
     {
         guard point.type != .string else { throw .wrongValueKind(point: point.name, type: point.type) }
         guard value.isFinite else { throw .notFinite(point: point.name) }
+        if let map = point.valueMap {
+            guard let code = map.filter({ $0.value == value }).keys.min() else {
+                throw .unmappedValue(point: point.name, value: value)
+            }
+            return try encodeRaw(code, type: point.type, wordOrder: point.wordOrder, point: point.name)
+        }
         var sf: Int? = nil
         if let sfName = point.scaleFactor {
             guard let s = scaleFactor else {

@@ -23,6 +23,9 @@ public enum RegisterCodecError: Error, Sendable, Hashable, CustomStringConvertib
     case unresolvedModel(point: String, model: Int)
     /// The point's absolute address or its end overflows (a hostile model start, offset or size).
     case addressOutOfRange(point: String, address: Int, count: Int)
+    /// The point maps raw codes to values (`PointSpec.ModbusPoint.valueMap`) and this raw code, or this value to
+    /// write, is not in the map.
+    case unmappedValue(point: String, value: Double)
 
     public var description: String {
         switch self {
@@ -47,6 +50,8 @@ public enum RegisterCodecError: Error, Sendable, Hashable, CustomStringConvertib
             return "point \(p): SunSpec model \(m) has no known start address"
         case .addressOutOfRange(let p, let a, let c):
             return "point \(p): \(c) register(s) from address \(a) lie beyond any Modbus address"
+        case .unmappedValue(let p, let v):
+            return "point \(p): \(v) is not one of the point's mapped codes (valueMap)"
         }
     }
 }

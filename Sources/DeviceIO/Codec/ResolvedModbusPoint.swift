@@ -14,6 +14,8 @@ public struct ResolvedModbusPoint: Sendable, Hashable {
     public var scaleFactor: String?
     /// Fixed multiplier after the scale factor (device unit → canonical unit).
     public var scale: Double
+    /// Raw code → value (`PointSpec.ModbusPoint.valueMap`); replaces scaling when set.
+    public var valueMap: [Double: Double]?
 
     public init(
         name: String, table: RegisterTable, address: Int, type: RegisterType, count: Int,
@@ -57,6 +59,7 @@ public struct ResolvedModbusPoint: Sendable, Hashable {
             name: spec.name, table: m.table, address: address,
             type: m.type, count: count, wordOrder: m.wordOrder ?? defaultWordOrder,
             scaleFactor: m.scaleFactor, scale: spec.scale)
+        valueMap = m.valueMap
     }
 
     /// One past the last register (`Int.max` rather than a trap when a hostile address and count overflow).

@@ -140,8 +140,8 @@ public final class ModbusDeviceDriver: Sendable {
     /// Writes a canonical setpoint: clamps it into the control's range, writes the revert timeout, the value and
     /// the control's fixed writes (enable bits, modes) in one batch, reads the read-back point and compares.
     ///
-    /// Order: revert timeout first (so the new value is never live without its timer), then the value, then the
-    /// enable/mode writes (so the device never applies a stale value when enabled). The writes are merged into as
+    /// Order: revert timeout first (so the new value is never live without its timer), then the value (with a
+    /// `SetpointDirection`: its magnitude, then the direction command), then the enable/mode writes (so the device never applies a stale value when enabled). The writes are merged into as
     /// few fc16 requests as their registers allow (`ModbusRequest.coalescingWrites`, which keeps that order across
     /// requests): a SunSpec 704 setpoint is two writes and one read instead of six writes and one read. A Modbus
     /// exception then names the first register of the merged request.
@@ -161,12 +161,17 @@ public final class ModbusDeviceDriver: Sendable {
         let readBackName = control.readBack ?? control.point
         var names = [control.point, readBackName] + control.with.map(\.point)
         if let r = control.revertTimeoutPoint { names.append(r) }
+        // A magnitude-plus-direction setpoint reads its command back with the magnitude.
+        let readNames =
+            [readBackName]
+            + (control.direction.map { [$0.point] + $0.magnitudePoints(primary: control.point).dropFirst() } ?? [])
+        names += readNames.dropFirst()
         let modelMap = state.withLock { $0.prepared?.modelMap }
         let resolved: [String: ResolvedModbusPoint]
         let readPlan: ModbusPollPlan
         do {
             resolved = try BlockPlanner.resolve(profile: profile, points: names, modelMap: modelMap)
-            readPlan = try BlockPlanner.plan(profile: profile, points: [readBackName], modelMap: modelMap)
+            readPlan = try BlockPlanner.plan(profile: profile, points: readNames, modelMap: modelMap)
         } catch {
             throw .badProfile(
                 file: "\(profile.id).yaml", point: point.rawValue, reason: error.description)
@@ -203,10 +208,18 @@ public final class ModbusDeviceDriver: Sendable {
             }
         }
         var requests: [ModbusRequest] = []
+        if let d = control.direction, d.commandFirst {
+            requests.append(try encode(d.point, d.command(for: written)))
+        }
         if let r = control.revertTimeoutPoint {
             requests.append(try encode(r, Double(revertTimeoutS ?? profile.timing.revertTimeoutS)))
         }
-        requests.append(try encode(control.point, written))
+        if let d = control.direction {
+            requests.append(try encode(d.magnitudePoint(for: written, primary: control.point), abs(written)))
+            if !d.commandFirst { requests.append(try encode(d.point, d.command(for: written))) }
+        } else {
+            requests.append(try encode(control.point, written))
+        }
         for w in control.with { requests.append(try encode(w.point, w.value)) }
         requests = ModbusRequest.coalescingWrites(requests)
         let writeCount = requests.count
@@ -215,7 +228,12 @@ public final class ModbusDeviceDriver: Sendable {
         for r in results.prefix(writeCount) { if case .failure(let e) = r { throw e } }
         let outcome = decodePoll(plan: readPlan, results: results.dropFirst(writeCount))
         if let e = outcome.transportErrors.first { throw e }
-        let readBack = outcome.raw[readBackName]
+        var readBack = outcome.raw[readBackName]
+        if let d = control.direction {
+            readBack = outcome.raw[d.point].flatMap { command in
+                d.signedValue(command: command, primary: readBackName) { outcome.raw[$0] }
+            }
+        }
         guard let rb = readBack, abs(rb - written) <= control.tolerance else {
             throw .verifyMismatch(
                 device: descriptor.id, point: point.rawValue, written: written, readBack: readBack)

@@ -11,6 +11,8 @@ public struct DeviceProfile: Sendable, Hashable {
     public var transport: TransportKind
     /// Where the register map or message format comes from (standard, vendor document and version).
     public var source: String
+    /// The second public source the map was checked against and the differences found (vendor profiles).
+    public var crossCheck: String?
     public var capabilities: Set<Capability>
     /// Present when `transport == .modbus`.
     public var modbus: ModbusSettings?
@@ -177,6 +179,10 @@ public struct PointSpec: Sendable, Hashable {
         public var wordOrder: WordOrder?
         /// Name of a `sunssf` point: value = raw × 10^sf × scale.
         public var scaleFactor: String?
+        /// Raw register code → value, for registers that carry vendor command codes rather than numbers
+        /// (on/off as 0xBE/0xDE, a running-state enum read as plugged-in 1/0). A raw code outside the map is
+        /// rejected on read; a value outside it on write. Several codes may share a value; writes use the lowest.
+        public var valueMap: [Double: Double]?
         public init(
             table: RegisterTable = .holding, address: Int, model: Int? = nil, type: RegisterType,
             words: Int? = nil,
@@ -258,6 +264,11 @@ public struct ControlSpec: Sendable, Hashable {
     public var with: [FixedWrite] = []
     /// Revert-timeout point written with every setpoint (seconds, `Timing.revertTimeoutS` by default).
     public var revertTimeoutPoint: String?
+    /// How the device returns to idle without vppd, as the profile states it (nil: not stated; a
+    /// `revertTimeoutPoint` then implies `.timer`).
+    public var revert: RevertMechanism?
+    /// Set when the device takes the signed value as a magnitude (written to `point`) plus a direction command.
+    public var direction: SetpointDirection?
     /// Accepted range in canonical units; the writer clamps into it.
     public var min: Double
     public var max: Double
@@ -276,5 +287,10 @@ public struct ControlSpec: Sendable, Hashable {
         self.min = min
         self.max = max
         self.tolerance = tolerance
+    }
+
+    /// The revert mechanism in force: as stated, else a timer when there is a revert-timeout point.
+    public var effectiveRevert: RevertMechanism? {
+        revert ?? (revertTimeoutPoint != nil ? .timer : nil)
     }
 }

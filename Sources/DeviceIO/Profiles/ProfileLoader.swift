@@ -100,7 +100,7 @@ struct ProfileParser {
     let file: String
 
     static let topKeys = [
-        "name", "kind", "transport", "source", "capabilities", "timing", "modbus", "mqtt", "points",
+        "name", "kind", "transport", "source", "crossCheck", "capabilities", "timing", "modbus", "mqtt", "points",
         "controls",
     ]
     static let timingKeys = [
@@ -118,12 +118,13 @@ struct ProfileParser {
         "scale", "unit", "access", "poll", "validMin", "validMax", "aliasOf",
     ]
     static let modbusPointKeys = [
-        "table", "address", "model", "type", "words", "wordOrder", "scaleFactor",
+        "table", "address", "model", "type", "words", "wordOrder", "scaleFactor", "valueMap",
     ]
     static let mqttPointKeys = ["jsonPath"]
     static let controlKeys = [
-        "point", "readBack", "with", "revertTimeoutPoint", "min", "max", "tolerance",
+        "point", "readBack", "with", "revertTimeoutPoint", "revert", "direction", "min", "max", "tolerance",
     ]
+    static let directionKeys = ["point", "positive", "negative", "zero", "negativeMagnitudePoint", "commandFirst"]
 
     /// The profile and the line of every point and control (keyed `name` and `controls.name`), so that the
     /// validator's errors can say where to look.
@@ -135,6 +136,7 @@ struct ProfileParser {
         let kind = try top.choice("kind", DeviceKind.self, required: true) ?? .pv
         let transport = try top.choice("transport", TransportKind.self, required: true) ?? .modbus
         let source = try top.string("source", required: true) ?? ""
+        let crossCheck = try top.string("crossCheck")
         let capabilities = try capabilitySet(top)
 
         var modbus: ModbusSettings?
@@ -200,10 +202,11 @@ struct ProfileParser {
             }
         }
 
-        let profile = DeviceProfile(
+        var profile = DeviceProfile(
             id: id, name: name, kind: kind, transport: transport, source: source,
             capabilities: capabilities,
             modbus: modbus, mqtt: mqtt, points: points, controls: controls, timing: timing)
+        profile.crossCheck = crossCheck
         return (profile, lines)
     }
 
@@ -378,6 +381,20 @@ struct ProfileParser {
             mp.words = try p.int("words")
             mp.wordOrder = try p.choice("wordOrder", WordOrder.self)
             mp.scaleFactor = try p.string("scaleFactor")
+            if let vm = try p.map("valueMap", location: name, path: nil) {
+                var map: [Double: Double] = [:]
+                for e in vm.entries {
+                    guard let code = Double(e.key), code.isFinite, code == code.rounded() else {
+                        throw vm.error(e.key, "valueMap keys are the raw register codes, whole numbers; got '\(e.key)'")
+                    }
+                    guard let v = e.value.decimalDouble, v.isFinite else {
+                        throw vm.error(e.key, "valueMap code \(e.key) must map to a number")
+                    }
+                    map[code] = v
+                }
+                if map.isEmpty { throw p.error("valueMap", "'valueMap' must map at least one code") }
+                mp.valueMap = map
+            }
             spec.modbus = mp
         case .mqtt:
             guard let path = try p.string("jsonPath") else {
@@ -396,6 +413,20 @@ struct ProfileParser {
         var spec = ControlSpec(point: point, min: min, max: max)
         spec.readBack = try c.string("readBack")
         spec.revertTimeoutPoint = try c.string("revertTimeoutPoint")
+        spec.revert = try c.choice("revert", RevertMechanism.self)
+        if let d = try c.map("direction", location: c.location, path: "direction") {
+            try d.checkKeys(Self.directionKeys, what: "'direction'")
+            let values = try ["positive", "negative", "zero"].map { key throws(DeviceIOError) -> Double in
+                guard let v = try d.double(key, required: true), v.isFinite else {
+                    throw d.error(key, "'direction.\(key)' must be a number")
+                }
+                return v
+            }
+            spec.direction = SetpointDirection(
+                point: try d.string("point", required: true) ?? "", positive: values[0], negative: values[1],
+                zero: values[2], negativeMagnitudePoint: try d.string("negativeMagnitudePoint"))
+            spec.direction?.commandFirst = try d.bool("commandFirst") ?? false
+        }
         if let t = try c.double("tolerance") {
             if t < 0 { throw c.error("tolerance", "'tolerance' must be ≥ 0, got \(t)") }
             spec.tolerance = t

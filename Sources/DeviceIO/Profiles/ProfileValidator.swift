@@ -119,6 +119,17 @@ struct ProfileValidator {
                     "departureTime holds seconds since 1970 and needs a 32-bit integer (uint32 or int32), not "
                         + "\(mp.type.rawValue)")
             }
+            if let map = mp.valueMap {
+                guard let range = RegisterCodec.integerRange(mp.type), mp.type != .sunssf else {
+                    throw fail(p.name, "valueMap needs an integer register type, not \(mp.type.rawValue)")
+                }
+                if mp.scaleFactor != nil || p.scale != 1 {
+                    throw fail(p.name, "valueMap replaces scaling: drop 'scale' and 'scaleFactor'")
+                }
+                if let bad = map.keys.sorted().first(where: { !range.contains($0) }) {
+                    throw fail(p.name, "valueMap code \(bad) does not fit \(mp.type.rawValue)")
+                }
+            }
             if mp.type == .sunssf {
                 if p.access != .read { throw fail(p.name, "a sunssf scale factor is read-only (access r)") }
                 if mp.scaleFactor != nil {
@@ -332,12 +343,26 @@ struct ProfileValidator {
                     throw fail(where_, "revertTimeoutPoint '\(rt)' is read-only (access r)")
                 }
             }
-            if c.min > c.max { throw fail(where_, "min (\(c.min)) is greater than max (\(c.max))") }
-            if let lo = target.validMin, c.min < lo {
-                throw fail(where_, "min (\(c.min)) is below the point's validMin (\(lo))")
+            if let rt = c.revertTimeoutPoint, c.revert == RevertMechanism.none {
+                throw fail(
+                    where_,
+                    "revert is 'none' but revertTimeoutPoint '\(rt)' is set; a device with a revert timer "
+                        + "reverts by 'timer'")
             }
-            if let hi = target.validMax, c.max > hi {
-                throw fail(where_, "max (\(c.max)) is above the point's validMax (\(hi))")
+            if let r = c.revert, r != .none, c.revertTimeoutPoint == nil {
+                throw fail(
+                    where_, "revert is '\(r.rawValue)' but the control names no revertTimeoutPoint to write it to")
+            }
+            if c.min > c.max { throw fail(where_, "min (\(c.min)) is greater than max (\(c.max))") }
+            if let d = c.direction {
+                try validateDirection(d, control: c, target: target, location: where_)
+            } else {
+                if let lo = target.validMin, c.min < lo {
+                    throw fail(where_, "min (\(c.min)) is below the point's validMin (\(lo))")
+                }
+                if let hi = target.validMax, c.max > hi {
+                    throw fail(where_, "max (\(c.max)) is above the point's validMax (\(hi))")
+                }
             }
             if canonical == .activePowerLimitPercent && (c.min < 0 || c.max > 100) {
                 throw fail(
@@ -346,6 +371,65 @@ struct ProfileValidator {
             if canonical == .connected && (c.min != 0 || c.max != 1) {
                 throw fail(where_, "the connected control switches 0/1: min must be 0 and max 1")
             }
+        }
+    }
+
+    /// A magnitude-plus-direction setpoint (`SetpointDirection`): the direction register must be a readable,
+    /// writable Modbus point of its own, its three commands distinct, and the magnitude point must hold the largest
+    /// magnitude the range allows.
+    private func validateDirection(
+        _ d: SetpointDirection, control c: ControlSpec, target: PointSpec, location: String
+    ) throws(DeviceIOError) {
+        guard profile.transport == .modbus else {
+            throw fail(location, "'direction' is for Modbus profiles; an MQTT command carries the signed value")
+        }
+        guard let p = profile.points[d.point] else {
+            throw fail(location, "direction point '\(d.point)' names no point of this profile")
+        }
+        if p.access != .readWrite {
+            throw fail(
+                location,
+                "direction point '\(d.point)' must be rw: it is written with the setpoint and read back to "
+                    + "verify it, not \(p.access.rawValue)")
+        }
+        let others =
+            [c.point, c.readBack ?? c.point] + c.with.map(\.point) + (c.revertTimeoutPoint.map { [$0] } ?? [])
+        if others.contains(d.point) || d.negativeMagnitudePoint == d.point {
+            throw fail(location, "direction point '\(d.point)' must differ from the control's other points")
+        }
+        if let n = d.negativeMagnitudePoint {
+            guard let np = profile.points[n] else {
+                throw fail(location, "negativeMagnitudePoint '\(n)' names no point of this profile")
+            }
+            if np.access != .readWrite {
+                throw fail(
+                    location,
+                    "negativeMagnitudePoint '\(n)' must be rw (written, then read back), not \(np.access.rawValue)")
+            }
+            if others.contains(n) {
+                throw fail(location, "negativeMagnitudePoint '\(n)' must differ from the control's other points")
+            }
+            if let lo = np.validMin, lo > 0 {
+                throw fail(location, "negativeMagnitudePoint '\(n)': validMin (\(lo)) must allow 0")
+            }
+            if let hi = np.validMax, abs(c.min) > hi {
+                throw fail(
+                    location, "the range needs charge magnitudes up to \(abs(c.min)), above '\(n)' validMax (\(hi))")
+            }
+        }
+        if Set([d.positive, d.negative, d.zero]).count != 3 {
+            throw fail(
+                location,
+                "direction commands must differ (positive \(d.positive), negative \(d.negative), zero \(d.zero)), "
+                    + "or the sign cannot be read back")
+        }
+        if let lo = target.validMin, lo > 0 {
+            throw fail(location, "the magnitude point's validMin (\(lo)) must allow 0 (the stop command writes 0)")
+        }
+        let largest = d.negativeMagnitudePoint == nil ? max(abs(c.min), abs(c.max)) : c.max
+        if let hi = target.validMax, largest > hi {
+            throw fail(
+                location, "the range needs magnitudes up to \(largest), above the point's validMax (\(hi))")
         }
     }
 

@@ -71,6 +71,10 @@ struct BankLayout: Sendable {
             owned.insert(c.point)
             for w in c.with { owned.insert(w.point) }
             if let r = c.revertTimeoutPoint { owned.insert(r) }
+            if let d = c.direction {
+                owned.insert(d.point)
+                if let n = d.negativeMagnitudePoint { owned.insert(n) }
+            }
         }
         // A point sharing registers with a client-owned point (an alias such as activePowerLimitPercent over
         // WMaxLimPct) is client-owned too: rendering it would overwrite what the client wrote.

@@ -107,6 +107,8 @@ final class ModbusDeviceBinding: Sendable {
             }
             if c.with.contains(where: { $0.point == name }) { return 0 }
             if c.revertTimeoutPoint == name { return 0 }
+            if let d = c.direction, d.point == name { return d.zero }
+            if c.direction?.negativeMagnitudePoint == name { return 0 }
         }
         if let c = s.canonical { return telemetry[c] }
         // Well-known SunSpec nameplate/settings names carry ratings.
@@ -163,6 +165,7 @@ final class ModbusDeviceBinding: Sendable {
         ) {
             var names = [control.point] + control.with.map(\.point)
             if let r = control.revertTimeoutPoint { names.append(r) }
+            if let d = control.direction { names += [d.point] + d.magnitudePoints(primary: control.point) }
             let touched = names.contains { name in
                 guard let s = layout.slots[name] else { return false }
                 let r = s.resolved.address..<s.resolved.end
@@ -173,7 +176,13 @@ final class ModbusDeviceBinding: Sendable {
                 guard let v = decode(w.point) else { return false }
                 return abs(v - w.value) < 1e-6
             }
-            let value = decode(control.point)
+            var value = decode(control.point)
+            if let d = control.direction {
+                // Magnitude plus command: an unknown command holds no setpoint.
+                value = decode(d.point).flatMap { command in
+                    d.signedValue(command: command, primary: control.point) { decode($0) }
+                }
+            }
             let revert = control.revertTimeoutPoint.flatMap { decode($0) }
             let command: SimCommand
             switch point {
@@ -225,6 +234,9 @@ final class ModbusDeviceBinding: Sendable {
         let reverted = revertedControls()
         for point in reverted {
             guard let control = layout.profile.controls[point] else { continue }
+            if let d = control.direction, let s = layout.slots[d.point], let regs = encode(d.zero, s) {
+                batch.append((s.resolved.table, s.resolved.address, regs))
+            }
             if control.with.isEmpty {
                 // No enable bit: show the idle value in the setpoint register.
                 if let s = layout.slots[control.point],
