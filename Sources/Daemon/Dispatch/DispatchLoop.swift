@@ -109,6 +109,11 @@ public actor DispatchLoop {
     var openCommands: OpenCommands?
     /// When the open commands were last read from the store.
     var openCommandsReadAt = Date.distantPast
+    /// A backstop read of the open commands is running; the changes taken meanwhile, to apply on top of it.
+    var commandReadPending = false
+    var changesSinceRead: [OperatorCommand] = []
+    /// A periodic re-read of the schedule is running.
+    var scheduleReadPending = false
     /// Where tracking and setpoint records go to the store, in order, without the cycle waiting.
     let lane = RecordLane()
     var profiles: [DeviceID: DispatchCycle.DeviceProfileInfo]
@@ -249,16 +254,19 @@ public actor DispatchLoop {
     func refreshCommands(now: Date) async {
         if let changes {
             let taken = changes.takeCommandChanges()
-            if var open = openCommands, case .changed(let changed) = taken,
-                Date().timeIntervalSince(openCommandsReadAt) < settings.commandRefreshS
-            {
+            if var open = openCommands, case .changed(let changed) = taken {
                 open.apply(changed)
                 openCommands = open
                 commands = open.inForce(at: now)
+                if commandReadPending {
+                    changesSinceRead += changed
+                } else if Date().timeIntervalSince(openCommandsReadAt) >= settings.commandRefreshS {
+                    rereadCommandsInBackground()
+                }
                 return
             }
             do {
-                // Changes committed while this read runs are taken on the next cycle and applied on top.
+                // The first read (or one after changes were lost): the cycle waits for it.
                 var open = OpenCommands(try await store.commands.open())
                 if case .changed(let changed) = changes.takeCommandChanges() { open.apply(changed) }
                 openCommands = open
@@ -279,13 +287,48 @@ public actor DispatchLoop {
         }
     }
 
+    /// The backstop read of the open commands, off the cycle: changes taken while it runs are applied on top of
+    /// what it returns, so the newest state of every command wins.
+    private func rereadCommandsInBackground() {
+        commandReadPending = true
+        changesSinceRead = []
+        let store = self.store
+        Task { [self] in
+            do {
+                let open = try await store.commands.open()
+                installReread(open)
+            } catch {
+                commandReadPending = false
+                openCommandsReadAt = Date()
+                counters.storeErrors += 1
+                logger.error(
+                    "dispatch: cannot re-read commands, keeping the held ones", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    private func installReread(_ read: [OperatorCommand]) {
+        var fresh = OpenCommands(read)
+        fresh.apply(changesSinceRead)
+        changesSinceRead = []
+        commandReadPending = false
+        openCommands = fresh
+        openCommandsReadAt = Date()
+    }
+
+    /// The day's schedule. A new day, or a schedule stored since the last read, is read before the cycle goes
+    /// on; the periodic re-read (`scheduleRefreshS`) runs off the cycle when a wake-up reports stored schedules,
+    /// so it does not queue behind an API flood's store work (README "API limits").
     func refreshSchedule(marketNow: Date) async {
         let day = MarketDay(containing: marketNow, timeZone: settings.timeZone)
         let saves = changes?.scheduleSaves ?? 0
-        if let s = schedule, s.day == day, saves == seenScheduleSaves,
-            Date().timeIntervalSince(s.loadedAt) < settings.scheduleRefreshS
-        {
-            return
+        if let s = schedule, s.day == day, saves == seenScheduleSaves {
+            let due = Date().timeIntervalSince(s.loadedAt) >= settings.scheduleRefreshS
+            guard due else { return }
+            if changes != nil {
+                if !scheduleReadPending { rereadScheduleInBackground(day: day, saves: saves) }
+                return
+            }
         }
         seenScheduleSaves = saves
         do {
@@ -300,6 +343,36 @@ public actor DispatchLoop {
             counters.storeErrors += 1
             logger.error("dispatch: cannot read the schedule", metadata: ["error": "\(error)"])
         }
+    }
+}
+
+extension DispatchLoop {
+    fileprivate func rereadScheduleInBackground(day: MarketDay, saves: Int) {
+        scheduleReadPending = true
+        let store = self.store
+        Task { [self] in
+            do {
+                let stored = try await store.schedules.get(day: day)
+                installScheduleReread(stored, day: day, saves: saves)
+            } catch {
+                scheduleReadPending = false
+                if let s = schedule, s.day == day { schedule?.loadedAt = Date() }
+                counters.storeErrors += 1
+                logger.error("dispatch: cannot re-read the schedule", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    private func installScheduleReread(_ stored: StoredSchedule?, day: MarketDay, saves: Int) {
+        scheduleReadPending = false
+        // A read the cycle made itself since (new day, new schedule) is newer than this one.
+        guard let old = schedule, old.day == day, seenScheduleSaves == saves else { return }
+        if old.stored?.version != stored?.version {
+            logger.notice(
+                "dispatch: schedule changed",
+                metadata: ["day": "\(day)", "version": "\(stored.map { String($0.version) } ?? "none")"])
+        }
+        schedule = ScheduleCache(day: day, stored: stored, loadedAt: Date())
     }
 }
 

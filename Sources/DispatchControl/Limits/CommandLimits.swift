@@ -40,6 +40,23 @@ public enum CommandLimits {
         }
     }
 
+    /// Whether `limits(for:device:holdKW:)` can give `command` any limit on some device: false for group kW
+    /// commands (their shares come through `limits(for:share:)`) and for the kinds that set no device limit.
+    public static func givesDeviceLimits(_ command: OperatorCommand) -> Bool {
+        switch command.kind {
+        case .emergencyStop, .hold: return true
+        case .curtailPV:
+            if command.magnitude?.unit == .percent { return true }
+            if case .device = command.target { return true }
+            return false
+        case .charge, .discharge:
+            if case .device = command.target { return true }
+            return false
+        case .release, .overrideSchedule, .gridInstruction:
+            return false
+        }
+    }
+
     /// The limit for one device's share of a group command, kW magnitude ≥ 0 as the allocator split it:
     /// a curtailment caps output at the share, charge pins the device at −share, discharge at +share.
     public static func limits(for command: OperatorCommand, share kW: Double) -> [Limit] {

@@ -172,55 +172,63 @@ public struct DispatchCycle: Sendable {
     /// sustainable maximum; charge: its sustainable charging; PV: its rated power). A device that drops out or
     /// stops following leaves the split, so its share moves to the others in the same cycle. More than the
     /// devices can do is clamped by their safety limits; `CommandFeasibility` told the operator so up front.
+    ///
+    /// Several commands of one kind on one target form one group, and only one of them can bind it: a charge or
+    /// discharge pins every member at its share, and the limit chain lets the first pin stand (a later one could
+    /// only be clamped to it), so the earliest-starting binds; of kW curtailments the smallest cap binds on every
+    /// member (shares are proportional), the earliest among equals. The others give no shares, so a flood of
+    /// fleet commands costs one split, not one pass over the fleet each (README "API limits").
     static func groupShares(
         _ active: ActiveCommands, snapshots: [DeviceSnapshot], flexibility: [DeviceID: Flexibility],
         usable: (DeviceSnapshot) -> Bool
     ) -> [DeviceID: [Limit]] {
         var out: [DeviceID: [Limit]] = [:]
-        // Who is usable is asked once per device, and each (target, kind) group's members and weights once per
-        // cycle, however many commands share them: a flood of fleet commands costs one split per command, not
-        // one pass over the fleet each (README "API limits").
-        let usableSnapshots = snapshots.filter(usable)
-        var groups: [GroupKey: (members: [(DeviceID, Double)], total: Double)] = [:]
+        // The binding command of each group, in start order.
+        var binding: [GroupKey: (command: OperatorCommand, kW: Double)] = [:]
+        var order: [GroupKey] = []
         for c in active.commands {
             if case .device = c.target { continue }
-            guard let kw = c.magnitude?.kilowatts?.value, kw.isFinite else { continue }
+            guard c.kind == .charge || c.kind == .discharge || c.kind == .curtailPV,
+                let kw = c.magnitude?.kilowatts?.value, kw.isFinite
+            else { continue }
             let key = GroupKey(target: c.target, kind: c.kind)
-            let group: (members: [(DeviceID, Double)], total: Double)
-            if let known = groups[key] {
-                group = known
+            if let held = binding[key] {
+                if c.kind == .curtailPV && kw < held.kW { binding[key] = (c, kw) }
             } else {
-                let weight: (DeviceSnapshot) -> Double
-                switch c.kind {
-                case .discharge:
-                    weight = { s in
-                        s.descriptor.kind == .storage || s.descriptor.kind == .v2g
-                            ? max(0, flexibility[s.descriptor.id]?.maxKW.value ?? 0) : 0
-                    }
-                case .charge:
-                    weight = { s in
-                        s.descriptor.kind == .storage || s.descriptor.kind == .v2g
-                            ? max(0, -(flexibility[s.descriptor.id]?.minKW.value ?? 0)) : 0
-                    }
-                case .curtailPV:
-                    weight = { s in s.descriptor.kind == .pv ? max(0, s.descriptor.ratedPowerKW) : 0 }
-                default:
-                    continue
-                }
-                let members = usableSnapshots.filter { CommandLimits.applies(c.target, to: $0.descriptor) }
-                    .map { ($0.descriptor.id, weight($0)) }.filter { $0.1 > 0 }
-                group = (members, members.reduce(0) { $0 + $1.1 })
-                groups[key] = group
+                binding[key] = (c, kw)
+                order.append(key)
             }
-            guard group.total > 0 else { continue }
-            for (id, w) in group.members {
-                out[id, default: []] += CommandLimits.limits(for: c, share: kw * w / group.total)
+        }
+        let usableSnapshots = binding.isEmpty ? [] : snapshots.filter(usable)
+        for key in order {
+            guard let (c, kw) = binding[key] else { continue }
+            let weight: (DeviceSnapshot) -> Double
+            switch c.kind {
+            case .discharge:
+                weight = { s in
+                    s.descriptor.kind == .storage || s.descriptor.kind == .v2g
+                        ? max(0, flexibility[s.descriptor.id]?.maxKW.value ?? 0) : 0
+                }
+            case .charge:
+                weight = { s in
+                    s.descriptor.kind == .storage || s.descriptor.kind == .v2g
+                        ? max(0, -(flexibility[s.descriptor.id]?.minKW.value ?? 0)) : 0
+                }
+            default:
+                weight = { s in s.descriptor.kind == .pv ? max(0, s.descriptor.ratedPowerKW) : 0 }
+            }
+            let members = usableSnapshots.filter { CommandLimits.applies(c.target, to: $0.descriptor) }
+                .map { ($0.descriptor.id, weight($0)) }.filter { $0.1 > 0 }
+            let total = members.reduce(0) { $0 + $1.1 }
+            guard total > 0 else { continue }
+            for (id, w) in members {
+                out[id, default: []] += CommandLimits.limits(for: c, share: kw * w / total)
             }
         }
         return out
     }
 
-    /// The devices a group command is split over depend only on its target and kind.
+    /// Commands of one kind on one target form one group.
     private struct GroupKey: Hashable {
         var target: CommandTarget
         var kind: CommandKind

@@ -8,6 +8,9 @@ import VPPCore
 public struct ActiveCommands: Sendable, Hashable {
     /// Commands in force, oldest start first (ties by id), releases removed.
     public private(set) var commands: [OperatorCommand]
+    /// Those of `commands` that can put a limit on a single device (`CommandLimits.givesDeviceLimits`), so that
+    /// `limits(for:holdKW:)` does not weigh every group command against every device.
+    private var deviceLimiting: [OperatorCommand]
 
     /// Commands of `all` that are pending or active, whose window covers `now`, and that no later release ended.
     /// `siteOf` maps each device to its site, so a site release covers device-scoped commands there.
@@ -23,6 +26,7 @@ public struct ActiveCommands: Sendable, Hashable {
                 r.start > c.start && Self.covers(r.target, c.target, siteOf: siteOf)
             }
         }
+        deviceLimiting = commands.filter(CommandLimits.givesDeviceLimits)
     }
 
     /// Whether `outer` includes everything `inner` names.
@@ -44,7 +48,7 @@ public struct ActiveCommands: Sendable, Hashable {
     /// The command-stage limits on `device` from every command in force (`CommandLimits`), in start order.
     /// `holdKW` is the power the device had when its hold started.
     public func limits(for device: DeviceDescriptor, holdKW: Double) -> [Limit] {
-        commands.flatMap { CommandLimits.limits(for: $0, device: device, holdKW: holdKW) }
+        deviceLimiting.flatMap { CommandLimits.limits(for: $0, device: device, holdKW: holdKW) }
     }
 
     /// The latest-starting fleet-wide emergency stop, if any.
