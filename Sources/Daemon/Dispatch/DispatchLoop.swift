@@ -112,6 +112,10 @@ public actor DispatchLoop {
     /// A backstop read of the open commands is running; the changes taken meanwhile, to apply on top of it.
     var commandReadPending = false
     var changesSinceRead: [OperatorCommand] = []
+    /// The DR source's newest answer, whether it is being asked, and whether its silence was logged.
+    var latestDR: (at: Date, kW: Double)?
+    var drAskPending = false
+    var drStaleLogged = false
     /// A periodic re-read of the schedule is running.
     var scheduleReadPending = false
     /// Where tracking and setpoint records go to the store, in order, without the cycle waiting.
@@ -167,7 +171,46 @@ public actor DispatchLoop {
     }
 
     /// Installs the DR obligation source (issue 7).
-    public func setDemandResponse(_ source: @escaping DemandResponseSource) { demandResponse = source }
+    public func setDemandResponse(_ source: @escaping DemandResponseSource) {
+        demandResponse = source
+        latestDR = nil
+    }
+
+    /// The DR obligation for the cycle at `marketNow`, kW: the newest answer of the source, asked again in the
+    /// background every cycle. The DR service answers from the store and serves API requests too, so the cycle
+    /// does not wait for it (README "API limits"); its answer is at most one cycle old. An answer older than
+    /// `maxDRAgeS` of market time is not used: the cycle then takes 0 and says so once.
+    func demandResponseKW(at marketNow: Date) -> Double {
+        if !drAskPending {
+            drAskPending = true
+            let source = demandResponse
+            Task { [self] in
+                let kW = await source(marketNow)
+                installDR(kW, at: marketNow)
+            }
+        }
+        guard let latest = latestDR else { return 0 }
+        guard abs(marketNow.timeIntervalSince(latest.at)) <= Self.maxDRAgeS else {
+            if !drStaleLogged {
+                drStaleLogged = true
+                logger.warning(
+                    "dispatch: the DR obligation source has not answered; dispatching without DR",
+                    metadata: ["lastAnswerAt": "\(latest.at)"])
+            }
+            return 0
+        }
+        return latest.kW
+    }
+
+    /// How old an answer of the DR source may be, seconds of market time.
+    static let maxDRAgeS: Double = 60
+
+    private func installDR(_ kW: Double, at: Date) {
+        drAskPending = false
+        if let l = latestDR, l.at > at { return }
+        latestDR = (at, kW.isFinite ? kW : 0)
+        drStaleLogged = false
+    }
 
     /// Takes the profiles of a reloaded configuration (devices added, removed or re-profiled).
     public func reconfigure(catalog: ProfileCatalog) {
@@ -221,7 +264,7 @@ public actor DispatchLoop {
         let measured = metered ?? deviceSum
 
         let marketKW = await track(marketNow: marketNow, measuredKW: measured, deviceKW: deviceKW)
-        let dr = await demandResponse(marketNow)
+        let dr = demandResponseKW(at: marketNow)
         let out = core.step(
             DispatchCycle.Inputs(
                 now: now, snapshots: snapshots, profiles: profiles, commands: commands, marketKW: marketKW,

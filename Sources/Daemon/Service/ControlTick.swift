@@ -70,11 +70,13 @@ public struct ControlTick: Service {
         }
         switch ControlExecutor.shared.priority {
         case .raised:
-            logger.info("control thread priority raised", metadata: ["priority": "\(ControlExecutor.shared.priority)"])
-        case .unchanged, .starting:
+            logger.info(
+                "control thread priority raised",
+                metadata: ["priority": "\(ControlExecutor.shared.priority.map { "\($0)" } ?? "starting")"])
+        case .unchanged, nil:
             logger.warning(
                 "control thread runs at normal priority: an API flood can slow the control loop",
-                metadata: ["priority": "\(ControlExecutor.shared.priority)"])
+                metadata: ["priority": "\(ControlExecutor.shared.priority.map { "\($0)" } ?? "starting")"])
         }
         let clock = ContinuousClock()
         var next = clock.now + period

@@ -1,6 +1,7 @@
 import CModbus
 import Dispatch
 import Synchronization
+import VPPCore
 
 #if canImport(Glibc)
     import Glibc
@@ -60,6 +61,8 @@ public final class ModbusConnection: Sendable {
         do {
             // The worker (and its libmodbus context) is created on, and never leaves, the connection thread.
             let t = try JoinableThread(name: "modbus \(endpoint)") {
+                // Polls and setpoint writes are the control path's I/O (README "API limits").
+                ThreadPriority.raiseCurrentThread()
                 ConnectionWorker(endpoint: endpoint, options: options, shared: shared, executor: executor).run()
             }
             self.thread = Mutex(t)
