@@ -22,10 +22,19 @@ public final class ControlExecutor: SerialExecutor, TaskExecutor, @unchecked Sen
     /// One for the process: a daemon has one control loop, and tests run daemons one after another.
     public static let shared = ControlExecutor()
 
-    // @unchecked Sendable: `jobs` is only touched under `condition`'s lock; `priorityState` is a Mutex.
-    private let condition = NSCondition()
+    // @unchecked Sendable: `jobs`, `timers` and `nextTimerID` are only touched with `lock` held; `priorityState`
+    // is a Mutex.
+    private let lock = MonotonicCondition()
     private var jobs: [UnownedJob] = []
+    private var timers: [PendingTimer] = []
+    private var nextTimerID: UInt64 = 0
     private let priorityState = Mutex<ThreadPriority?>(nil)
+
+    private struct PendingTimer {
+        var deadline: ContinuousClock.Instant
+        var id: UInt64
+        var continuation: CheckedContinuation<Void, Never>
+    }
 
     private init() {
         let thread = Thread { [self] in run() }
@@ -38,24 +47,67 @@ public final class ControlExecutor: SerialExecutor, TaskExecutor, @unchecked Sen
 
     public func enqueue(_ job: consuming ExecutorJob) {
         let unowned = UnownedJob(job)
-        condition.lock()
+        lock.lock()
         jobs.append(unowned)
-        condition.signal()
-        condition.unlock()
+        lock.signal()
+        lock.unlock()
     }
 
     public func asUnownedSerialExecutor() -> UnownedSerialExecutor {
         UnownedSerialExecutor(ordinary: self)
     }
 
+    /// Sleeps until `deadline` on the control thread's own timer; returns early when the task is cancelled.
+    ///
+    /// `Task.sleep` is woken by the runtime's timer threads, which run at the process's priority: under an API
+    /// flood the control tick woke 50–110 ms late (`vppbench flood`). This timer is the control thread's own wait
+    /// on the monotonic clock, so the tick starts when the thread's priority lets it.
+    public func sleep(until deadline: ContinuousClock.Instant) async {
+        lock.lock()
+        nextTimerID &+= 1
+        let id = nextTimerID
+        lock.unlock()
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                lock.lock()
+                if Task.isCancelled || deadline <= .now {
+                    lock.unlock()
+                    c.resume()
+                    return
+                }
+                timers.append(PendingTimer(deadline: deadline, id: id, continuation: c))
+                lock.signal()
+                lock.unlock()
+            }
+        } onCancel: {
+            lock.lock()
+            let timer = timers.firstIndex { $0.id == id }.map { timers.remove(at: $0) }
+            lock.unlock()
+            timer?.continuation.resume()
+        }
+    }
+
     private func run() {
         raisePriority()
         while true {
-            condition.lock()
-            while jobs.isEmpty { condition.wait() }
+            lock.lock()
+            var due: [PendingTimer] = []
+            while true {
+                let now = ContinuousClock.now
+                due = timers.filter { $0.deadline <= now }
+                if !due.isEmpty { timers.removeAll { $0.deadline <= now } }
+                if !jobs.isEmpty || !due.isEmpty { break }
+                if let earliest = timers.map(\.deadline).min() {
+                    lock.wait(for: earliest - now)
+                } else {
+                    lock.wait()
+                }
+            }
             let batch = jobs
             jobs.removeAll(keepingCapacity: true)
-            condition.unlock()
+            lock.unlock()
+            // Resuming enqueues the sleeping task's next job, here (it prefers this executor).
+            for t in due { t.continuation.resume() }
             for job in batch {
                 job.runSynchronously(
                     isolatedTo: asUnownedSerialExecutor(), taskExecutor: asUnownedTaskExecutor())

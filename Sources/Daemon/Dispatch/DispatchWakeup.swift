@@ -92,12 +92,18 @@ public final class DispatchWakeup: Sendable {
         }
     }
 
-    /// Waits until signalled or until `deadline`; returns true when signalled.
+    /// Waits until signalled or until `deadline`; returns true when signalled. `sleep` waits for the deadline
+    /// and returns early when cancelled (the control tick passes `ControlExecutor.sleep(until:)`).
     @discardableResult
-    public func wait(until deadline: ContinuousClock.Instant) async -> Bool {
+    public func wait(
+        until deadline: ContinuousClock.Instant,
+        sleep: @escaping @Sendable (ContinuousClock.Instant) async -> Void = { d in
+            try? await Task.sleep(until: d, clock: ContinuousClock())
+        }
+    ) async -> Bool {
         await withTaskGroup(of: Bool.self) { group in
             group.addTask {
-                try? await Task.sleep(until: deadline, clock: ContinuousClock())
+                await sleep(deadline)
                 return false
             }
             group.addTask { [self] in

@@ -88,12 +88,15 @@ public struct ControlTick: Service {
                 let deadline = next
                 let wakeup = self.wakeup
                 woken = try await cancelWhenGracefulShutdown {
+                    // The control thread's own timer (`ControlExecutor.sleep(until:)`), not the runtime's.
+                    let executor = ControlExecutor.shared
                     if let wakeup {
-                        let signalled = await wakeup.wait(until: deadline)
+                        let signalled = await wakeup.wait(until: deadline, sleep: { await executor.sleep(until: $0) })
                         try Task.checkCancellation()
                         return signalled
                     }
-                    try await Task.sleep(until: deadline, clock: clock)
+                    await executor.sleep(until: deadline)
+                    try Task.checkCancellation()
                     return false
                 }
             } catch {
