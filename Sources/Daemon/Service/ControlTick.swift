@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import Store
+import Synchronization
 
 /// The daemon's main periodic path: once per control period it runs the dispatch loop's cycle, brings command
 /// statuses in line with the clock (`pending` → `active` → `completed`) and then kicks the systemd watchdog; every
@@ -31,6 +32,7 @@ public struct ControlTick: Service {
     var times: ControlLoopTimes?
     /// The fleet whose health transitions are logged once per tick (nil: none logged).
     var fleet: FleetState?
+    private let statusInFlight = InFlightFlag()
 
     /// The daemon's tick; `vppbench dispatch` runs one beside an in-process fleet the same way.
     public init(
@@ -112,7 +114,17 @@ public struct ControlTick: Service {
             Timer(label: MetricNames.controlTickLateness).recordNanoseconds(Int64(lateMs * 1e6))
             if let fleet { health.observe(fleet.healthAll(), logger: logger) }
             if clock.now >= nextStatus {
-                if let line = await statusLine() { notifier.notify("STATUS=\(line)") }
+                // Composed off the tick: it reads the store, which an API flood keeps busy, and the next tick
+                // would start late by that read. One line at a time; a slow one is not queued behind.
+                if statusInFlight.begin() {
+                    let line = statusLine
+                    let notifier = notifier
+                    let inFlight = statusInFlight
+                    Task {
+                        if let l = await line() { notifier.notify("STATUS=\(l)") }
+                        inFlight.end()
+                    }
+                }
                 nextStatus = clock.now + statusEvery
             }
             next = woken ? clock.now + period : max(next + period, clock.now)
@@ -139,4 +151,20 @@ public struct ControlTick: Service {
         }
         notifier.kickWatchdog()
     }
+}
+
+/// Whether a background job of the tick (the status line) is still running.
+final class InFlightFlag: Sendable {
+    private let running = Mutex(false)
+
+    /// True when none was running; it is now.
+    func begin() -> Bool {
+        running.withLock { r in
+            if r { return false }
+            r = true
+            return true
+        }
+    }
+
+    func end() { running.withLock { $0 = false } }
 }
