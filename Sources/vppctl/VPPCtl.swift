@@ -21,5 +21,6 @@ struct VPPCtl: AsyncParsableCommand {
             BacktestCommand.self,
             SettleCommand.self, StatementCommand.self,
             DRGroup.self,
+            ScanCommand.self,
         ])
 }
