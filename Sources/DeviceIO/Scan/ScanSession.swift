@@ -113,11 +113,13 @@ final class ScanSession {
         }
         switch outcome {
         case .timeout: timeouts += 1
+        // A gateway answering "path unavailable" / "target failed to respond" speaks for an absent unit.
+        case .exception(.gatewayPathUnavailable), .exception(.gatewayTargetFailedToRespond): timeouts += 1
         case .registers, .exception: answeredAny = true
         case .failure, .skipped: break
         }
         if !answeredAny && timeouts >= options.silentAfterTimeouts {
-            unitStop = "silent: the first \(timeouts) requests timed out"
+            unitStop = "silent: the first \(timeouts) requests timed out or the gateway reported the unit absent"
         }
         let name: String
         switch outcome {
