@@ -4,7 +4,8 @@ import VPPCore
 /// A `devices:` entry for `vppd.yaml` drafted from a scan (README "vppctl scan"), in the exact format the config
 /// loader reads (`VPPConfig.parseDevice`): id, profile, site, ratedPowerKW (and ratedEnergyKWh for storage), and
 /// the address. What the scan read is written as comments above it. When the nameplate could not be read the
-/// rated power is the placeholder `FILL-IN`, which the loader rejects until the installer writes the kW figure.
+/// rated power (or a storage device's energy) is the placeholder `FILL-IN`, which the loader rejects until the
+/// installer writes the figure: a draft never invents a rating.
 public enum DraftDeviceEntry {
     /// Placeholder for a value the scan could not read.
     public static let placeholder = "FILL-IN"
@@ -60,7 +61,8 @@ public enum DraftDeviceEntry {
             if let kwh = unit.ratedEnergyKWh {
                 out.append("    ratedEnergyKWh: \(number(kwh))  # read from the device")
             } else {
-                out.append("    # ratedEnergyKWh: usable energy in kWh (not read from the device)")
+                out.append(
+                    "    ratedEnergyKWh: \(placeholder)  # usable kWh: the profile has no readable capacity register")
             }
         }
         out.append("    address:")

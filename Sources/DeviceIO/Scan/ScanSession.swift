@@ -153,7 +153,7 @@ final class ScanSession {
     }
 }
 
-/// Device text made safe to print (terminal, YAML comments, JSON): printable ASCII only, anything else as `?`,
+/// Device text made safe to print (terminal, YAML comments, JSON): printable ASCII (and `…`), anything else as `?`,
 /// bounded in length. A model-name register holding a newline must not break out of a YAML comment.
 public enum ScanText {
     public static func printable(_ s: String, limit: Int = 64) -> String {
@@ -163,7 +163,8 @@ public enum ScanText {
                 out += "…"
                 break
             }
-            out.unicodeScalars.append(u.isASCII && u.value >= 0x20 && u.value < 0x7F ? u : "?")
+            // "…" is the only non-ASCII character kept: the scanner's own range texts use it.
+            out.unicodeScalars.append((u.isASCII && u.value >= 0x20 && u.value < 0x7F) || u == "…" ? u : "?")
         }
         return out
     }
