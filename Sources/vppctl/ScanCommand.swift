@@ -28,7 +28,10 @@ struct ScanCommand: AsyncParsableCommand {
     @Option(help: "Serial device for Modbus RTU, e.g. /dev/ttyUSB0.") var rtu: String?
     @Option(help: "RTU baud rate.") var baud: Int = 9600
     @Option(help: "RTU parity: N, E or O.") var parity: String = "N"
-    @Option(help: "Directory of device profiles (default $VPPD_PROFILES, /usr/share/vppd/DeviceProfiles or ./DeviceProfiles).")
+    @Option(
+        help:
+            "Directory of device profiles (default $VPPD_PROFILES, /usr/share/vppd/DeviceProfiles or ./DeviceProfiles)."
+    )
     var profiles: String?
     @Option(help: "Site id written into the draft entry.") var site: String = "site-1"
     @Option(help: "Device id prefix of the draft entry (default the profile id; the unit id is appended).")
@@ -112,7 +115,9 @@ struct ScanCommand: AsyncParsableCommand {
             host = String(address[address.index(after: address.startIndex)..<close])
             let rest = address[address.index(after: close)...]
             if rest.hasPrefix(":") {
-                guard let p = Int(rest.dropFirst()) else { throw CLIError(code: 2, message: "bad port in '\(ScanText.printable(address))'") }
+                guard let p = Int(rest.dropFirst()) else {
+                    throw CLIError(code: 2, message: "bad port in '\(ScanText.printable(address))'")
+                }
                 port = p
             } else if !rest.isEmpty {
                 throw CLIError(code: 2, message: "bad address '\(ScanText.printable(address))'")
@@ -134,12 +139,14 @@ struct ScanCommand: AsyncParsableCommand {
     private func loadProfiles() throws -> ProfileCatalog {
         let env = ProcessInfo.processInfo.environment
         let candidates =
-            profiles.map { [$0] } ?? [env["VPPD_PROFILES"], "/usr/share/vppd/DeviceProfiles", "DeviceProfiles"]
+            profiles.map { [$0] }
+            ?? [env["VPPD_PROFILES"], "/usr/share/vppd/DeviceProfiles", "DeviceProfiles"]
             .compactMap { $0 }
         let fm = FileManager.default
         guard let dir = candidates.first(where: { fm.fileExists(atPath: $0) }) else {
             throw CLIError(
-                code: 2, message: "no profile directory (tried \(candidates.joined(separator: ", "))); give --profiles DIR")
+                code: 2,
+                message: "no profile directory (tried \(candidates.joined(separator: ", "))); give --profiles DIR")
         }
         do {
             return try ProfileCatalog.load(directory: URL(fileURLWithPath: dir))

@@ -54,7 +54,8 @@ struct ScanDraftConfigTests {
         let draft = DraftDeviceEntry.yaml(
             for: report, catalog: Self.catalog, address: .tcp(host: host, port: port), site: "site-1")
         let config = try VPPConfig.parse(yaml: Self.config(draft), baseDirectory: "/tmp")
-        #expect(config.devices.map(\.profile) == ["huawei-sun2000", "sunspec-storage", "sma-stp-sunspec", "sunspec-pv-3ph"])
+        #expect(
+            config.devices.map(\.profile) == ["huawei-sun2000", "sunspec-storage", "sma-stp-sunspec", "sunspec-pv-3ph"])
         #expect(config.devices.map(\.ratedPowerKW) == [8, 5, 10, 12])
         for (i, d) in config.devices.enumerated() {
             #expect(d.address == .modbusTCP(host: host, port: port, unit: i + 1))

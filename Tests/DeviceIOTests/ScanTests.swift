@@ -188,7 +188,8 @@ struct ScanTests {
         let closed = try ModbusServer(threads: 1)
         let gone = try closed.serve(unit: 1, bank: try ModbusRegisterBank(holding: 0..<4)).port
         closed.shutdown()
-        let r2 = await DeviceScanner(catalog: Self.catalog, options: o).scan(endpoint: .tcp(host: "127.0.0.1", port: gone))
+        let r2 = await DeviceScanner(catalog: Self.catalog, options: o).scan(
+            endpoint: .tcp(host: "127.0.0.1", port: gone))
         #expect(r2.connectError != nil)
         #expect(r2.units.isEmpty)
     }

@@ -75,7 +75,8 @@ struct SignatureMatcherTests {
     func samples() {
         let checks = [
             huawei, SignatureCheck(point: "c", expect: .range(min: 3328, max: 3839)),
-            SignatureCheck(point: "c", expect: .oneOf([2, 5])), SignatureCheck(point: "c", expect: .range(min: nil, max: 4)),
+            SignatureCheck(point: "c", expect: .oneOf([2, 5])),
+            SignatureCheck(point: "c", expect: .range(min: nil, max: 4)),
         ]
         for c in checks { #expect(c.matches(c.sample), "\(c.expectationText)") }
     }

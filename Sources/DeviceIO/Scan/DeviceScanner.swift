@@ -172,9 +172,11 @@ public struct DeviceScanner: Sendable {
             for decl in settings.sunspecModels {
                 guard let m = found[decl.id], m.length >= decl.length else { return nil }
             }
-            map = SunSpecModelMap(base: chain.base, models: chain.models.map {
-                SunSpecModel(id: $0.id, headerAddress: $0.address, length: $0.length)
-            })
+            map = SunSpecModelMap(
+                base: chain.base,
+                models: chain.models.map {
+                    SunSpecModel(id: $0.id, headerAddress: $0.address, length: $0.length)
+                })
             by.append("sunspec")
             score += settings.sunspecModels.count
         } else if profile.signature.isEmpty {
@@ -231,10 +233,12 @@ public struct DeviceScanner: Sendable {
             let lo = spec.validMin ?? -.infinity
             let hi = spec.validMax ?? .infinity
             let ok = n >= lo && n <= hi
-            let range = "\(spec.validMin.map(SignatureCheck.number) ?? "…")…\(spec.validMax.map(SignatureCheck.number) ?? "")"
+            let range =
+                "\(spec.validMin.map(SignatureCheck.number) ?? "…")…\(spec.validMax.map(SignatureCheck.number) ?? "")"
             out.append(
                 ReadValue(
-                    point: spec.name, value: Self.show(value), verdict: ok ? "plausible (\(range))" : "outside \(range)",
+                    point: spec.name, value: Self.show(value),
+                    verdict: ok ? "plausible (\(range))" : "outside \(range)",
                     ok: ok))
         }
         return out
@@ -267,7 +271,8 @@ public struct DeviceScanner: Sendable {
             guard let sfSpec = profile.points[sfName], let sp = resolve(sfSpec) else {
                 return (nil, "scale factor \(sfName) cannot be placed")
             }
-            let o = await session.read(sp.table, address: sp.address, count: sp.count, purpose: "scale factor \(sfName)")
+            let o = await session.read(
+                sp.table, address: sp.address, count: sp.count, purpose: "scale factor \(sfName)")
             guard case .registers(let r) = o else { return (nil, "scale factor \(sfName): \(Self.describe(o))") }
             guard let v = try? RegisterCodec.decode(sp, block: r, blockStart: sp.address, scaleFactor: nil),
                 let n = v.number

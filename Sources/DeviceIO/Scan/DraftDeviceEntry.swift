@@ -71,7 +71,8 @@ public enum DraftDeviceEntry {
             out.append("      modbus: { host: \(quoted(host)), port: \(port), unit: \(unit.unit) }")
         case .rtu(let device, let baud, let parity):
             out.append(
-                "      rtu: { device: \(quoted(device)), baud: \(baud), parity: \(quoted(parity)), unit: \(unit.unit) }")
+                "      rtu: { device: \(quoted(device)), baud: \(baud), parity: \(quoted(parity)), unit: \(unit.unit) }"
+            )
         }
         return out
     }

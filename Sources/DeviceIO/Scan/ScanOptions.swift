@@ -63,7 +63,8 @@ public struct ScanOptions: Sendable, Hashable {
             }
             for u in lo...hi {
                 if out.contains(u) {
-                    return .failure(ScanUsageError("unit list '\(BoundedText.bounded(text, limit: 64))' repeats unit \(u)"))
+                    return .failure(
+                        ScanUsageError("unit list '\(BoundedText.bounded(text, limit: 64))' repeats unit \(u)"))
                 }
                 out.append(u)
             }

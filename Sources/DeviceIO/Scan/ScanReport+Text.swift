@@ -3,7 +3,9 @@ extension ScanReport {
     /// checks, and for every unit not identified the full list of what answered where.
     public var text: String {
         var lines: [String] = []
-        lines.append("scan of \(endpoint): \(units.count) unit(s), \(requests) request(s), \(SignatureCheck.number((seconds * 10).rounded() / 10)) s")
+        lines.append(
+            "scan of \(endpoint): \(units.count) unit(s), \(requests) request(s), \(SignatureCheck.number((seconds * 10).rounded() / 10)) s"
+        )
         if let e = connectError { lines.append("  cannot reach the endpoint: \(ScanText.printable(e, limit: 200))") }
         if let s = stoppedBy { lines.append("  stopped early: \(s)") }
         for u in units {
@@ -23,7 +25,9 @@ extension ScanReport {
                 for e in c.checks { lines.append("    \(e.point) = \(e.value ?? "none"): \(e.verdict)") }
             }
             if u.status == .identified {
-                lines.append("  rated power: \(u.ratedPowerKW.map { "\(SignatureCheck.number($0)) kW" } ?? "not readable (fill it in)")")
+                lines.append(
+                    "  rated power: \(u.ratedPowerKW.map { "\(SignatureCheck.number($0)) kW" } ?? "not readable (fill it in)")"
+                )
             }
             if u.status == .ambiguous {
                 lines.append("  several profiles match equally well; choose one by hand (no entry drafted)")
@@ -34,7 +38,8 @@ extension ScanReport {
                 for p in u.probes {
                     let range = p.count == 1 ? "\(p.address)" : "\(p.address)…\(p.address + p.count - 1)"
                     lines.append(
-                        "    \(p.table) \(range): \(p.outcome)\(p.detail.map { " (\($0))" } ?? "") [\(p.purpose), \(p.ms) ms]")
+                        "    \(p.table) \(range): \(p.outcome)\(p.detail.map { " (\($0))" } ?? "") [\(p.purpose), \(p.ms) ms]"
+                    )
                 }
             }
         }

@@ -92,7 +92,8 @@ final class ScanSession {
         var detail: String?
         switch result.first ?? .failure(.notConnected(endpoint: connection.endpoint.description)) {
         case .success(let regs):
-            outcome = regs.count == count ? .registers(regs) : .failure("reply of \(regs.count) registers, asked \(count)")
+            outcome =
+                regs.count == count ? .registers(regs) : .failure("reply of \(regs.count) registers, asked \(count)")
             if regs.count != count { detail = "short reply: \(regs.count) of \(count) registers" }
         case .failure(let e):
             switch e {
