@@ -69,6 +69,10 @@ struct ScanCommand: AsyncParsableCommand {
             options.maxRequestsPerUnit = maxRequestsPerUnit
             options.maxRequests = maxRequests
             if let e = options.validate() { throw CLIError(code: 2, message: e.message) }
+            // Unit 0 is the RTU broadcast address: nobody answers it, and the config loader refuses it there.
+            if case .rtu = endpoint, options.units.contains(0) {
+                throw CLIError(code: 2, message: "unit 0 is the RTU broadcast address; scan units 1…247")
+            }
 
             let catalog = try loadProfiles()
             let report = await DeviceScanner(catalog: catalog, options: options).scan(endpoint: endpoint)

@@ -208,6 +208,116 @@ struct ScanTests {
         }
     }
 
+    /// Modbus profiles the scanner cannot recognise (no SunSpec chain, no signature).
+    static let unrecognisable: [String] = catalog.ids.filter { id in
+        guard let p = catalog[id], p.transport == .modbus else { return false }
+        return p.modbus?.sunspec != true && p.signature.isEmpty
+    }
+
+    @Test("a device whose profile declares no signature is reported unknown, never guessed", arguments: unrecognisable)
+    func neverGuesses(_ profileID: String) async throws {
+        try await Self.withFleet([Self.spec("dut", profileID)]) { sim in
+            let (endpoint, unit) = try Self.endpoint(sim, "dut")
+            var o = Self.quick
+            o.units = [unit]
+            let report = await DeviceScanner(catalog: Self.catalog, options: o).scan(endpoint: endpoint)
+            let u = try #require(report.units.first)
+            #expect(u.status == .unknown, "\(report.text)")
+            #expect(u.profile == nil)
+            #expect(!u.probes.isEmpty)
+            #expect(report.text.contains("what answered where"))
+        }
+    }
+
+    @Test("two profiles that match equally well are reported ambiguous and no entry is drafted")
+    func ambiguous() async throws {
+        var catalog = Self.catalog
+        var twin = try #require(catalog["huawei-sun2000"])
+        twin.id = "huawei-sun2000-twin"
+        catalog.insert(twin)
+        try await Self.withFleet([Self.spec("hw", "huawei-sun2000")]) { sim in
+            let (endpoint, unit) = try Self.endpoint(sim, "hw")
+            var o = Self.quick
+            o.units = [unit]
+            let report = await DeviceScanner(catalog: catalog, options: o).scan(endpoint: endpoint)
+            let u = try #require(report.units.first)
+            #expect(u.status == .ambiguous, "\(report.text)")
+            #expect(u.profile == nil)
+            #expect(Set(u.candidates.map(\.profile)) == ["huawei-sun2000", "huawei-sun2000-twin"])
+            let draft = DraftDeviceEntry.yaml(
+                for: report, catalog: catalog, address: .tcp(host: "127.0.0.1", port: 1), site: "s")
+            #expect(!draft.contains("- id:"))
+            #expect(report.text.contains("choose one by hand"))
+        }
+    }
+
+    @Test("a device answering random registers is not identified, and the scan stays within its request bound")
+    func garbled() async throws {
+        try await Self.withFleet([Self.spec("pv", "sunspec-pv-3ph"), Self.spec("hw", "huawei-sun2000")]) { sim in
+            for id in ["pv", "hw"] as [DeviceID] {
+                let bank = try #require(sim.registerBank(of: id))
+                var f = ModbusFaults()
+                f.garbleReads = true
+                bank.faults = f
+                let (endpoint, unit) = try Self.endpoint(sim, id)
+                var o = Self.quick
+                o.units = [unit]
+                let report = await DeviceScanner(catalog: Self.catalog, options: o).scan(endpoint: endpoint)
+                let u = try #require(report.units.first)
+                #expect(u.status != .identified, "\(report.text)")
+                #expect(report.requests <= o.maxRequestsPerUnit)
+            }
+        }
+    }
+
+    @Test("a slow device is cut off by the per-unit time limit")
+    func slowDevice() async throws {
+        try await Self.withFleet([Self.spec("pv", "sunspec-pv-3ph")]) { sim in
+            let bank = try #require(sim.registerBank(of: "pv"))
+            var f = ModbusFaults()
+            f.replyDelayMs = 150
+            bank.faults = f
+            let (endpoint, unit) = try Self.endpoint(sim, "pv")
+            var o = Self.quick
+            o.units = [unit]
+            o.unitTimeoutMs = 600
+            let t0 = Date()
+            let report = await DeviceScanner(catalog: Self.catalog, options: o).scan(endpoint: endpoint)
+            let elapsed = Date().timeIntervalSince(t0)
+            let u = try #require(report.units.first)
+            #expect(u.stoppedBy?.contains("time limit per unit") == true, "\(report.text)")
+            // 600 ms budget plus at most one request in flight (150 ms reply, 500 ms timeout), wide margin.
+            #expect(elapsed < 3, "took \(elapsed) s")
+            #expect(u.status != .identified)
+        }
+    }
+
+    @Test("a device on an RTU bus is identified through the serial path; another unit on the bus is silent")
+    func rtu() async throws {
+        let bank = try ModbusRegisterBank(holding: 30000..<40130)
+        try bank.write(address: 30000, values: SignatureMatcherTests.registers("SUN2000-8KTL-M1", words: 15))
+        try bank.write(address: 30073, values: [0, 8000])
+        try bank.write(address: 32069, values: [2300])
+        try bank.write(address: 32080, values: [0, 4000])
+        try bank.write(address: 32085, values: [5000])
+        try bank.write(address: 40125, values: [1000])
+        let device = try ModbusRTUServer(unit: 7, bank: bank)
+        defer { device.shutdown() }
+        var o = Self.quick
+        o.units = [6, 7]
+        o.minRequestGapMs = 2
+        o.responseTimeoutMs = 300
+        let report = await DeviceScanner(catalog: Self.catalog, options: o).scan(
+            endpoint: .rtu(device: device.devicePath, baud: 115_200, parity: .none))
+        #expect(report.units.map(\.status) == [.silent, .identified], "\(report.text)")
+        #expect(report.units.last?.profile == "huawei-sun2000")
+        #expect(report.units.last?.ratedPowerKW == 8)
+        let draft = DraftDeviceEntry.yaml(
+            for: report, catalog: Self.catalog, address: .rtu(device: device.devicePath, baud: 115_200, parity: "N"),
+            site: "s")
+        #expect(draft.contains("rtu: { device: \"\(device.devicePath)\", baud: 115200, parity: \"N\", unit: 7 }"))
+    }
+
     @Test("unit lists parse and bad ones are refused with the reason")
     func unitLists() {
         #expect((try? ScanOptions.parseUnits("1-32").get()) == Array(1...32))
