@@ -16,7 +16,7 @@ struct ScanCommand: AsyncParsableCommand {
             Reads only (function 3 and 4), never writes. Bounded: at most --max-requests requests in all and \
             --max-requests-per-unit per unit, --unit-timeout and --total-timeout seconds (a request is only \
             started before the deadline, so the end may come one response timeout later). A unit whose first \
-            two requests time out is reported silent. The draft entry is printed on stdout (with --json the whole \
+            --silent-after requests time out is reported silent. The draft entry is printed on stdout (with --json the whole \
             report instead); the report goes to stderr.
             """)
 
@@ -42,6 +42,7 @@ struct ScanCommand: AsyncParsableCommand {
     @Option(help: "Time limit of the whole scan, seconds.") var totalTimeout: Double = 120
     @Option(help: "Requests per unit at most.") var maxRequestsPerUnit: Int = 64
     @Option(help: "Requests in all at most.") var maxRequests: Int = 1024
+    @Option(help: "A unit whose first N requests time out is silent and skipped.") var silentAfter: Int = 3
     @Flag(help: "Print the machine-readable report (JSON) on stdout.") var json = false
 
     func run() async throws {
@@ -68,6 +69,7 @@ struct ScanCommand: AsyncParsableCommand {
             options.totalTimeoutMs = Int(totalTimeout * 1000)
             options.maxRequestsPerUnit = maxRequestsPerUnit
             options.maxRequests = maxRequests
+            options.silentAfterTimeouts = silentAfter
             if let e = options.validate() { throw CLIError(code: 2, message: e.message) }
             // Unit 0 is the RTU broadcast address: nobody answers it, and the config loader refuses it there.
             if case .rtu = endpoint, options.units.contains(0) {

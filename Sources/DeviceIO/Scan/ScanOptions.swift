@@ -21,7 +21,9 @@ public struct ScanOptions: Sendable, Hashable {
     public var maxRequestsPerUnit: Int
     /// Requests sent in the whole scan at most.
     public var maxRequests: Int
-    /// A unit whose first this-many requests all time out is reported silent and skipped.
+    /// A unit whose first this-many requests all time out is reported silent and skipped. Three by default: some
+    /// devices do not answer registers they lack (no exception), so the SunSpec probes alone may time out on a
+    /// live device; the next request is already one of its identification registers.
     public var silentAfterTimeouts: Int
     /// SunSpec models walked at most (a chain that never ends is hostile).
     public var maxSunSpecModels: Int
@@ -31,7 +33,7 @@ public struct ScanOptions: Sendable, Hashable {
     public init(
         units: [Int] = [1], responseTimeoutMs: Int = 1000, connectTimeoutMs: Int = 2000, minRequestGapMs: Int = 0,
         unitTimeoutMs: Int = 15_000, totalTimeoutMs: Int = 120_000, maxRequestsPerUnit: Int = 64,
-        maxRequests: Int = 1024, silentAfterTimeouts: Int = 2, maxSunSpecModels: Int = 40, maxCheckReads: Int = 6
+        maxRequests: Int = 1024, silentAfterTimeouts: Int = 3, maxSunSpecModels: Int = 40, maxCheckReads: Int = 6
     ) {
         self.units = units
         self.responseTimeoutMs = responseTimeoutMs
@@ -82,7 +84,7 @@ public struct ScanOptions: Sendable, Hashable {
             ("response timeout", responseTimeoutMs, 10...60_000), ("connect timeout", connectTimeoutMs, 10...60_000),
             ("request gap", minRequestGapMs, 0...10_000), ("unit timeout", unitTimeoutMs, 100...3_600_000),
             ("total timeout", totalTimeoutMs, 100...86_400_000), ("requests per unit", maxRequestsPerUnit, 1...10_000),
-            ("requests", maxRequests, 1...1_000_000),
+            ("requests", maxRequests, 1...1_000_000), ("silent-after timeouts", silentAfterTimeouts, 1...100),
         ]
         for (name, v, range) in bounds where !range.contains(v) {
             return ScanUsageError("\(name) \(v) is outside \(range.lowerBound)…\(range.upperBound)")
