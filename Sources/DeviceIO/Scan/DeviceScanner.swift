@@ -105,9 +105,34 @@ public struct DeviceScanner: Sendable {
             }
         } else {
             out.status = .unknown
+            await survey(session)
         }
         return out
     }
+
+    /// For a unit nothing matched: one register at the lowest address each vendor profile uses, per table (at most
+    /// `maxSurveyReads`), so the report shows which vendor ranges answer — evidence for a person, not a guess.
+    private func survey(_ session: ScanSession) async {
+        var seen: [(RegisterTable, Int, String)] = []
+        for p in modbusProfiles where p.modbus?.sunspec != true {
+            for table in RegisterTable.allCases {
+                let lowest = p.points.values.compactMap { $0.modbus }.filter { $0.table == table && $0.model == nil }
+                    .map(\.address).min()
+                if let a = lowest, !seen.contains(where: { $0.0 == table && $0.1 == a }) {
+                    seen.append((table, a, p.id))
+                }
+            }
+        }
+        for (table, address, id) in seen.prefix(Self.maxSurveyReads) {
+            if session.unitDone { return }
+            if session.hasRead(table, address: address, count: 1) { continue }
+            _ = await session.read(
+                table, address: address, count: 1, purpose: "survey: lowest \(table) register of \(id)")
+        }
+    }
+
+    /// Survey reads per unknown unit at most.
+    static let maxSurveyReads = 24
 
     /// Probes the marker at each base the profiles name, then walks the chain. Nil when no marker answered.
     private func walkSunSpec(_ session: ScanSession) async -> SunSpecChain? {

@@ -4,7 +4,7 @@ extension ScanReport {
     public var text: String {
         var lines: [String] = []
         lines.append(
-            "scan of \(endpoint): \(units.count) unit(s), \(requests) request(s), \(SignatureCheck.number((seconds * 10).rounded() / 10)) s"
+            "scan of \(endpoint): \(units.count) unit(s), \(requests) request(s), \(SignatureCheck.number((seconds * 100).rounded() / 100)) s"
         )
         if let e = connectError { lines.append("  cannot reach the endpoint: \(ScanText.printable(e, limit: 200))") }
         if let s = stoppedBy { lines.append("  stopped early: \(s)") }
@@ -37,9 +37,13 @@ extension ScanReport {
                 lines.append("  what answered where:")
                 for p in u.probes {
                     let range = p.count == 1 ? "\(p.address)" : "\(p.address)…\(p.address + p.count - 1)"
+                    let values =
+                        p.registers.map { r in
+                            " " + r.map { "0x" + String($0, radix: 16, uppercase: true) }.joined(separator: " ")
+                        } ?? ""
                     lines.append(
-                        "    \(p.table) \(range): \(p.outcome)\(p.detail.map { " (\($0))" } ?? "") [\(p.purpose), \(p.ms) ms]"
-                    )
+                        "    \(p.table) \(range): \(p.outcome)\(values)\(p.detail.map { " (\($0))" } ?? "")"
+                            + " [\(p.purpose), \(p.ms) ms]")
                 }
             }
         }

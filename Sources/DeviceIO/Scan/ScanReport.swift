@@ -118,4 +118,6 @@ public struct Probe: Sendable, Hashable, Codable {
     public var detail: String?
     /// Milliseconds until the reply (or the timeout).
     public var ms: Int
+    /// The first registers of an answer (at most 8), so an unknown device's report shows what it holds.
+    public var registers: [Int]?
 }

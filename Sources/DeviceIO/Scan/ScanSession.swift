@@ -48,6 +48,11 @@ final class ScanSession {
         unitStarted = started
     }
 
+    /// Whether this range was already read on the current unit.
+    func hasRead(_ table: RegisterTable, address: Int, count: Int) -> Bool {
+        cache[Key(table: table, address: address, count: count)] != nil
+    }
+
     /// Starts the next unit: fresh per-unit budget, probes and cache.
     func begin(unit: Int) {
         self.unit = unit
@@ -132,7 +137,10 @@ final class ScanSession {
         probes.append(
             Probe(
                 table: table.rawValue, address: address, count: count, purpose: purpose, outcome: name,
-                detail: detail.map { ScanText.printable($0, limit: 160) }, ms: took))
+                detail: detail.map { ScanText.printable($0, limit: 160) }, ms: took,
+                registers: {
+                    if case .registers(let r) = outcome { return r.prefix(8).map(Int.init) } else { return nil }
+                }()))
         cache[key] = outcome
         return outcome
     }
