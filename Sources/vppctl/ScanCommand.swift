@@ -85,6 +85,8 @@ struct ScanCommand: AsyncParsableCommand {
                 FileHandle.standardOutput.write(data + Data("\n".utf8))
             } else {
                 FileHandle.standardError.write(Data(report.text.utf8))
+            }
+            if !json && report.units.contains(where: { $0.status == .identified }) {
                 let draft = DraftDeviceEntry.yaml(
                     for: report, catalog: catalog, address: draftAddress, site: site, idPrefix: id)
                 FileHandle.standardOutput.write(Data(draft.utf8))

@@ -149,6 +149,12 @@ struct ScanDraftConfigTests {
         let bad = try await Self.run(vppctl, ["scan", "\(host):\(port)", "--units", "9-1"])
         #expect(bad.status == 2)
         #expect(bad.err.contains("--units"))
+
+        // Nothing listens on port 1 of the loopback: exit 3, nothing on stdout.
+        let gone = try await Self.run(vppctl, ["scan", "127.0.0.1:1", "--profiles", args.last ?? ""])
+        #expect(gone.status == 3, "\(gone.err)")
+        #expect(gone.out.isEmpty)
+        #expect(gone.err.contains("cannot reach 127.0.0.1:1"))
     }
 
     struct Run {
