@@ -93,7 +93,7 @@ let package = Package(
         .executableTarget(
             name: "vppctl",
             dependencies: [
-                "VPPCore", "Market", "Optimizer",
+                "VPPCore", "Market", "Optimizer", "DeviceIO",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),

@@ -11,7 +11,8 @@ struct VPPCtl: AsyncParsableCommand {
         abstract: "Operate a vppd virtual power plant daemon over its HTTP API.",
         discussion: """
             The API address comes from --url, else $VPPD_URL, else http://127.0.0.1:8080. The bearer token comes \
-            from --token, else $VPPD_TOKEN, else the first line of --token-file (or $VPPD_TOKEN_FILE).
+            from --token, else $VPPD_TOKEN, else the first line of --token-file (or $VPPD_TOKEN_FILE). \
+            `vppctl scan` is the exception: it talks Modbus to a device directly, to onboard it.
             """,
         subcommands: [
             StatusCommand.self, DevicesCommand.self, DeviceCommand.self, FleetCommand.self,
@@ -21,5 +22,6 @@ struct VPPCtl: AsyncParsableCommand {
             BacktestCommand.self,
             SettleCommand.self, StatementCommand.self,
             DRGroup.self,
+            ScanCommand.self,
         ])
 }

@@ -24,6 +24,8 @@ public struct DeviceProfile: Sendable, Hashable {
     /// Setpoints the device accepts, keyed by the canonical point they set.
     public var controls: [CanonicalPoint: ControlSpec]
     public var timing: Timing
+    /// How the model identifies itself (`DeviceScanner`); empty when the profile declares no `signature`.
+    public var signature: [SignatureCheck] = []
 
     public init(
         id: String, name: String, kind: DeviceKind, transport: TransportKind, source: String,

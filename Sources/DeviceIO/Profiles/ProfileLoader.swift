@@ -101,7 +101,7 @@ struct ProfileParser {
 
     static let topKeys = [
         "name", "kind", "transport", "source", "crossCheck", "capabilities", "timing", "modbus", "mqtt", "points",
-        "controls",
+        "controls", "signature",
     ]
     static let timingKeys = [
         "fastPollMs", "slowPollMs", "staleAfterMs", "reactionTimeMs", "minUpdateIntervalMs",
@@ -124,6 +124,9 @@ struct ProfileParser {
     static let controlKeys = [
         "point", "readBack", "with", "revertTimeoutPoint", "revert", "direction", "min", "max", "tolerance",
     ]
+    static let signatureKeys = ["point", "prefix", "oneOf", "min", "max"]
+    /// At most this many signature checks (each costs the scanner one request per unit).
+    static let maxSignatureChecks = 8
     static let directionKeys = ["point", "positive", "negative", "zero", "negativeMagnitudePoint", "commandFirst"]
 
     /// The profile and the line of every point and control (keyed `name` and `controls.name`), so that the
@@ -207,6 +210,9 @@ struct ProfileParser {
             capabilities: capabilities,
             modbus: modbus, mqtt: mqtt, points: points, controls: controls, timing: timing)
         profile.crossCheck = crossCheck
+        if let list = try top.sequence("signature") {
+            profile.signature = try signature(list, top: top)
+        }
         return (profile, lines)
     }
 
@@ -403,6 +409,79 @@ struct ProfileParser {
             spec.mqtt = PointSpec.MQTTPoint(jsonPath: path)
         }
         return spec
+    }
+
+    /// `signature:` — a list of checks `{ point, prefix | oneOf | min/max }` (README "signature").
+    private func signature(_ list: [Node], top: ProfileMap) throws(DeviceIOError) -> [SignatureCheck] {
+        if list.isEmpty { throw top.error("signature", "'signature' must list at least one check") }
+        if list.count > Self.maxSignatureChecks {
+            throw top.error(
+                "signature", "'signature' lists \(list.count) checks, at most \(Self.maxSignatureChecks) are allowed")
+        }
+        var out: [SignatureCheck] = []
+        for (i, n) in list.enumerated() {
+            let m = try ProfileMap(
+                n, file: file, location: nil, path: "signature[\(i)]", what: "a signature check")
+            try m.checkKeys(Self.signatureKeys, what: "a signature check")
+            let point = try m.string("point", required: true) ?? ""
+            let kinds = ["prefix", "oneOf", "min", "max"].filter { m.has($0) }
+            let numericRange = kinds.allSatisfy { $0 == "min" || $0 == "max" }
+            guard kinds.count == 1 || (kinds.count == 2 && numericRange) else {
+                throw m.error(
+                    nil,
+                    kinds.isEmpty
+                        ? "a signature check needs one of 'prefix', 'oneOf' or 'min'/'max'"
+                        : "a signature check takes one of 'prefix', 'oneOf' or 'min'/'max', not "
+                            + kinds.joined(separator: " and "))
+            }
+            let expect: SignatureCheck.Expectation
+            switch kinds[0] {
+            case "prefix":
+                var texts: [String] = []
+                if let seq = try? m.sequence("prefix") {
+                    for t in seq {
+                        guard case .scalar(let s) = t, !s.string.isEmpty else {
+                            throw m.error("prefix", "'prefix' must be a text or a list of texts")
+                        }
+                        texts.append(s.string)
+                    }
+                } else if let t = try m.string("prefix") {
+                    texts = [t]
+                }
+                if texts.isEmpty { throw m.error("prefix", "'prefix' must name at least one text") }
+                for t in texts {
+                    let ok = t.unicodeScalars.allSatisfy { $0.isASCII && $0.value >= 0x20 && $0.value < 0x7F }
+                    if !ok || SignatureCheck.normalized(t) != t {
+                        throw m.error(
+                            "prefix",
+                            "prefix \"\(BoundedText.bounded(t, limit: 64))\" must be printable ASCII without "
+                                + "leading or trailing spaces")
+                    }
+                }
+                expect = .prefix(texts)
+            case "oneOf":
+                guard let seq = try m.sequence("oneOf"), !seq.isEmpty else {
+                    throw m.error("oneOf", "'oneOf' must list at least one number")
+                }
+                var values: [Double] = []
+                for v in seq {
+                    guard let d = v.decimalDouble, d.isFinite else {
+                        throw m.error("oneOf", "'oneOf' must list numbers, got '\(v.string ?? "a collection")'")
+                    }
+                    values.append(d)
+                }
+                expect = .oneOf(values)
+            default:
+                let lo = try m.double("min")
+                let hi = try m.double("max")
+                if let lo, let hi, lo > hi {
+                    throw m.error("min", "min (\(lo)) is greater than max (\(hi))")
+                }
+                expect = .range(min: lo, max: hi)
+            }
+            out.append(SignatureCheck(point: point, expect: expect))
+        }
+        return out
     }
 
     private func control(_ c: ProfileMap) throws(DeviceIOError) -> ControlSpec {

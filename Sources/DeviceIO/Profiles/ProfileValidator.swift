@@ -26,6 +26,56 @@ struct ProfileValidator {
         try validateAliases()
         try validateControls()
         try validateCapabilities()
+        try validateSignature()
+    }
+
+    // MARK: signature
+
+    /// Signature checks (`DeviceScanner`) read Modbus points by name: each must exist, be readable, be read on its
+    /// own (no scale factor, no value map: identification compares what the register holds) and have the kind of
+    /// value its check compares (text for `prefix`, a number otherwise).
+    private func validateSignature() throws(DeviceIOError) {
+        for (i, check) in profile.signature.enumerated() {
+            let location = "signature[\(i)]"
+            guard profile.transport == .modbus else {
+                throw fail(location, "a signature identifies Modbus devices; an MQTT profile cannot have one")
+            }
+            guard let p = profile.points[check.point], let mp = p.modbus else {
+                let hint =
+                    KeySuggestion.closest(to: check.point, in: profile.points.keys.sorted())
+                    .map { " (did you mean '\($0)'?)" } ?? ""
+                throw fail(location, "signature point '\(check.point)' names no point of this profile\(hint)")
+            }
+            if p.access == .write {
+                throw fail(location, "signature point '\(check.point)' is write-only; it must be readable")
+            }
+            if mp.scaleFactor != nil || mp.valueMap != nil {
+                throw fail(
+                    location,
+                    "signature point '\(check.point)' has a scaleFactor or valueMap; identification compares the "
+                        + "register itself, use a plain point")
+            }
+            switch check.expect {
+            case .prefix(let texts):
+                guard mp.type == .string else {
+                    throw fail(
+                        location,
+                        "'prefix' compares text, but '\(check.point)' is \(mp.type.rawValue); use 'oneOf' or "
+                            + "'min'/'max' for numbers")
+                }
+                let capacity = 2 * mp.registerCount
+                if let long = texts.first(where: { $0.utf8.count > capacity }) {
+                    throw fail(
+                        location,
+                        "prefix \"\(long)\" is longer than the \(capacity) characters '\(check.point)' holds")
+                }
+            case .oneOf, .range:
+                if mp.type == .string {
+                    throw fail(
+                        location, "'\(check.point)' is a string; compare it with 'prefix', not a number")
+                }
+            }
+        }
     }
 
     // MARK: timing

@@ -70,12 +70,21 @@ final class ModbusDeviceBinding: Sendable {
             guard let s = layout.slots[name] else { continue }
             batch.append((s.resolved.table, s.resolved.address, [UInt16(bitPattern: Int16(sf))]))
         }
+        // Signature points hold what identifies the model (`SignatureCheck.sample`), so that a scan recognises
+        // the simulated device as the profile it serves.
+        var samples: [String: RegisterValue] = [:]
+        for check in layout.profile.signature where samples[check.point] == nil {
+            samples[check.point] = check.sample
+        }
         for s in layout.slots.values where s.resolved.type == .string {
-            batch.append(
-                (
-                    s.resolved.table, s.resolved.address,
-                    Self.string(stringValue(s.spec.name), words: s.resolved.count)
-                ))
+            let text = samples[s.spec.name]?.text ?? stringValue(s.spec.name)
+            batch.append((s.resolved.table, s.resolved.address, Self.string(text, words: s.resolved.count)))
+        }
+        for (name, value) in samples {
+            guard let s = layout.slots[name], s.resolved.type != .string, let v = value.number,
+                let regs = encode(v, s)
+            else { continue }
+            batch.append((s.resolved.table, s.resolved.address, regs))
         }
         // Client-owned points start at their idle values; auxiliary nameplate points get physics values.
         let telemetry = device.read().telemetry
