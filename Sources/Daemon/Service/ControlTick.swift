@@ -70,15 +70,14 @@ public struct ControlTick: Service {
                 "control period is longer than half the systemd watchdog interval; the watchdog may fire",
                 metadata: ["period": "\(period)", "watchdog": "\(watchdog)"])
         }
-        switch ControlExecutor.shared.priority {
-        case .raised:
-            logger.info(
-                "control thread priority raised",
-                metadata: ["priority": "\(ControlExecutor.shared.priority.map { "\($0)" } ?? "starting")"])
-        case .unchanged, nil:
+        let priority = ControlExecutor.shared.priority
+        let priorityText = priority.map { "\($0)" } ?? "starting"
+        if case .raised = priority {
+            logger.info("control thread priority raised", metadata: ["priority": "\(priorityText)"])
+        } else {
             logger.warning(
                 "control thread runs at normal priority: an API flood can slow the control loop",
-                metadata: ["priority": "\(ControlExecutor.shared.priority.map { "\($0)" } ?? "starting")"])
+                metadata: ["priority": "\(priorityText)"])
         }
         let clock = ContinuousClock()
         var next = clock.now + period
@@ -135,19 +134,18 @@ public struct ControlTick: Service {
         // The cycle first: a command that woke the tick reaches the devices before the status bookkeeping.
         if let dispatch { await dispatch.cycle() }
         let now = Date()
-        if let dispatch, await !dispatch.commandStatusChangeDue(at: now) {
-            notifier.kickWatchdog()
-            return
-        }
-        do {
-            let changed = try await store.commands.advance(now: now)
-            for c in changed {
-                logger.info(
-                    "command status changed",
-                    metadata: ["command": "\(c.id)", "status": "\(c.status.rawValue)"])
+        // Without a loop holding the open commands, every tick asks the store.
+        if await dispatch?.commandStatusChangeDue(at: now) ?? true {
+            do {
+                let changed = try await store.commands.advance(now: now)
+                for c in changed {
+                    logger.info(
+                        "command status changed",
+                        metadata: ["command": "\(c.id)", "status": "\(c.status.rawValue)"])
+                }
+            } catch {
+                logger.error("control tick: cannot advance commands", metadata: ["error": "\(error)"])
             }
-        } catch {
-            logger.error("control tick: cannot advance commands", metadata: ["error": "\(error)"])
         }
         notifier.kickWatchdog()
     }
