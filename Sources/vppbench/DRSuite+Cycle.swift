@@ -1,6 +1,7 @@
 import Daemon
 import DeviceIO
 import DispatchControl
+import Fleet
 import Foundation
 import Market
 import Simulator
@@ -205,7 +206,7 @@ struct DRCycle {
                 (
                     $0.id,
                     DispatchCycle.DeviceProfileInfo(
-                        controls: [$0.kind == .pv ? .activePowerLimitPercent : .activePowerSetpointKW], timing: Timing()
+                        controls: [$0.kind == .pv ? .activePowerLimitPercent : .activePowerSetpointKW], timing: DeviceTiming()
                     )
                 )
             })

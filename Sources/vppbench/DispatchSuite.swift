@@ -1,5 +1,6 @@
 import Daemon
 import DeviceIO
+import Fleet
 import Foundation
 import Logging
 import Simulator

@@ -1,4 +1,4 @@
-import DeviceIO
+import Fleet
 import Foundation
 import VPPCore
 
@@ -32,7 +32,7 @@ public enum ResourceBuilder {
     ///     deadband. nil = the measured power.
     ///   - following: false when the device ignores its setpoints: it is excluded and the others cover its share.
     public static func build(
-        snapshot: DeviceSnapshot, flexibility: Flexibility, now: Date, timing: Timing?,
+        snapshot: DeviceSnapshot, flexibility: Flexibility, now: Date, timing: DeviceTiming?,
         limits: [Limit] = [],
         merit: MeritModel, lastSetpointKW: Double? = nil, following: Bool = true,
         efficiency: Double = 0.95

@@ -1,4 +1,4 @@
-import DeviceIO
+import Fleet
 import VPPCore
 
 /// Builds the safety stage of a device's `LimitChain` from what DeviceIO knows about it: its configuration,

@@ -1,4 +1,4 @@
-import DeviceIO
+import Fleet
 import Foundation
 import VPPCore
 
@@ -10,8 +10,8 @@ public struct DispatchCycle: Sendable {
     /// Per-device profile facts the cycle needs.
     public struct DeviceProfileInfo: Sendable, Hashable {
         public var controls: Set<CanonicalPoint>
-        public var timing: Timing
-        public init(controls: Set<CanonicalPoint>, timing: Timing) {
+        public var timing: DeviceTiming
+        public init(controls: Set<CanonicalPoint>, timing: DeviceTiming) {
             self.controls = controls
             self.timing = timing
         }
@@ -142,7 +142,7 @@ public struct DispatchCycle: Sendable {
             expected +=
                 built.resource.excluded ? built.resource.currentKW : (lastSetpoints[d.id] ?? power)
             infos[d.id] = DeviceControlInfo(
-                descriptor: d, controls: profile?.controls ?? [], timing: profile?.timing ?? Timing(),
+                descriptor: d, controls: profile?.controls ?? [], timing: profile?.timing ?? DeviceTiming(),
                 uncurtailedAtKW: built.uncurtailedAtKW, ceilingKW: built.pvCeilingKW)
         }
         let measuredKW = input.meteredKW ?? measured

@@ -1,4 +1,4 @@
-import DeviceIO
+import Fleet
 import Foundation
 import VPPCore
 
@@ -8,7 +8,7 @@ public struct DeviceControlInfo: Sendable, Hashable {
     /// Control points the profile offers (`DeviceProfile.controls` keys).
     public var controls: Set<CanonicalPoint>
     /// The profile's timing: minimum update interval, revert timeout.
-    public var timing: Timing
+    public var timing: DeviceTiming
     /// PV: the power at or above which the device runs uncurtailed this cycle — the top of its range when its
     /// available power set it (`ResourceBuilder.Built.uncurtailedAtKW`); nil when a cap set it. An uncurtailed PV
     /// gets its ceiling limit (rated power or installer limit), not today's sun, so the limit does not chase clouds.
@@ -18,7 +18,7 @@ public struct DeviceControlInfo: Sendable, Hashable {
     public var ceilingKW: Double?
 
     public init(
-        descriptor: DeviceDescriptor, controls: Set<CanonicalPoint>, timing: Timing,
+        descriptor: DeviceDescriptor, controls: Set<CanonicalPoint>, timing: DeviceTiming,
         uncurtailedAtKW: Double? = nil, ceilingKW: Double? = nil
     ) {
         self.descriptor = descriptor

@@ -44,13 +44,13 @@ public struct DeviceSnapshot: Sendable, Hashable {
     public var lastError: String?
     /// No successful read for this long makes the device stale, milliseconds (the profile's
     /// `timing.staleAfterMs` unless the configuration overrides it per device).
-    public var staleAfterMs: Int = Timing().staleAfterMs
+    public var staleAfterMs: Int = DeviceTiming().staleAfterMs
     /// PV only: an estimate of the power the array could deliver uncurtailed, kW, from outside DeviceIO
     /// (forecast, reference cell, an uncurtailed neighbour). Without it a curtailed inverter offers no upward
     /// flexibility, because vppd cannot see the sun behind the limit.
     public var availablePowerEstimate: TimedValue?
 
-    public init(descriptor: DeviceDescriptor, staleAfterMs: Int = Timing().staleAfterMs) {
+    public init(descriptor: DeviceDescriptor, staleAfterMs: Int = DeviceTiming().staleAfterMs) {
         self.descriptor = descriptor
         self.staleAfterMs = staleAfterMs
     }

@@ -12,7 +12,7 @@ import VPPCore
 public final class FleetState: Sendable {
     private let state: Mutex<[DeviceID: DeviceSnapshot]>
 
-    /// Devices with the default stale timeout (`Timing().staleAfterMs`).
+    /// Devices with the default stale timeout (`DeviceTiming().staleAfterMs`).
     public init(devices: [DeviceDescriptor]) {
         var m: [DeviceID: DeviceSnapshot] = [:]
         for d in devices { m[d.id] = DeviceSnapshot(descriptor: d) }
@@ -24,17 +24,9 @@ public final class FleetState: Sendable {
         var m: [DeviceID: DeviceSnapshot] = [:]
         for d in devices {
             m[d.id] = DeviceSnapshot(
-                descriptor: d, staleAfterMs: staleAfterMs[d.id] ?? Timing().staleAfterMs)
+                descriptor: d, staleAfterMs: staleAfterMs[d.id] ?? DeviceTiming().staleAfterMs)
         }
         state = Mutex(m)
-    }
-
-    /// Devices with the stale timeout of their profile (`timing.staleAfterMs`); devices whose profile is not in
-    /// the catalog use the default.
-    public convenience init(devices: [DeviceDescriptor], catalog: ProfileCatalog) {
-        var stale: [DeviceID: Int] = [:]
-        for d in devices { if let p = catalog[d.profile] { stale[d.id] = p.timing.staleAfterMs } }
-        self.init(devices: devices, staleAfterMs: stale)
     }
 
     // MARK: ingest (hot path)
@@ -179,7 +171,7 @@ public final class FleetState: Sendable {
         _ m: inout [DeviceID: DeviceSnapshot], _ d: DeviceDescriptor, staleAfterMs: Int?
     ) -> FleetChanges.Change {
         guard let i = m.index(forKey: d.id) else {
-            m[d.id] = DeviceSnapshot(descriptor: d, staleAfterMs: staleAfterMs ?? Timing().staleAfterMs)
+            m[d.id] = DeviceSnapshot(descriptor: d, staleAfterMs: staleAfterMs ?? DeviceTiming().staleAfterMs)
             return .added
         }
         let old = m.values[i]
