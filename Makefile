@@ -23,8 +23,10 @@ build:
 
 ## test: build once, then run every test against the built binaries. Suites run one after another: the
 ## integration tests start real brokers, simulators and daemons, and on a 2-core machine running them in
-## parallel starves the timing-sensitive fault tests (a full serial run takes about a minute).
+## parallel starves the timing-sensitive fault tests. First, the module graph is checked against DESIGN §2
+## (scripts/check-modules.py: forbidden imports and target edges, and no tooling linked into vppd).
 test: build
+	python3 scripts/check-modules.py
 	swift test --skip-build --no-parallel
 
 ## fuzz: the whole hostile-input pass (README "Fuzzing"): Schemathesis against a real vppd (every phase, every

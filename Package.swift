@@ -32,7 +32,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
-        // C libraries from Debian packages (DESIGN §11). Only DeviceIO and Daemon/SystemdNotify import them.
+        // C libraries from Debian packages (DESIGN §11). In vppd only DeviceIO, Optimizer (CClp) and Daemon
+        // (CSystemd) import them; the simulator's Modbus server and the raw-libmodbus bench are tooling.
         .systemLibrary(
             name: "CModbus", pkgConfig: "libmodbus", providers: [.apt(["libmodbus-dev"])]),
         .systemLibrary(
@@ -57,7 +58,7 @@ let package = Package(
         .target(
             name: "Simulator",
             dependencies: [
-                "VPPCore", "Fleet", "DeviceIO",
+                "VPPCore", "Fleet", "DeviceIO", "CModbus",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -92,6 +93,13 @@ let package = Package(
             ],
             swiftSettings: strict),
 
+        // Bench tooling (DESIGN §2): bench daemons, the flood and raw-libmodbus baselines, the synthetic LP fleet.
+        // Linked by vppbench and the tests, never by vppd.
+        .target(
+            name: "BenchSupport",
+            dependencies: ["VPPCore", "DeviceIO", "Optimizer", "Daemon", "CModbus"],
+            swiftSettings: strict),
+
         .executableTarget(name: "vppd", dependencies: ["Daemon"], swiftSettings: strict),
         .executableTarget(
             name: "vppctl",
@@ -111,17 +119,17 @@ let package = Package(
         .executableTarget(
             name: "vppbench",
             dependencies: [
-                "VPPCore", "Fleet", "DeviceIO", "Simulator", "Store", "Daemon", "Market", "Optimizer", "DispatchControl",
+                "VPPCore", "Fleet", "DeviceIO", "Simulator", "BenchSupport", "Store", "Daemon", "Market", "Optimizer", "DispatchControl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
 
         .testTarget(name: "VPPCoreTests", dependencies: ["VPPCore"], swiftSettings: strict),
         .testTarget(
-            name: "DeviceIOTests", dependencies: ["DeviceIO", "Fleet", "VPPCore", "Simulator"],
+            name: "DeviceIOTests", dependencies: ["DeviceIO", "Fleet", "VPPCore", "Simulator", "BenchSupport"],
             swiftSettings: strict),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Fleet", "DeviceIO"], swiftSettings: strict),
-        .testTarget(name: "OptimizerTests", dependencies: ["Optimizer", "VPPCore"], swiftSettings: strict),
+        .testTarget(name: "OptimizerTests", dependencies: ["Optimizer", "VPPCore", "BenchSupport"], swiftSettings: strict),
         .testTarget(name: "MarketTests", dependencies: ["Market", "Optimizer", "VPPCore"], swiftSettings: strict),
         .testTarget(
             name: "DispatchControlTests", dependencies: ["DispatchControl", "Fleet", "VPPCore"],
@@ -133,7 +141,7 @@ let package = Package(
             name: "DaemonTests",
             dependencies: [
                 "Daemon", "Store", "Fleet", "DeviceIO", "VPPCore", "Market", "Optimizer", "DispatchControl",
-                "Simulator",
+                "Simulator", "BenchSupport",
             ],
             swiftSettings: strict),
     ]

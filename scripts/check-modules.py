@@ -29,17 +29,16 @@ ALLOWED = {
     "Daemon": {"VPPCore", "Fleet", "DeviceIO", "Optimizer", "Market", "DispatchControl", "Store", "CSystemd"},
     # Test-support and bench tooling: linked by tests, vppsim and vppbench, never by vppd.
     "Simulator": {"VPPCore", "Fleet", "DeviceIO", "CModbus"},
-    "TestSupport": {"VPPCore", "Fleet", "DeviceIO", "Simulator", "CMosquitto"},
     "BenchSupport": {"VPPCore", "Fleet", "DeviceIO", "Optimizer", "Market", "DispatchControl", "Store",
-                     "Daemon", "Simulator", "TestSupport"},
+                     "Daemon", "Simulator", "CModbus"},
     # Thin executables.
     "vppd": {"Daemon"},
     "vppctl": {"VPPCore", "Fleet", "DeviceIO", "Market", "Optimizer"},
     "vppsim": {"VPPCore", "Fleet", "DeviceIO", "Simulator"},
     "vppbench": {"VPPCore", "Fleet", "DeviceIO", "Optimizer", "Market", "DispatchControl", "Store", "Daemon",
-                 "Simulator", "TestSupport", "BenchSupport"},
+                 "Simulator", "BenchSupport"},
 }
-TOOLING = {"Simulator", "TestSupport", "BenchSupport"}
+TOOLING = {"Simulator", "BenchSupport"}
 IMPORT = re.compile(r"^\s*(?:@testable\s+|@_implementationOnly\s+|(?:public|internal|package)\s+)?import\s+"
                     r"(?:struct\s+|class\s+|enum\s+|func\s+|protocol\s+)?([A-Za-z_][A-Za-z0-9_]*)")
 

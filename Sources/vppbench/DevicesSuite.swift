@@ -1,3 +1,4 @@
+import BenchSupport
 import DeviceIO
 import Fleet
 import Foundation

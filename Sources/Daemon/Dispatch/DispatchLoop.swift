@@ -445,9 +445,3 @@ public struct DispatchCounters: Sendable, Hashable, Codable {
     public var cycleMsTotal = 0.0
     public var cycleMsMax = 0.0
 }
-
-extension Duration {
-    var milliseconds: Double {
-        Double(components.seconds) * 1000 + Double(components.attoseconds) * 1e-15
-    }
-}

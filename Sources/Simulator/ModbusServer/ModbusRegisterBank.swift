@@ -1,4 +1,5 @@
 import CModbus
+import DeviceIO
 import Synchronization
 
 /// A write a Modbus client made to a simulated device (fc6, fc16 or fc23), as seen by the simulator's physics.

@@ -1,4 +1,6 @@
+import Daemon
 import Foundation
+import VPPCore
 
 #if canImport(Glibc)
     import Glibc

@@ -1,4 +1,5 @@
 import Foundation
+import Optimizer
 import VPPCore
 
 extension FleetBenchmark {

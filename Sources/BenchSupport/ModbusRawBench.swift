@@ -1,12 +1,14 @@
 import CModbus
+import DeviceIO
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
-/// The baseline for `vppbench devices` (issue 3: requests/s on one connection vs. raw libmodbus): plain
-/// `modbus_read_registers` calls in a tight loop on a context of its own, on the calling thread. It lives here
-/// because only DeviceIO/Modbus may call libmodbus.
+/// The baseline for `vppbench devices` (requests/s on one connection vs. raw libmodbus): plain
+/// `modbus_read_registers` calls in a tight loop on a context of its own, on the calling thread. Bench tooling
+/// (DESIGN §2): it calls libmodbus directly on purpose, to measure what DeviceIO's wrapper costs, and `vppd`
+/// never links it.
 public enum ModbusRawBench {
     /// Why the raw loop could not run.
     public struct Failure: Error, Sendable, CustomStringConvertible {

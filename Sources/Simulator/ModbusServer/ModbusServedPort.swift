@@ -1,3 +1,4 @@
+import DeviceIO
 import Dispatch
 import Synchronization
 

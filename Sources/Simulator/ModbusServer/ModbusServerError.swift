@@ -1,3 +1,4 @@
+import DeviceIO
 /// Errors of the Modbus server side (simulator and tests). Each names the port, unit or register range.
 public enum ModbusServerError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A register range outside the bank's mapped range.

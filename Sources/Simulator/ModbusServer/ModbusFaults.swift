@@ -1,3 +1,4 @@
+import DeviceIO
 /// Faults a simulated Modbus device can be told to show (issue 3: fault injection). Set per device with
 /// `ModbusRegisterBank.faults`; connection-level faults (refuse, drop) are on `ModbusServedPort`.
 public struct ModbusFaults: Sendable, Hashable {

@@ -1,4 +1,5 @@
 import CModbus
+import DeviceIO
 import Dispatch
 import Synchronization
 

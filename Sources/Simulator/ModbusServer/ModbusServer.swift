@@ -1,4 +1,5 @@
 import CModbus
+import DeviceIO
 import Synchronization
 
 #if canImport(Glibc)

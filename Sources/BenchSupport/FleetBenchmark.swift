@@ -1,4 +1,5 @@
 import Foundation
+import Optimizer
 import VPPCore
 
 /// Measures `FleetModel` on a seeded synthetic fleet of virtual assets, for `vppbench market` and for anyone

@@ -1,3 +1,4 @@
+import DeviceIO
 extension ModbusRegisterBank {
     /// A bank holding exactly a SunSpec chain laid out by `map` (marker, model blocks, end marker), plus
     /// `extraHolding` more registers after it.
