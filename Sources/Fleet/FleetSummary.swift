@@ -40,7 +40,7 @@ public struct FleetSummary: Sendable, Hashable, Codable {
         case .unknown: unknown += 1
         }
         guard health == .ok else { return }
-        if snap.descriptor.kind == .meter {
+        if f.constraints.contains(.measureOnly) {
             meteredPowerKW = meteredPowerKW + Kilowatts(snap.value(.activePowerKW) ?? 0)
             return
         }

@@ -118,27 +118,7 @@ public struct SetpointPlanner: Sendable, Hashable {
     /// The point and value that command `kW` on a device: PV through its active-power limit in percent (the
     /// uncurtailed ceiling when it sits at its available power), storage and V2G through their power setpoint.
     static func command(_ kW: Double, _ info: DeviceControlInfo) -> (CanonicalPoint, Double)? {
-        let d = info.descriptor
-        switch d.kind {
-        case .pv:
-            let rated = max(0, d.ratedPowerKW)
-            if info.controls.contains(.activePowerLimitPercent) {
-                let ceiling = min(rated, d.installerLimitKW ?? rated, info.ceilingKW ?? rated)
-                let atSun = info.uncurtailedAtKW.map { kW >= $0 - 1e-6 } ?? false
-                return (
-                    .activePowerLimitPercent,
-                    SafetyLimits.pvLimitPercent(forKW: atSun ? max(kW, ceiling) : kW, ratedKW: rated)
-                )
-            }
-            if info.controls.contains(.activePowerSetpointKW) {
-                return (.activePowerSetpointKW, max(0, kW))
-            }
-            return nil
-        case .storage, .v2g:
-            return info.controls.contains(.activePowerSetpointKW) ? (.activePowerSetpointKW, kW) : nil
-        case .meter:
-            return nil
-        }
+        DispatchKinds.setpointCommand(info.descriptor.kind)?.setpoint(kW, info)
     }
 
     /// The connection a device's writes go through.
