@@ -58,7 +58,8 @@ struct DRCycle {
                         id: id, profile: "sim-storage", kind: .storage, site: site, owner: owner, ratedPowerKW: kW,
                         ratedEnergyKWh: 2 * kW, address: .mqtt(topicBase: "sim/\(id)")))
                 physics.append(
-                    .storage(
+                    DevicePhysics(
+                        kind: .storage,
                         StoragePhysics(
                             parameters: .init(ratedKW: kW, capacityKWh: 2 * kW), start: start,
                             socPercent: rng.uniform(55...85))))
@@ -69,7 +70,8 @@ struct DRCycle {
                         id: id, profile: "sim-pv", kind: .pv, site: site, owner: owner, ratedPowerKW: kW,
                         address: .mqtt(topicBase: "sim/\(id)")))
                 physics.append(
-                    .pv(
+                    DevicePhysics(
+                        kind: .pv,
                         PVPhysics(
                             parameters: .init(ratedKW: kW, seed: seed, key: SeededNoise.key(site.rawValue)),
                             start: start)))
