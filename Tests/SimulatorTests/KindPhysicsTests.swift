@@ -1,7 +1,8 @@
 import Foundation
-@testable import Simulator
 import Testing
 import VPPCore
+
+@testable import Simulator
 
 /// The simulator's side of the per-kind seam (DESIGN §2): every kind builds its own physics, and the commands a
 /// kind's physics takes are the ones its devices take.
@@ -20,7 +21,8 @@ struct KindPhysicsTests {
         var pv = DevicePhysics(kind: .pv, PVPhysics(parameters: .init(ratedKW: 10, seed: 1, key: 1), start: start))
         var st = DevicePhysics(
             kind: .storage, StoragePhysics(parameters: .init(ratedKW: 10, capacityKWh: 20), start: start))
-        var meter = DevicePhysics(kind: .meter, MeterPhysics(parameters: .init(baseLoadKW: 5, seed: 1, key: 1), start: start))
+        var meter = DevicePhysics(
+            kind: .meter, MeterPhysics(parameters: .init(baseLoadKW: 5, seed: 1, key: 1), start: start))
         let pvLimit = pv.apply(.limitPercent(40, revertS: nil), at: start)
         let pvSetpoint = pv.apply(.setpointKW(5, revertS: nil), at: start)
         let stSetpoint = st.apply(.setpointKW(5, revertS: nil), at: start)
