@@ -1,3 +1,4 @@
+import DispatchControl
 import Foundation
 import Market
 import Store
@@ -90,7 +91,8 @@ extension DemandResponseService {
     /// with the market profile's rules (the same calculator settlement uses; DR days excluded).
     func aggregateBaseline(_ day: MarketDay, controlStart: Int?) async throws -> [Double] {
         let rules = profile?.demandResponse.baseline ?? .default
-        let devices = fleet.state.snapshotAll().values.map(\.descriptor).filter { $0.kind != .meter }.map(\.id)
+        let devices = fleet.state.snapshotAll().values.map(\.descriptor).filter { DispatchKinds.isDispatched($0.kind) }
+            .map(\.id)
         let history = try await SettlementHistory.load(
             store: store, devices: devices, from: day.adding(days: -rules.fallbackLookbackDays), through: day,
             timeZone: timeZone)

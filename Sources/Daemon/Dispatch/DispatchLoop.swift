@@ -156,7 +156,7 @@ public actor DispatchLoop {
         self.settings = settings
         self.logger = logger
         self.profiles = Self.profileInfo(fleet: fleet, catalog: catalog)
-        let rated = fleet.snapshotAll().values.filter { $0.descriptor.kind != .meter }.reduce(0) {
+        let rated = fleet.snapshotAll().values.filter { DispatchKinds.isDispatched($0.descriptor.kind) }.reduce(0) {
             $0 + max(0, $1.descriptor.ratedPowerKW)
         }
         self.core = DispatchCycle(
@@ -253,7 +253,7 @@ public actor DispatchLoop {
         var meterKW: Double?
         for s in snapshots where s.health(now: now) == .ok {
             guard let p = s.value(.activePowerKW), p.isFinite else { continue }
-            if s.descriptor.kind == .meter {
+            if !DispatchKinds.isDispatched(s.descriptor.kind) {
                 if s.descriptor.id == settings.gridMeter { meterKW = p }
                 continue
             }
