@@ -89,6 +89,8 @@ public final class Store: Sendable {
     public let tracking: TrackingRepository
     /// Settled days (`DaySettlement` JSON of the Market module), versioned per market day.
     public let settlements: MarketDocumentRepository
+    /// Which bid version of a day was submitted, and when.
+    public let bidSubmissions: BidSubmissionRepository
 
     /// File name of the database inside a state directory.
     public static let fileName = "vppd.sqlite"
@@ -154,6 +156,7 @@ public final class Store: Sendable {
         self.inboxLedger = InboxLedgerRepository(core: core)
         self.tracking = TrackingRepository(core: core)
         self.settlements = MarketDocumentRepository(core: core, table: .settlement)
+        self.bidSubmissions = BidSubmissionRepository(core: core)
     }
 
     /// A store in a fresh temporary directory, for tests and benchmarks. The caller removes `directory`.

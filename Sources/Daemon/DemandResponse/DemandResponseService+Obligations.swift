@@ -60,7 +60,7 @@ extension DemandResponseService {
         let rows = try await storeCall { try await self.store.drEvents.list(day: day) }
         var obligations: [DRObligation] = []
         var cancelled: [String: Date] = [:]
-        for row in rows where ["cleared", "cancelled", "executed", "settled"].contains(row.status) {
+        for row in rows where row.status.hasObligations {
             guard let e = try? Self.decoder.decode(DREvent.self, from: row.payload) else { continue }
             obligations += e.obligations
             if let c = e.cancellation { cancelled[e.id] = c.at }
