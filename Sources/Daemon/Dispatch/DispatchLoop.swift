@@ -63,7 +63,7 @@ public actor DispatchLoop {
         /// How often the schedule is re-read without a wake-up, seconds of wall time.
         public var scheduleRefreshS: Double
         /// How often the open commands are read from the store again, seconds of wall time: a backstop, as the
-        /// loop keeps them from the changes the store reports (`DispatchWakeup.commandObserver`).
+        /// loop keeps them from the changes the store reports (`DispatchWakeup.changeObserver`).
         public var commandRefreshS: Double
         /// The market's time zone (interval boundaries).
         public var timeZone: TimeZone
