@@ -1,3 +1,4 @@
+import Fleet
 import VPPCore
 
 /// Second pass of profile loading: checks that need the whole profile — references between points, register
@@ -526,24 +527,11 @@ struct ProfileValidator {
             throw fail(
                 "capabilities", "the profile declares controls but claims neither 'adjust' nor 'control'")
         }
-        switch profile.kind {
-        case .storage:
-            if readable[.socPercent] == nil {
-                throw fail("points", "a storage profile needs a readable socPercent point")
-            }
-        case .v2g:
-            if readable[.socPercent] == nil {
-                throw fail("points", "a v2g profile needs a readable socPercent point")
-            }
-            if readable[.connected] == nil {
-                throw fail("points", "a v2g profile needs a readable connected point (vehicle plugged in)")
-            }
-        case .meter:
-            if !profile.controls.isEmpty {
-                throw fail("controls", "a meter measures only; it cannot have controls")
-            }
-        case .pv:
-            break
+        // What the kind itself requires (Fleet's `ProfileRequirements`).
+        guard let needs = ResourceKinds.model(for: profile.kind) as? any ProfileRequirements else { return }
+        for (point, why) in needs.requiredPoints where readable[point] == nil { throw fail("points", why) }
+        if needs.measuresOnly && !profile.controls.isEmpty {
+            throw fail("controls", "a \(profile.kind.rawValue) measures only; it cannot have controls")
         }
     }
 }

@@ -1,3 +1,4 @@
+import Fleet
 import Foundation
 import VPPCore
 
@@ -99,7 +100,7 @@ public struct DeviceScanner: Sendable {
                 out.status = .identified
                 out.profile = best.profile.id
                 out.ratedPowerKW = await nameplate(.ratedPowerKW, best.profile, map: best.map, session)
-                if best.profile.kind == .storage || best.profile.kind == .v2g {
+                if ResourceKinds.model(for: best.profile.kind) is any EnergyStore {
                     out.ratedEnergyKWh = await nameplate(.ratedEnergyKWh, best.profile, map: best.map, session)
                 }
             }

@@ -1,3 +1,4 @@
+import Fleet
 import Foundation
 import VPPCore
 
@@ -57,7 +58,7 @@ public enum DraftDeviceEntry {
             out.append(
                 "    ratedPowerKW: \(placeholder)  # kW from the nameplate: the profile has no rated-power register")
         }
-        if profile.kind == .storage || profile.kind == .v2g {
+        if ResourceKinds.model(for: profile.kind) is any EnergyStore {
             if let kwh = unit.ratedEnergyKWh {
                 out.append("    ratedEnergyKWh: \(number(kwh))  # read from the device")
             } else {

@@ -104,35 +104,9 @@ public struct PlanningResource: Sendable, Equatable, Codable {
         guard socMinPercent >= 0, socMinPercent <= socMaxPercent, socMaxPercent <= 100 else {
             throw bad("socMinPercent", "window \(socMinPercent)…\(socMaxPercent) % must satisfy 0 ≤ min ≤ max ≤ 100")
         }
-        switch kind {
-        case .pv:
-            if let f = pvForecastKW {
-                guard f.count == intervals, f.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
-                    throw bad("pvForecastKW", "needs \(intervals) values, each ≥ 0 kW")
-                }
-            } else {
-                guard let lat = latitude, let lon = longitude, (-90...90).contains(lat), (-180...180).contains(lon)
-                else {
-                    throw bad("latitude", "a PV resource needs latitude/longitude or pvForecastKW")
-                }
-            }
-        case .storage, .v2g:
-            guard let e = energyKWh, e.isFinite, e > 0 else {
-                throw bad("energyKWh", "\(energyKWh.map { "\($0)" } ?? "missing"); must be > 0 kWh")
-            }
-            if kind == .storage {
-                guard let soc = socPercent, soc.isFinite else { throw bad("socPercent", "live SOC is missing") }
-            }
-            for w in v2g?.windows ?? [] {
-                guard w.firstInterval >= 0, w.endInterval <= intervals, w.firstInterval < w.endInterval else {
-                    throw bad("v2g.windows", "window \(w.firstInterval)..<\(w.endInterval) is outside 0…\(intervals)")
-                }
-                guard w.startSOCPercent.isFinite, w.endSOCPercent.isFinite else {
-                    throw bad("v2g.windows", "window SOCs must be numbers")
-                }
-            }
-        case .meter:
-            throw bad("kind", "a meter is not a plannable resource")
+        guard let component = PlanningKinds.component(kind) else {
+            throw bad("kind", "a \(kind.rawValue) is not a plannable resource")
         }
+        try component.validate(self, intervals: intervals, bad: bad)
     }
 }

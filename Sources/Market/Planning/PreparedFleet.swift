@@ -52,7 +52,8 @@ struct PreparedFleet {
         for (site, limit) in input.siteLimits where !exact.contains(site) {
             let members = (bySite[site] ?? []).map { input.resources[$0] }
             let export = members.map(\.ratedKW).reduce(0, +)
-            let imports = members.filter { $0.kind != .pv }.map(\.ratedKW).reduce(0, +)
+            let imports = members.filter { PlanningKinds.component($0.kind)?.absorbs ?? false }.map(\.ratedKW)
+                .reduce(0, +)
             let fe = export > limit.exportKW ? limit.exportKW / export : 1
             let fi = imports > limit.importKW ? limit.importKW / imports : 1
             if fe < 1 || fi < 1 {
@@ -64,87 +65,34 @@ struct PreparedFleet {
         clustering.exactSites = exact.count
         func group(_ site: SiteID) -> String? { exact.contains(site) ? "site:\(site.rawValue)" : nil }
 
-        // Per site capability first (clipped to the site limit), then summed.
-        var clearSkyCache: [String: [Double]] = [:]
-        var storageGroups: [StorageKey: [StorageMember]] = [:]
-        var pvGroups: [PVKey: [Double]] = [:]
-        var carsByGroup: [String: [(car: V2GCar, plugged: Range<Int>)]] = [:]
+        // Per site capability first (clipped to the site limit), then summed; each kind adds its own share
+        // (`PlanningComponent`).
+        var assembly = FleetAssembly(day: day, timeZone: tz, intervals: n, dt: dt)
         for (site, indices) in bySite.sorted(by: { $0.key < $1.key }) {
-            var siteMin = [Double](repeating: 0, count: n)
-            var siteMax = [Double](repeating: 0, count: n)
-            let fe = exportFactor[site] ?? 1
-            let fi = importFactor[site] ?? 1
+            assembly.startSite()
+            let share = SiteShare(
+                group: group(site), exportFactor: exportFactor[site] ?? 1, importFactor: importFactor[site] ?? 1)
             for i in indices {
                 let r = input.resources[i]
                 try r.validate(intervals: n)
-                switch r.kind {
-                case .pv:
-                    let forecast: [Double]
-                    if let f = r.pvForecastKW {
-                        forecast = f
-                    } else {
-                        let lat = r.latitude ?? 0
-                        let lon = r.longitude ?? 0
-                        let key = "\((lat * 10).rounded()),\((lon * 10).rounded())"  // 0.1° ≈ 10 km: same sky
-                        let shape =
-                            clearSkyCache[key]
-                            ?? ClearSky.pvFraction(latitude: lat, longitude: lon, day: day, timeZone: tz)
-                        clearSkyCache[key] = shape
-                        let ratio = min(max(r.pvRatio ?? 1, 0), PVForecaster.maximumRatio)
-                        forecast = shape.map { $0 * r.ratedKW * ratio }
-                    }
-                    let kW = forecast.map { min($0, r.ratedKW) * fe }
-                    for t in 0..<n {
-                        siteMax[t] += kW[t]
-                        if !r.curtailable { siteMin[t] += kW[t] }
-                    }
-                    let key = PVKey(group: group(site), curtailable: r.curtailable)
-                    var sum = pvGroups[key] ?? [Double](repeating: 0, count: n)
-                    for t in 0..<n { sum[t] += kW[t] }
-                    pvGroups[key] = sum
-                case .storage:
-                    let e = r.energyKWh ?? 0
-                    let soc = r.socPercent ?? r.socMinPercent
-                    let used = min(max(soc, r.socMinPercent), r.socMaxPercent)
-                    if used != soc {
-                        socClamped.append(.init(resource: r.id, measuredPercent: soc, usedPercent: used))
-                    }
-                    FleetCapability.storage(
-                        energyKWh: e, socPercent: soc, socMin: r.socMinPercent, socMax: r.socMaxPercent,
-                        chargeKW: r.ratedKW * fi, dischargeKW: r.ratedKW * fe, efficiency: r.efficiency,
-                        intervals: 0..<n, dt: dt, into: &siteMin, &siteMax)
-                    let member = StorageMember(
-                        index: i, resource: r, chargeKW: r.ratedKW * fi, dischargeKW: r.ratedKW * fe)
-                    storageGroups[StorageKey(member, group: group(site)), default: []].append(member)
-                case .v2g:
-                    let e = r.energyKWh ?? 0
-                    for (w, window) in (r.v2g?.windows ?? []).enumerated() {
-                        FleetCapability.storage(
-                            energyKWh: e, socPercent: window.startSOCPercent, socMin: r.socMinPercent,
-                            socMax: r.socMaxPercent, chargeKW: r.ratedKW * fi, dischargeKW: r.ratedKW * fe,
-                            efficiency: r.efficiency, intervals: window.plugged, dt: dt, into: &siteMin, &siteMax)
-                        let car = V2GCar(
-                            id: "\(r.id.rawValue)#\(w + 1)", batteryKWh: e, chargeKW: max(r.ratedKW * fi, 1e-6),
-                            dischargeKW: r.ratedKW * fe, socMinPercent: r.socMinPercent,
-                            socMaxPercent: r.socMaxPercent, arrivalSOCPercent: window.startSOCPercent,
-                            departureSOCPercent: window.endSOCPercent, efficiency: r.efficiency)
-                        carsByGroup[group(site) ?? "", default: []].append((car, window.plugged))
-                    }
-                case .meter:
-                    break  // rejected by validate()
-                }
+                PlanningKinds.component(r.kind)?.contribute(r, index: i, site: share, into: &assembly)
             }
             if let limit = input.siteLimits[site] {
                 for t in 0..<n {
-                    siteMax[t] = max(min(siteMax[t], limit.exportKW), min(siteMin[t], siteMax[t]))
-                    siteMin[t] = min(max(siteMin[t], -limit.importKW), siteMax[t])
+                    assembly.siteMaxKW[t] = max(
+                        min(assembly.siteMaxKW[t], limit.exportKW), min(assembly.siteMinKW[t], assembly.siteMaxKW[t]))
+                    assembly.siteMinKW[t] = min(max(assembly.siteMinKW[t], -limit.importKW), assembly.siteMaxKW[t])
                 }
             }
             for t in 0..<n {
-                minKW[t] += siteMin[t]
-                maxKW[t] += siteMax[t]
+                minKW[t] += assembly.siteMinKW[t]
+                maxKW[t] += assembly.siteMaxKW[t]
             }
         }
+        socClamped = assembly.socClamped
+        let storageGroups = assembly.storageGroups
+        let pvGroups = assembly.pvGroups
+        let carsByGroup = assembly.carsByGroup
         capabilityMinMW = minKW.map { $0 / 1000 }
         capabilityMaxMW = maxKW.map { $0 / 1000 }
 
