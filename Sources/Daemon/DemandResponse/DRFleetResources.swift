@@ -1,5 +1,4 @@
 import DeviceIO
-import DispatchControl
 import Fleet
 import Foundation
 import Market
@@ -8,7 +7,7 @@ import VPPCore
 /// Turns the live fleet into the offer estimator's `DRResource`s for one market day (issue 7 §2).
 ///
 /// Decisions (documented because they decide what vppd promises):
-/// - **Power limits** come from DeviceIO's `FlexibilityModel` with a one-second horizon: the device's rated,
+/// - **Power limits** come from Fleet's `FlexibilityModel` with a one-second horizon: the device's rated,
 ///   device and installer limits without the 15-minute energy spread (the estimator does the energy over the
 ///   whole event itself).
 /// - **Storage** is assumed idle outside the day-ahead position (which the estimator applies as a commitment)
@@ -34,66 +33,21 @@ public enum DRFleetResources {
         let start = day > today ? 1 : day == today ? MarketInterval(containing: now, timeZone: timeZone).index : 97
         let model = FlexibilityModel(horizon: 1, efficiency: efficiency)
         let n = MarketInterval.perDay
+        let context = DRContext(
+            day: day, today: today, start: start, intervals: n, timeZone: timeZone, efficiency: efficiency,
+            pvForecast: pvForecast)
         var out: [DRResource] = []
-        for snap in snapshots where snap.health(now: now) == .ok && DispatchKinds.isDispatched(snap.descriptor.kind) {
+        for snap in snapshots where snap.health(now: now) == .ok {
             let d = snap.descriptor
-            let flex = model.flexibility(of: snap, now: now)
+            guard let kind = DaemonKinds.drSnapshot(d.kind) else { continue }
             let zeros = [Double](repeating: 0, count: n)
-            var r = DRResource(
-                id: d.id, owner: d.owner, kind: d.kind, baselineKW: zeros, maxKW: zeros, minKW: zeros)
-            switch d.kind {
-            case .storage:
-                guard let soc = snap.value(.socPercent), let cap = d.ratedEnergyKWh ?? snap.value(.ratedEnergyKWh),
-                    cap > 0
-                else { continue }
-                r.maxKW = Array(repeating: max(0, flex.maxKW.value), count: n)
-                r.minKW = Array(repeating: min(0, flex.minKW.value), count: n)
-                r.energy = energy(snap, soc: soc, capacity: cap, efficiency: efficiency)
-            case .v2g:
-                guard day == today, let soc = snap.value(.socPercent),
-                    let cap = snap.value(.ratedEnergyKWh) ?? d.ratedEnergyKWh, cap > 0
-                else { continue }
-                let departure = snap.value(.departureTime).map { Date(timeIntervalSince1970: $0) }
-                let last =
-                    departure.map { dep in
-                        MarketDay(containing: dep, timeZone: timeZone) > day
-                            ? n : MarketInterval(containing: dep.addingTimeInterval(-1), timeZone: timeZone).index
-                    } ?? n
-                guard last >= start else { continue }
-                for k in start...last {
-                    r.maxKW[k - 1] = max(0, flex.maxKW.value)
-                    r.minKW[k - 1] = min(0, flex.minKW.value)
-                }
-                var e = energy(snap, soc: soc, capacity: cap, efficiency: efficiency)
-                if departure != nil, last < n {
-                    let target = snap.value(.targetSocPercent) ?? (snap.value(.socMaxPercent) ?? 100)
-                    e.departureIndex = last
-                    e.departureKWh = target / 100 * cap
-                }
-                r.energy = e
-            case .pv:
-                if let f = pvForecast?(snap, day), f.count == n {
-                    r.baselineKW = f.map { max(0, $0) }
-                } else if day == today, (1...n).contains(start) {
-                    r.baselineKW[start - 1] = max(0, flex.powerKW.value)
-                }
-                r.maxKW = r.baselineKW
-                if day == today, (1...n).contains(start) {
-                    r.maxKW[start - 1] = max(r.baselineKW[start - 1], flex.maxKW.value)
-                }
-            case .meter:
-                continue
+            let base = DRResource(id: d.id, owner: d.owner, kind: d.kind, baselineKW: zeros, maxKW: zeros, minKW: zeros)
+            if let r = kind.drResource(
+                snap, flexibility: model.flexibility(of: snap, now: now), base: base, in: context)
+            {
+                out.append(r)
             }
-            out.append(r)
         }
         return (out, start)
-    }
-
-    static func energy(_ s: DeviceSnapshot, soc: Double, capacity: Double, efficiency: Double) -> DRResource.Energy {
-        let lo = min(max(s.value(.socMinPercent) ?? 0, 0), 100)
-        let hi = min(max(s.value(.socMaxPercent) ?? 100, lo), 100)
-        return DRResource.Energy(
-            storedKWh: min(max(soc, 0), 100) / 100 * capacity, minKWh: lo / 100 * capacity, maxKWh: hi / 100 * capacity,
-            chargeEfficiency: efficiency, dischargeEfficiency: efficiency)
     }
 }
