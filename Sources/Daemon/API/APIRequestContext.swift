@@ -24,6 +24,13 @@ public struct APIRequestContext: RequestContext {
         }
     }
 
+    /// The authenticated caller of a route in a role group (`RoleRoutes`: its `RoleMiddleware` has checked the
+    /// role); 401 if there is none, which only a route outside the groups can meet.
+    public func caller() throws -> Principal {
+        guard let principal else { throw APIError.unauthorized() }
+        return principal
+    }
+
     /// The caller, if its role permits `role`; otherwise 401 (no valid token) or 403 (insufficient role).
     public func require(_ role: Role) throws -> Principal {
         guard let principal else { throw APIError.unauthorized() }

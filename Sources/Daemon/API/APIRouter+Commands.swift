@@ -4,34 +4,32 @@ import Store
 import VPPCore
 
 extension APIRouter {
-    static func addCommandRoutes(_ router: Router<APIRequestContext>, _ env: APIEnvironment) {
+    static func addCommandRoutes(_ routes: RoleRoutes, _ env: APIEnvironment) {
         @Sendable func service() throws -> CommandService {
             guard let s = env.commands else { throw APIError.unavailable("the store is not open") }
             return s
         }
-        router.post("/v1/commands") { request, context in
-            let principal = try context.require(.operator)
+        routes.operator.post("/v1/commands") { request, context in
+            let principal = try context.caller()
             let body = try await APIResponses.decodeBody(
                 CommandRequest.self, from: request, limit: env.maxBodyBytes, schema: "CommandRequest")
             let receipt = try await service().create(body, by: principal, from: context.remoteAddress)
             return try created(receipt)
         }
-        router.get("/v1/commands") { request, context in
-            _ = try context.require(.viewer)
+        routes.viewer.get("/v1/commands") { request, context in
             let query = try commandQuery(request.uri.queryParameters)
             let commands = try await service().list(query)
             return try APIResponses.json(CommandListView(count: commands.count, commands: commands))
         }
-        router.get("/v1/commands/{id}") { _, context in
-            _ = try context.require(.viewer)
+        routes.viewer.get("/v1/commands/{id}") { _, context in
             let id = try APIResponses.checkedID(context.parameters.get("id"), what: "command")
             guard let command = try await service().get(CommandID(id.lowercased())) else {
                 throw APIError.notFound("command '\(id)' not found")
             }
             return try APIResponses.json(command)
         }
-        router.post("/v1/commands/{id}/cancel") { request, context in
-            let principal = try context.require(.operator)
+        routes.operator.post("/v1/commands/{id}/cancel") { request, context in
+            let principal = try context.caller()
             let id = try APIResponses.checkedID(context.parameters.get("id"), what: "command")
             let hasBody = (request.headers[.contentLength].flatMap(Int.init) ?? 1) > 0
             let body =
@@ -45,8 +43,8 @@ extension APIRouter {
             )
             return try APIResponses.json(command)
         }
-        router.delete("/v1/commands/{id}") { request, context in
-            let principal = try context.require(.operator)
+        routes.operator.delete("/v1/commands/{id}") { request, context in
+            let principal = try context.caller()
             let id = try APIResponses.checkedID(context.parameters.get("id"), what: "command")
             let command = try await service().cancel(
                 CommandID(id.lowercased()), reason: request.uri.queryParameters.get("reason"),
@@ -54,8 +52,7 @@ extension APIRouter {
                 from: context.remoteAddress)
             return try APIResponses.json(command)
         }
-        router.get("/v1/audit") { request, context in
-            _ = try context.require(.operator)
+        routes.operator.get("/v1/audit") { request, context in
             let query = try auditQuery(request.uri.queryParameters)
             let entries = try await service().audit(query)
             return try APIResponses.json(AuditListView(count: entries.count, entries: entries))

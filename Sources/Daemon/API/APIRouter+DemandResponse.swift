@@ -10,7 +10,7 @@ extension APIRouter {
     /// `POST /v1/dr/events/{id}/award` (trader; the award document), `POST /v1/dr/events/{id}/cancel` (trader).
     /// Every accepted document is stored before the reply; 422 names the field or interval at fault, 409 a
     /// workflow conflict (e.g. an offer after the deadline).
-    static func addDemandResponseRoutes(_ router: Router<APIRequestContext>, _ env: APIEnvironment) {
+    static func addDemandResponseRoutes(_ routes: RoleRoutes, _ env: APIEnvironment) {
         @Sendable func service() throws -> DemandResponseService {
             guard let s = env.demandResponse else { throw APIError.unavailable("demand response is not wired") }
             return s
@@ -18,16 +18,15 @@ extension APIRouter {
         @Sendable func actor(_ p: Principal, _ context: APIRequestContext) -> DemandResponseService.Actor {
             .init(name: p.name, role: p.role.rawValue, source: context.remoteAddress)
         }
-        router.post("/v1/dr/invitations") { request, context in
-            let p = try context.require(.trader)
+        routes.trader.post("/v1/dr/invitations") { request, context in
+            let p = try context.caller()
             let body = try await rawBody(request, limit: env.maxBodyBytes, schema: "DRInvitationDocument")
             let event = try await service().receiveInvitation(body, by: actor(p, context))
             var response = try APIResponses.json(event, status: .created)
             response.headers[.location] = "/v1/dr/events/\(event.id)"
             return response
         }
-        router.get("/v1/dr/events") { request, context in
-            _ = try context.require(.viewer)
+        routes.viewer.get("/v1/dr/events") { request, context in
             let q = request.uri.queryParameters
             var day: MarketDay?
             if let text = q.get("day") {
@@ -46,28 +45,27 @@ extension APIRouter {
             let events = try await service().events(day: day, status: status)
             return try APIResponses.json(DREventListView(count: events.count, events: events.map(DREventSummary.init)))
         }
-        router.get("/v1/dr/events/{id}") { _, context in
-            _ = try context.require(.viewer)
+        routes.viewer.get("/v1/dr/events/{id}") { _, context in
             let id = try APIResponses.checkedID(context.parameters.get("id"), what: "DR event")
             guard let event = try await service().event(id) else {
                 throw APIError.notFound("DR event '\(id)' not found")
             }
             return try APIResponses.json(event)
         }
-        router.post("/v1/dr/events/{id}/offer") { _, context in
-            let p = try context.require(.trader)
+        routes.trader.post("/v1/dr/events/{id}/offer") { _, context in
+            let p = try context.caller()
             let id = try APIResponses.checkedID(context.parameters.get("id"), what: "DR event")
             let (offer, files) = try await service().makeOffer(eventID: id, by: actor(p, context))
             return try APIResponses.json(DROfferReceipt(offer: offer, files: files), status: .created)
         }
-        router.post("/v1/dr/events/{id}/award") { request, context in
-            let p = try context.require(.trader)
+        routes.trader.post("/v1/dr/events/{id}/award") { request, context in
+            let p = try context.caller()
             let id = try APIResponses.checkedID(context.parameters.get("id"), what: "DR event")
             let body = try await rawBody(request, limit: env.maxBodyBytes, schema: "DRAwardDocument")
             return try APIResponses.json(try await service().receiveAward(body, eventID: id, by: actor(p, context)))
         }
-        router.post("/v1/dr/events/{id}/cancel") { request, context in
-            let p = try context.require(.trader)
+        routes.trader.post("/v1/dr/events/{id}/cancel") { request, context in
+            let p = try context.caller()
             let id = try APIResponses.checkedID(context.parameters.get("id"), what: "DR event")
             let body = try await APIResponses.decodeBody(
                 DRCancelRequest.self, from: request, limit: env.maxBodyBytes, allowEmpty: true,

@@ -6,9 +6,9 @@ import VPPCore
 /// Real-time dispatch at the API: grid instructions from a dispatch centre (operator role) and the tracking
 /// records of cleared vs. executed energy (viewer role).
 extension APIRouter {
-    static func addDispatchRoutes(_ router: Router<APIRequestContext>, _ env: APIEnvironment) {
-        router.post("/v1/grid-instructions") { request, context in
-            let principal = try context.require(.operator)
+    static func addDispatchRoutes(_ routes: RoleRoutes, _ env: APIEnvironment) {
+        routes.operator.post("/v1/grid-instructions") { request, context in
+            let principal = try context.caller()
             let body = try await APIResponses.decodeBody(
                 GridInstructionRequest.self, from: request, limit: env.maxBodyBytes,
                 schema: "GridInstructionRequest")
@@ -23,8 +23,7 @@ extension APIRouter {
                 body.commandRequest, by: principal, from: context.remoteAddress)
             return try created(receipt)
         }
-        router.get("/v1/tracking/{day}") { request, context in
-            _ = try context.require(.viewer)
+        routes.viewer.get("/v1/tracking/{day}") { request, context in
             let store = try trackingStore(env)
             let tz = store.options.marketTimeZone
             let day = try marketDay(context.parameters.get("day"), timeZone: tz)

@@ -16,13 +16,13 @@ import VPPCore
 /// | `GET /v1/forecast/prices/{day}` | viewer |
 /// | `PUT /v1/forecast/prices/{day}` (body `{pricesYuanPerMWh, quantiles?}`) | trader |
 extension APIRouter {
-    static func addMarketRoutes(_ router: Router<APIRequestContext>, _ env: APIEnvironment) {
+    static func addMarketRoutes(_ routes: RoleRoutes, _ env: APIEnvironment) {
         @Sendable func service() throws -> BidService {
             guard let s = env.bids else { throw APIError.unavailable("the market service is not running") }
             return s
         }
-        router.post("/v1/bids") { request, context in
-            let principal = try context.require(.trader)
+        routes.trader.post("/v1/bids") { request, context in
+            let principal = try context.caller()
             let body = try await APIResponses.decodeBody(
                 BidService.BuildRequest.self, from: request, limit: env.maxBodyBytes, schema: "BidBuildRequest")
             try PriceBounds.check(body.pricesYuanPerMWh, field: "pricesYuanPerMWh")
@@ -33,14 +33,12 @@ extension APIRouter {
             response.headers[.location] = "/v1/bids/\(view.bid.marketDay)?version=\(view.bid.version)"
             return response
         }
-        router.get("/v1/bids/{day}") { request, context in
-            _ = try context.require(.viewer)
+        routes.viewer.get("/v1/bids/{day}") { request, context in
             let day = try marketDay(context.parameters.get("day"))
             let version = try intParameter(request.uri.queryParameters, "version", range: 1...1_000_000)
             return try APIResponses.json(try await service().bidStatus(day: day, version: version))
         }
-        router.get("/v1/bids/{day}/csv") { request, context in
-            _ = try context.require(.viewer)
+        routes.viewer.get("/v1/bids/{day}/csv") { request, context in
             let day = try marketDay(context.parameters.get("day"))
             let version = try intParameter(request.uri.queryParameters, "version", range: 1...1_000_000)
             let bid = try await service().bid(day: day, version: version)
@@ -52,8 +50,8 @@ extension APIRouter {
                 ],
                 body: .init(byteBuffer: ByteBuffer(string: bid.csv())))
         }
-        router.post("/v1/bids/{day}/{version}/submit") { _, context in
-            let principal = try context.require(.trader)
+        routes.trader.post("/v1/bids/{day}/{version}/submit") { _, context in
+            let principal = try context.caller()
             let day = try marketDay(context.parameters.get("day"))
             let text = APIResponses.pathParameter(context.parameters.get("version"))
             guard let text, let version = Int(text), (1...1_000_000).contains(version) else {
@@ -62,8 +60,8 @@ extension APIRouter {
             return try APIResponses.json(
                 try await service().submit(day: day, version: version, by: principal, from: context.remoteAddress))
         }
-        router.post("/v1/clearing") { request, context in
-            let principal = try context.require(.trader)
+        routes.trader.post("/v1/clearing") { request, context in
+            let principal = try context.caller()
             let body = try await rawBody(
                 request, limit: env.maxBodyBytes, schema: "ClearingDocument",
                 empty: "request body is empty; expected a clearing result (JSON or CSV)")
@@ -74,18 +72,16 @@ extension APIRouter {
                     address: context.remoteAddress))
             return try APIResponses.json(view, status: view.duplicate ? .ok : .created)
         }
-        router.get("/v1/clearing/{day}") { _, context in
-            _ = try context.require(.viewer)
+        routes.viewer.get("/v1/clearing/{day}") { _, context in
             let day = try marketDay(context.parameters.get("day"))
             return try APIResponses.json(try await service().clearing(day: day))
         }
-        router.get("/v1/forecast/prices/{day}") { _, context in
-            _ = try context.require(.viewer)
+        routes.viewer.get("/v1/forecast/prices/{day}") { _, context in
             let day = try marketDay(context.parameters.get("day"))
             return try APIResponses.json(PriceForecastView(try await service().priceForecast(day: day)))
         }
-        router.put("/v1/forecast/prices/{day}") { request, context in
-            let principal = try context.require(.trader)
+        routes.trader.put("/v1/forecast/prices/{day}") { request, context in
+            let principal = try context.caller()
             let day = try marketDay(context.parameters.get("day"))
             let body = try await APIResponses.decodeBody(
                 PriceForecastBody.self, from: request, limit: env.maxBodyBytes, schema: "PriceForecastBody")

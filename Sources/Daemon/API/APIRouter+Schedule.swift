@@ -4,9 +4,8 @@ import Store
 import VPPCore
 
 extension APIRouter {
-    static func addScheduleRoutes(_ router: Router<APIRequestContext>, _ env: APIEnvironment) {
+    static func addScheduleRoutes(_ routes: RoleRoutes, _ env: APIEnvironment) {
         @Sendable func schedule(_ dayText: String?, _ context: APIRequestContext) async throws -> Response {
-            _ = try context.require(.viewer)
             let store = try trackingStore(env)
             let tz = store.options.marketTimeZone
             let day = try marketDay(dayText, timeZone: tz)
@@ -36,10 +35,10 @@ extension APIRouter {
                     day: day.description, version: stored?.version, source: stored?.source,
                     createdAt: stored?.createdAt, intervals: intervals))
         }
-        router.get("/v1/schedule") { request, context in
+        routes.viewer.get("/v1/schedule") { request, context in
             try await schedule(request.uri.queryParameters.get("day"), context)
         }
-        router.get("/v1/schedule/{day}") { _, context in
+        routes.viewer.get("/v1/schedule/{day}") { _, context in
             try await schedule(context.parameters.get("day"), context)
         }
     }

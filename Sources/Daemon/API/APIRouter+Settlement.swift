@@ -10,9 +10,9 @@ import VPPCore
 /// | `GET /v1/settlement/{day}` — the latest stored settlement of the day | viewer |
 /// | `GET /v1/statements/{owner}?month=YYYY-MM|day=YYYY-MM-DD[&format=csv]` — an owner's statement | viewer |
 extension APIRouter {
-    static func addSettlementRoutes(_ router: Router<APIRequestContext>, _ env: APIEnvironment) {
-        router.post("/v1/settlement/{day}") { request, context in
-            let principal = try context.require(.trader)
+    static func addSettlementRoutes(_ routes: RoleRoutes, _ env: APIEnvironment) {
+        routes.trader.post("/v1/settlement/{day}") { request, context in
+            let principal = try context.caller()
             let service = try settlementService(env)
             let day = try marketDay(context.parameters.get("day"))
             let body = try await APIResponses.decodeBody(
@@ -32,8 +32,7 @@ extension APIRouter {
                 throw settlementError(error)
             }
         }
-        router.get("/v1/settlement/{day}") { _, context in
-            _ = try context.require(.viewer)
+        routes.viewer.get("/v1/settlement/{day}") { _, context in
             let service = try settlementService(env)
             let day = try marketDay(context.parameters.get("day"))
             let stored: SettlementService.Stored?
@@ -47,8 +46,7 @@ extension APIRouter {
             }
             return try APIResponses.json(SettlementView(stored))
         }
-        router.get("/v1/statements/{owner}") { request, context in
-            _ = try context.require(.viewer)
+        routes.viewer.get("/v1/statements/{owner}") { request, context in
             let service = try settlementService(env)
             let owner = OwnerID(try APIResponses.checkedID(context.parameters.get("owner"), what: "owner"))
             let month = request.uri.queryParameters.get("month").map { String($0) }

@@ -27,23 +27,25 @@ public enum APIRouter {
         router.add(middleware: BodyLimitMiddleware(maxBytes: env.maxBodyBytes))
         router.add(middleware: AuthMiddleware(tokens: env.tokens, limits: env.limits))
 
-        addSystemRoutes(router, env)
-        addFleetRoutes(router, env)
-        addCommandRoutes(router, env)
-        addScheduleRoutes(router, env)
-        addDispatchRoutes(router, env)
-        addMarketRoutes(router, env)
-        addSettlementRoutes(router, env)
-        addDemandResponseRoutes(router, env)
+        // Every route goes into the group of the role it requires; handlers never check roles themselves.
+        let routes = RoleRoutes(router)
+        addSystemRoutes(routes, env)
+        addFleetRoutes(routes, env)
+        addCommandRoutes(routes, env)
+        addScheduleRoutes(routes, env)
+        addDispatchRoutes(routes, env)
+        addMarketRoutes(routes, env)
+        addSettlementRoutes(routes, env)
+        addDemandResponseRoutes(routes, env)
         methods.set(router.routes.map { (method: $0.method, path: $0.path.description) })
         return router
     }
 
-    static func addSystemRoutes(_ router: Router<APIRequestContext>, _ env: APIEnvironment) {
-        router.get("/v1/health") { _, _ in
+    static func addSystemRoutes(_ routes: RoleRoutes, _ env: APIEnvironment) {
+        routes.open.get("/v1/health") { _, _ in
             try APIResponses.json(HealthView(status: "ok"))
         }
-        router.get("/v1/ready") { _, _ in
+        routes.open.get("/v1/ready") { _, _ in
             // The store check is a real read (an indexed lookup), so a wedged or vanished database shows here.
             var storeOK = false
             if let commands = env.commands {
@@ -59,8 +61,7 @@ public enum APIRouter {
             return try APIResponses.json(
                 ReadyView(ready: ready, checks: checks), status: ready ? .ok : .serviceUnavailable)
         }
-        router.get("/v1/status") { _, context in
-            _ = try context.require(.viewer)
+        routes.viewer.get("/v1/status") { _, context in
             let now = Date()
             let fleet = env.fleet.fleetView(now: now)
             var config = env.status.config
@@ -72,12 +73,12 @@ public enum APIRouter {
                     config: config, lastReload: env.status.lastReload, fleet: fleet.totals,
                     controlLoop: env.status.loopTimes.summary()))
         }
-        router.get("/v1/openapi.json") { _, _ in
+        routes.open.get("/v1/openapi.json") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.jsonBytes)))
         }
-        router.get("/metrics") { _, _ in
+        routes.open.get("/metrics") { _, _ in
             MetricsExporter.updateFleetGauges(env.fleet.deviceViews(), startedAt: env.status.startedAt)
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
@@ -85,22 +86,19 @@ public enum APIRouter {
         }
     }
 
-    static func addFleetRoutes(_ router: Router<APIRequestContext>, _ env: APIEnvironment) {
-        router.get("/v1/devices") { _, context in
-            _ = try context.require(.viewer)
+    static func addFleetRoutes(_ routes: RoleRoutes, _ env: APIEnvironment) {
+        routes.viewer.get("/v1/devices") { _, context in
             let devices = env.fleet.deviceViews()
             return try APIResponses.json(DeviceListView(count: devices.count, devices: devices))
         }
-        router.get("/v1/devices/{id}") { _, context in
-            _ = try context.require(.viewer)
+        routes.viewer.get("/v1/devices/{id}") { _, context in
             let id = try APIResponses.checkedID(context.parameters.get("id"), what: "device")
             guard let view = env.fleet.deviceView(DeviceID(id)) else {
                 throw APIError.notFound("device '\(id)' is not configured")
             }
             return try APIResponses.json(view)
         }
-        router.get("/v1/fleet") { _, context in
-            _ = try context.require(.viewer)
+        routes.viewer.get("/v1/fleet") { _, context in
             return try APIResponses.json(env.fleet.fleetView())
         }
     }
