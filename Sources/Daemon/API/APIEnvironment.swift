@@ -18,6 +18,8 @@ public struct APIEnvironment: Sendable {
     public var demandResponse: DemandResponseService? = nil
     /// Per-token request rate and per-address failed-authentication limits (README "API limits").
     public var limits: APILimits = APILimits()
+    /// The operator's page served at `/` (README "Dashboard"); nil: `/` answers 503.
+    public var dashboard: DashboardFiles? = nil
 
     public init(
         tokens: TokenStore, fleet: FleetHandle, status: DaemonStatus, commands: CommandService? = nil,
