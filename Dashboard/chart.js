@@ -4,7 +4,7 @@
 import { t, num, kw } from './i18n.js';
 
 const NS = 'http://www.w3.org/2000/svg';
-const W = 960, H = 300, L = 64, R = 64, T = 12, B = 28;
+const W = 960, H = 310, L = 64, R = 64, T = 24, B = 28;
 
 function el(name, attrs, parent) {
   const e = document.createElementNS(NS, name);
@@ -44,9 +44,9 @@ export function drawDay(host, tip, day) {
   for (let k = 0; k <= 4; k++) {
     const v = lo + ((hi - lo) * k) / 4;
     el('line', { x1: L, x2: W - R, y1: y(v), y2: y(v), class: 'gridline' }, axis);
-    el('text', { x: L - 6, y: y(v) + 4, 'text-anchor': 'end' }, axis).textContent = num(v, 0);
+    el('text', { x: L - 6, y: y(v) + 4, 'text-anchor': 'end' }, axis).textContent = num(v, hi - lo < 20 ? 1 : 0);
   }
-  el('text', { x: 4, y: T + 10 }, axis).textContent = 'kW';
+  el('text', { x: L - 6, y: 11, 'text-anchor': 'end' }, axis).textContent = 'kW';
   for (let h = 0; h <= 24; h += 3) {
     el('text', { x: x(h * 4), y: H - 8, 'text-anchor': 'middle' }, axis).textContent = `${String(h).padStart(2, '0')}:00`;
   }
@@ -83,7 +83,7 @@ export function drawDay(host, tip, day) {
     el('path', { d: prices.map((p, i) => `${i ? 'L' : 'M'}${x(i + 0.5)},${py(p)}`).join(''), class: 'price' }, svg);
     el('text', { x: W - R + 6, y: py(ph) + 4 }, axis).textContent = num(ph, 0);
     el('text', { x: W - R + 6, y: py(pl) + 4 }, axis).textContent = num(pl, 0);
-    el('text', { x: W - R + 4, y: T + 10 }, axis).textContent = '¥/MWh';
+    el('text', { x: W - R + 6, y: 11 }, axis).textContent = '¥/MWh';
   }
 
   // Hover targets, one per interval, and the selection marker.

@@ -202,9 +202,11 @@ def main():
     total, took = wait_until(lambda: (lambda f: f["totals"]["ok"] >= 990 and f)(http("GET", "/v1/fleet", "viewer")[2]), 40, 0.5)
     check("1,000 simulated devices are polled by vppd", total and total["totals"]["devices"] == 1000,
           f"{total['totals'] if total else 'no fleet'} after {took:.1f} s")
+    today = http("GET", "/v1/schedule", "viewer")[2]["day"]
+    clear_today(today)
     b = Browser()
     try:
-        run(b, daemon)
+        run(b, daemon, today)
     finally:
         b.close()
         daemon.stop()
@@ -215,7 +217,36 @@ def main():
     sys.exit(0 if failed == 0 and passed > 0 else 1)
 
 
-def run(b, daemon):
+def clear_today(day):
+    """Today's schedule through the market routes, as a trader would make it: a bid built from a price forecast,
+    submitted, and a clearing that answers it (each interval cleared at one of its offered steps)."""
+    prices = [round(300 + 200 * __import__("math").sin((i - 30) / 96 * 6.283), 2) for i in range(96)]
+    st, _, built = http("POST", "/v1/bids", "trader", {"day": day, "pricesYuanPerMWh": prices}, timeout=60)
+    if st != 201:
+        check("today's bid is built", False, f"{st} {built}")
+        return
+    version = built["bid"]["version"]
+    st, _, sub = http("POST", f"/v1/bids/{day}/{version}/submit", "trader")
+    rows = ["market_day,bid_version,unit,interval,cleared_quantity,price_yuan_per_mwh"]
+    for iv in built["bid"]["intervals"]:
+        steps = iv["segments"]
+        if steps:
+            step = steps[len(steps) // 2]
+            rows.append(f"{day},{version},MW,{iv['index']},{step['netMW']},{step['priceYuanPerMWh']}")
+        else:
+            rows.append(f"{day},{version},MW,{iv['index']},{iv['baseMW']},{prices[iv['index'] - 1]}")
+    req = urllib.request.Request(BASE + "/v1/clearing", data=("\n".join(rows) + "\n").encode(), method="POST",
+                                 headers={"Authorization": f"Bearer {TOKENS['trader']}", "Content-Type": "text/csv"})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            st, body = r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        st, body = e.code, json.loads(e.read() or b"{}")
+    check("today's schedule is cleared through the market routes", st == 201 and body.get("scheduleVersion"),
+          f"bid v{version} submitted {sub.get('submitted') if isinstance(sub, dict) else sub}; clearing {st} {str(body)[:200]}")
+
+
+def run(b, daemon, today):
     # --- The page itself: CSP, no cookies, weight.
     status, headers, _ = http("GET", "/")
     csp = headers.get("Content-Security-Policy", "")
@@ -266,10 +297,15 @@ def run(b, daemon):
     market_text = b.js("document.getElementById('market').textContent")
     check("the market section shows the calendar's days and says what has no data source",
           all(g["day"] in market_text for g in cal["gates"][1:]) and "capability" in market_text.lower(), market_text[:160])
-    # Hovering an interval shows its numbers.
+    # The day's schedule as the chart draws it, and hovering an interval shows its numbers.
+    schedule = http("GET", f"/v1/schedule/{today}", "viewer")[2]
+    _, _ = wait_until(lambda: b.js("document.getElementById('chart').dataset.intervals") == "96", 5)
+    check("the chart draws the day's 96 scheduled intervals", b.js("document.getElementById('chart').dataset.intervals") == str(len(schedule["intervals"])) == "96")
     b.js("document.querySelector('#chart rect.hit[data-i=\"40\"]').dispatchEvent(new MouseEvent('mouseenter'))")
     tip = b.js("document.getElementById('chart-tip').textContent")
-    check("hovering an interval shows its numbers", tip.startswith("Interval 41 (10:00)"), tip)
+    target = next((i["targetKW"] for i in schedule["intervals"] if i["index"] == 41), None)
+    want_kw = f"{target:,.1f} kW" if target is not None else "?"
+    check("hovering an interval shows its numbers, equal to GET /v1/schedule's", tip.startswith("Interval 41 (10:00)") and f"Cleared schedule {want_kw}" in tip, f"{tip} / API {want_kw}")
     b.js("document.getElementById('day-next').click()")
     want = cal["gates"][2]["day"]
     _, _ = wait_until(lambda: b.js("document.getElementById('chart').dataset.day") == want, 5)

@@ -63,8 +63,15 @@ extension OpenAPIDocument {
                 ]),
             case .object(var responses)? = o["responses"]
         else { return [:] }
+        // Each event as a Server-Sent Events object (how Schemathesis reads `text/event-stream`): its name, an
+        // increasing id and one line of JSON data (`FleetView`, `LiveDevicesEvent`, `CommandListView`, `{}`).
+        let event = object(
+            [
+                "event": enumeration(["fleet", "devices", "commands", "end"]), "id": ["type": "string", "pattern": "^[0-9]+$"],
+                "data": ["type": "string", "minLength": 2],
+            ], required: ["event", "id", "data"])
         responses["200"] = [
-            "description": "An event stream", "content": ["text/event-stream": ["schema": ["type": "string"]]],
+            "description": "An event stream", "content": ["text/event-stream": ["schema": event]],
         ]
         o["responses"] = .object(responses)
         return .object(o)
