@@ -59,7 +59,9 @@ struct DashboardTests {
                 address: .modbusTCP(host: "127.0.0.1", port: 1502, unit: i))
         }
         let state = FleetState(devices: devices)
-        for d in devices { state.ingest(d.id, values: [CanonicalPoint.activePowerKW: 1, CanonicalPoint.socPercent: 50]) }
+        for d in devices {
+            state.ingest(d.id, values: [CanonicalPoint.activePowerKW: 1, CanonicalPoint.socPercent: 50])
+        }
         let fleet = FleetHandle(state: state)
         let env = APIEnvironment(
             tokens: TokenStore(), fleet: fleet,
@@ -82,7 +84,9 @@ struct DashboardTests {
         #expect(change.contains("\"id\":\"bat-2\""))
         #expect(!change.contains("\"id\":\"bat-1\""))
         #expect(change.contains("event: fleet\n"))
-        let ids = (first + change).split(separator: "\n").filter { $0.hasPrefix("id: ") }.compactMap { Int($0.dropFirst(4)) }
+        let ids = (first + change).split(separator: "\n").filter { $0.hasPrefix("id: ") }.compactMap {
+            Int($0.dropFirst(4))
+        }
         #expect(!ids.isEmpty && ids == ids.sorted() && Set(ids).count == ids.count, "\(ids)")
     }
 }

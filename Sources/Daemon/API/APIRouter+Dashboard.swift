@@ -68,7 +68,8 @@ extension APIRouter {
             }
             return try APIResponses.json(
                 MarketCalendarView(
-                    profile: profile.id, deviationTolerancePercent: profile.deviationTolerancePercent, timeZone: tz.identifier, now: now, gates: gates))
+                    profile: profile.id, deviationTolerancePercent: profile.deviationTolerancePercent,
+                    timeZone: tz.identifier, now: now, gates: gates))
         }
         router.get("/v1/devices/{id}/setpoints") { request, context in
             _ = try context.require(.viewer)

@@ -67,7 +67,8 @@ extension OpenAPIDocument {
         // increasing id and one line of JSON data (`FleetView`, `LiveDevicesEvent`, `CommandListView`, `{}`).
         let event = object(
             [
-                "event": enumeration(["fleet", "devices", "commands", "end"]), "id": ["type": "string", "pattern": "^[0-9]+$"],
+                "event": enumeration(["fleet", "devices", "commands", "end"]),
+                "id": ["type": "string", "pattern": "^[0-9]+$"],
                 "data": ["type": "string", "minLength": 2],
             ], required: ["event", "id", "data"])
         responses["200"] = [
