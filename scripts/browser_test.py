@@ -204,6 +204,7 @@ def main():
           f"{total['totals'] if total else 'no fleet'} after {took:.1f} s")
     today = http("GET", "/v1/schedule", "viewer")[2]["day"]
     clear_today(today)
+    invite_tomorrow(today)
     b = Browser()
     try:
         run(b, daemon, today)
@@ -244,6 +245,18 @@ def clear_today(day):
         st, body = e.code, json.loads(e.read() or b"{}")
     check("today's schedule is cleared through the market routes", st == 201 and body.get("scheduleVersion"),
           f"bid v{version} submitted {sub.get('submitted') if isinstance(sub, dict) else sub}; clearing {st} {str(body)[:200]}")
+
+
+def invite_tomorrow(today):
+    """A DR invitation for tomorrow's evening peak (intervals 73…76), as the load management platform sends it."""
+    import datetime
+    day = (datetime.date.fromisoformat(today) + datetime.timedelta(days=1)).isoformat()
+    deadline = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    doc = {"kind": "dr-invitation", "id": "browser-peak-1", "direction": "peakShaving", "timing": "dayAhead", "day": day,
+           "priceCapYuanPerMWh": 1200, "deadline": deadline,
+           "intervals": [{"index": i, "requestedMW": 2} for i in (73, 74, 75, 76)]}
+    st, _, body = http("POST", "/v1/dr/invitations", "trader", doc)
+    check("a DR invitation for tomorrow is received", st == 201, f"{st} {str(body)[:200]}")
 
 
 def run(b, daemon, today):
@@ -311,6 +324,12 @@ def run(b, daemon, today):
     _, _ = wait_until(lambda: b.js("document.getElementById('chart').dataset.day") == want, 5)
     tomorrow = b.js("document.getElementById('chart').dataset.day")
     check("tomorrow is one click away", tomorrow == want, f"chart day {tomorrow}, tomorrow {want}")
+    _, _ = wait_until(lambda: b.js("document.querySelectorAll('#chart rect.dr').length") == 4, 5)
+    b.js("document.querySelector('#chart rect.hit[data-i=\"73\"]').dispatchEvent(new MouseEvent('mouseenter'))")
+    tip = b.js("document.getElementById('chart-tip').textContent")
+    check("tomorrow's DR event is drawn on its four intervals", b.js("document.querySelectorAll('#chart rect.dr').length") == 4
+          and "browser-peak-1 (invited)" in tip, tip)
+    check("the market section lists the DR event with its status", "browser-peak-1" in b.js("document.getElementById('market').textContent"))
     b.js("document.getElementById('day-today').click()")
 
     # --- Live latency: a command created through the API appears on the page.
@@ -359,6 +378,18 @@ def run(b, daemon, today):
     b.js(f"document.querySelector('button.cancel[data-command=\"{cid}\"]').click()")
     cancelled, _ = wait_until(lambda: http("GET", f"/v1/commands/{cid}", "viewer")[2].get("status") == "cancelled", 5)
     check("cancelling from the page cancels the command", cancelled)
+    # An emergency stop of one battery from the page, cancelled again.
+    b.js("""(() => { const v = (id, x) => { const e = document.getElementById(id); e.value = x; e.dispatchEvent(new Event('change')); };
+        v('cmd-kind', 'emergencyStop'); v('cmd-scope', 'device'); v('cmd-id', 'bat-0002'); v('cmd-minutes', '5');
+        v('cmd-reason', 'browser test: emergency stop'); document.getElementById('command-result').dataset.command = '';
+        document.getElementById('cmd-submit').click(); })()""")
+    stop_id, _ = wait_until(lambda: b.js("document.getElementById('command-result').dataset.command"), 10)
+    stop = http("GET", f"/v1/commands/{stop_id}", "viewer")[2] if stop_id else {}
+    check("an emergency stop issued from the page is stored for its device", stop.get("kind") == "emergencyStop"
+          and stop.get("target") == {"scope": "device", "id": "bat-0002"} and stop.get("status") in ("pending", "active"),
+          str(stop)[:200])
+    if stop_id:
+        http("POST", f"/v1/commands/{stop_id}/cancel", "operator", {"reason": "browser test done"})
     # An infeasible request gets the API's refusal text.
     b.js("""(() => { const v = (id, x) => { const e = document.getElementById(id); e.value = x; e.dispatchEvent(new Event('change')); };
         v('cmd-kind', 'discharge'); v('cmd-scope', 'device'); v('cmd-id', 'no-such-device'); v('cmd-value', '5'); v('cmd-unit', 'kW');
