@@ -54,6 +54,20 @@ def http(method, path, role=None, body=None, timeout=10):
             return e.code, dict(e.headers), raw
 
 
+def sim_control(line):
+    """One command on vppsim's control port; returns its reply line."""
+    import socket
+    with socket.create_connection(("127.0.0.1", int(os.environ["CONTROL_PORT"])), timeout=5) as s:
+        s.sendall((line + "\n").encode())
+        data = b""
+        while not data.endswith(b"\n"):
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+    return data.decode().strip()
+
+
 def wait_until(fn, timeout, step=0.05):
     """Calls fn until it returns a truthy value or timeout seconds pass; returns (value, seconds)."""
     start = time.monotonic()
@@ -397,6 +411,23 @@ def run(b, daemon, today):
     refused, _ = wait_until(lambda: b.js("(t => t.startsWith('Refused') && t)(document.getElementById('command-result').textContent)"), 5)
     st, _, body = http("POST", "/v1/commands", "operator", {"kind": "discharge", "target": {"scope": "device", "id": "no-such-device"}, "magnitude": {"value": 5, "unit": "kW"}, "durationSeconds": 600, "reason": "browser test: refused"})
     check("a refused command shows the API's status and detail", bool(refused) and str(st) in refused and body["detail"] in refused, f"{refused} / API {st} {body.get('detail')}")
+
+    # --- A device that vanishes (vppsim's fault control): the daemon marks it stale, the page's table and alerts
+    #     follow through the live stream (it shows as down or stale, whichever the daemon sees first).
+    victim = "pv-0005"
+    b.js(f"document.getElementById('device-filter').value = '{victim}'; document.getElementById('device-filter').dispatchEvent(new Event('input'))")
+    reply = sim_control(f"fault {victim} drop")
+    api_stale, took_api = wait_until(lambda: http("GET", f"/v1/devices/{victim}", "viewer")[2]["health"] != "ok", 20, 0.05)
+    t_api = time.monotonic()
+    shown, _ = wait_until(lambda: b.js(f"(r => r && r.classList.contains('bad') && r.textContent)(document.querySelector('#devices-body .vrow[data-id=\"{victim}\"]:not([hidden])'))"), 10, 0.02)
+    stale_latency = time.monotonic() - t_api
+    figures["live_update_latency_device_stale_ms"] = round(stale_latency * 1000, 1)
+    check("a device that stops answering is shown as not ok on the page through the live stream", api_stale and shown,
+          f"vppsim '{reply}'; API stale after {took_api:.1f} s, page {stale_latency * 1000:.0f} ms later: {shown}")
+    alerted, _ = wait_until(lambda: victim in b.js("document.getElementById('alerts').textContent"), 5)
+    check("the alerts list the device that stopped answering", alerted)
+    sim_control(f"fault {victim} clear")
+    b.js("document.getElementById('device-filter').value = ''; document.getElementById('device-filter').dispatchEvent(new Event('input'))")
 
     if os.environ.get("SCREENSHOT") or True:
         b.js("window.scrollTo(0, 0)")
