@@ -19,6 +19,8 @@ function el(name, attrs, parent) {
  */
 export function drawDay(host, tip, day) {
   host.textContent = '';
+  tip.textContent = '';
+  delete tip.dataset.interval;
   const rows = new Array(96).fill(null);
   for (const i of day.schedule?.intervals ?? []) if (i.index >= 1 && i.index <= 96) rows[i.index - 1] = i;
   const tol = (day.tolerancePercent ?? 0) / 100;

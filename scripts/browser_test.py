@@ -429,9 +429,12 @@ def run(b, daemon, today):
     sim_control(f"fault {victim} clear")
     b.js("document.getElementById('device-filter').value = ''; document.getElementById('device-filter').dispatchEvent(new Event('input'))")
 
-    if os.environ.get("SCREENSHOT") or True:
-        b.js("window.scrollTo(0, 0)")
+    if True:  # always into the work directory, and to SCREENSHOT when given
+        b.js("window.scrollTo(0, 0); document.querySelector('#chart rect.hit[data-i=\"40\"]').dispatchEvent(new MouseEvent('mouseenter'))")
+        b.send("Emulation.setDeviceMetricsOverride", width=1400, height=1700, deviceScaleFactor=1, mobile=False)
+        time.sleep(0.3)
         shot = b.send("Page.captureScreenshot", format="png", captureBeyondViewport=False)
+        b.send("Emulation.clearDeviceMetricsOverride")
         import base64
         data = base64.b64decode(shot["data"])
         for path in filter(None, [os.path.join(WORK, "dashboard.png"), os.environ.get("SCREENSHOT")]):
