@@ -63,12 +63,13 @@ struct DashboardTests {
             state.ingest(d.id, values: [CanonicalPoint.activePowerKW: 1, CanonicalPoint.socPercent: 50])
         }
         let fleet = FleetHandle(state: state)
-        let env = APIEnvironment(
+        var env = APIEnvironment(
             tokens: TokenStore(), fleet: fleet,
             status: DaemonStatus(
                 config: .init(
                     path: "-", apiListen: "-", stateDirectory: "-", controlPeriodMs: 1000, sites: 1, devices: 3,
                     tokens: 0)))
+        env.liveRows = LiveRows(maxAge: .zero)  // every call reads the fleet afresh
         var stream = LiveStream.StreamState()
         let first = await stream.next(env)
         #expect(first.contains("event: fleet\n"))
@@ -84,6 +85,15 @@ struct DashboardTests {
         #expect(change.contains("\"id\":\"bat-2\""))
         #expect(!change.contains("\"id\":\"bat-1\""))
         #expect(change.contains("event: fleet\n"))
+        // A new read with the same values moves only `lastSeen`: not sent until it has moved 10 s.
+        state.ingest(DeviceID("bat-2"), values: [CanonicalPoint.activePowerKW: 7], at: Date().addingTimeInterval(2))
+        fleet.invalidateAggregate()
+        let seen = await stream.next(env)
+        #expect(!seen.contains("event: devices"), "\(seen)")
+        state.ingest(DeviceID("bat-2"), values: [CanonicalPoint.activePowerKW: 7], at: Date().addingTimeInterval(12))
+        fleet.invalidateAggregate()
+        let later = await stream.next(env)
+        #expect(later.contains("\"id\":\"bat-2\""), "\(later)")
         let ids = (first + change).split(separator: "\n").filter { $0.hasPrefix("id: ") }.compactMap {
             Int($0.dropFirst(4))
         }

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import ServiceLifecycle
 import Store
+import Synchronization
 import VPPCore
 
 /// `GET /v1/stream`: the page's live state as Server-Sent Events (README "Dashboard"), read from the daemon's
@@ -23,6 +24,8 @@ enum LiveStream {
     static let secondsRange = 1...30
     static let defaultSeconds = 25
     static let commandWindow = 50
+    /// Seconds a device's `lastSeen` may move before its row is sent for that alone.
+    static let lastSeenResolution: TimeInterval = 10
 
     static func response(_ env: APIEnvironment, lasting: Duration) -> Response {
         Response(
@@ -69,17 +72,24 @@ enum LiveStream {
                 fleet = data
                 out += event("fleet", data)
             }
-            let rows = env.fleet.deviceViews(now: now).map(LiveDeviceView.init)
-            let current = Dictionary(rows.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-            let changed = devices.map { old in rows.filter { old[$0.id] != $0 } } ?? rows
-            let removed = devices.map { old in old.keys.filter { current[$0] == nil }.sorted() } ?? []
+            let rows = env.liveRows.rows(env.fleet, now: now)
+            let current = Set(rows.map(\.id))
+            let changed =
+                devices.map { sent in
+                    rows.filter { row in sent[row.id].map { old in Self.differs(old, row) } ?? true }
+                } ?? rows
+            let removed = devices.map { sent in sent.keys.filter { !current.contains($0) }.sorted() } ?? []
             if devices == nil || !changed.isEmpty || !removed.isEmpty,
                 let data = try? encoder.encode(
                     LiveDevicesEvent(full: devices == nil, devices: changed, removed: removed))
             {
                 out += event("devices", data)
             }
-            devices = current
+            // What the page now has: the rows sent, so that `lastSeen` moves on in steps of the resolution.
+            var sent = devices ?? [:]
+            for id in removed { sent[id] = nil }
+            for row in changed { sent[row.id] = row }
+            devices = sent
             if let service = env.commands, let list = try? await service.list(CommandQuery(limit: commandWindow)),
                 let data = try? encoder.encode(CommandListView(count: list.count, commands: list)), data != commands
             {
@@ -89,10 +99,44 @@ enum LiveStream {
             return out
         }
 
+        /// Whether the page's row `old` needs `new`: any field but `lastSeen`, or `lastSeen` moved by at least
+        /// `lastSeenResolution`. Every answering device is read every poll, so an exact `lastSeen` would resend
+        /// the whole fleet every period for a column that shows seconds.
+        static func differs(_ old: LiveDeviceView, _ new: LiveDeviceView) -> Bool {
+            var a = old
+            var b = new
+            a.lastSeen = nil
+            b.lastSeen = nil
+            if a != b { return true }
+            switch (old.lastSeen, new.lastSeen) {
+            case (let x?, let y?): return abs(y.timeIntervalSince(x)) >= lastSeenResolution
+            case (nil, nil): return false
+            default: return true
+            }
+        }
+
         /// One event: JSON has no raw line breaks, so the data is a single `data:` line.
         mutating func event(_ name: String, _ data: Data) -> String {
             sequence += 1
             return "id: \(sequence)\nevent: \(name)\ndata: \(String(decoding: data, as: UTF8.self))\n\n"
         }
+    }
+}
+
+/// The devices' stream rows, built at most once per `maxAge` for every open stream together: building them reads
+/// and converts every device's snapshot, the largest part of a stream's cost, and a second page should not double
+/// it.
+public final class LiveRows: Sendable {
+    private let cache = Mutex<(at: ContinuousClock.Instant, rows: [LiveDeviceView])?>(nil)
+    let maxAge: Duration
+
+    public init(maxAge: Duration = .milliseconds(200)) { self.maxAge = maxAge }
+
+    func rows(_ fleet: FleetHandle, now: Date) -> [LiveDeviceView] {
+        let clock = ContinuousClock.now
+        if let hit = cache.withLock({ c in c.flatMap { clock - $0.at < maxAge ? $0.rows : nil } }) { return hit }
+        let rows = fleet.deviceViews(now: now).map(LiveDeviceView.init)
+        cache.withLock { $0 = (clock, rows) }
+        return rows
     }
 }
