@@ -47,9 +47,10 @@ export async function getOrNull(path) {
 
 /**
  * The live stream (`GET /v1/stream`, Server-Sent Events) read with fetch, since EventSource cannot send a bearer
- * header. `onEvent(name, data)` for each event; `onState('live' | 'lost')`. A stream that ends with its `end`
+ * header. `onEvent(name, data)` for each event; `onState('live' | 'lost' | 'unauthorized')`. A stream that ends with its `end`
  * event is reopened at once without being reported; one that breaks, or sends nothing for `silenceMs`, is
- * reported as lost and reopened with a growing delay (at most 5 s). Returns a function that stops it.
+ * reported as lost and reopened with a growing delay (at most 5 s). A 401 (the token was revoked) stops it and
+ * reports `unauthorized`. Returns a function that stops it.
  */
 export function openStream(onEvent, onState, silenceMs = 3000) {
   let stopped = false;
@@ -67,6 +68,7 @@ export function openStream(onEvent, onState, silenceMs = 3000) {
     let ended = false;
     try {
       const res = await fetch('/v1/stream', { headers: { Authorization: `Bearer ${token()}`, Accept: 'text/event-stream' }, signal: controller.signal, credentials: 'omit', cache: 'no-store' });
+      if (res.status === 401) { stopped = true; onState('unauthorized'); return true; }
       if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
       const reader = res.body.getReader();
       const decoder = new TextDecoder();

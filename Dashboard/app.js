@@ -290,6 +290,15 @@ async function loadMarket() {
 // ---- live ----
 function setLive(s) {
   const el = $('live');
+  if (s === 'unauthorized') {
+    // The token no longer works (revoked, or the daemon's token file changed): back to the sign-in form.
+    setToken(null);
+    $('main').hidden = true;
+    $('signin').hidden = false;
+    $('signout').hidden = true;
+    $('signin-error').textContent = t('signinFailed', { d: 'invalid bearer token' });
+    s = 'offline';
+  }
   el.className = `live ${s === 'live' ? 'on' : 'off'}`;
   el.dataset.state = s;
   el.textContent = t(s === 'live' ? 'live' : s === 'lost' ? 'reconnecting' : 'offline');

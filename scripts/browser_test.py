@@ -477,6 +477,12 @@ def run(b, daemon, today):
     errors = [e for e in b.console_errors()]
     check("the viewer's page has no console errors", not errors, "; ".join(errors[:5]))
 
+    # --- A token the daemon does not know: back to the sign-in form, with the reason.
+    b.js("sessionStorage.setItem('vppd.token', 'vpp_not-a-token')")
+    b.send("Page.reload", ignoreCache=True)
+    refused, _ = wait_until(lambda: b.js("!!document.body && !document.getElementById('signin').hidden && document.getElementById('main').hidden && document.getElementById('signin-error').textContent"), 10)
+    check("an unknown token is refused and the sign-in form says why", bool(refused) and "invalid bearer token" in refused, refused or "")
+
 
 if __name__ == "__main__":
     main()
