@@ -94,8 +94,6 @@ function renderFleet(f) {
   const row = ([k, a]) => [k, kw(a.powerKW), kw(a.ratedPowerKW, 0), kw(a.upKW), kw(a.downKW), `${a.ok}/${a.stale}/${a.down}/${a.unknown}`];
   table($('sites-table'), head, Object.entries(f.sites).sort().map(row));
   table($('kinds-table'), head, Object.entries(f.kinds).sort().map(row));
-  const health = `${tot.ok}/${tot.stale}/${tot.down}/${tot.unknown}`;
-  if (health !== state.lastHealth) { state.lastHealth = health; loadAlerts(); }
 }
 
 // ---- alerts ----
@@ -315,6 +313,7 @@ function onEvent(name, data) {
       requestAnimationFrame(() => { perf.firstPaint = performance.now(); document.body.dataset.painted = '1'; });
     }
   } else if (name === 'commands') renderCommands(data);
+  else if (name === 'alerts') loadAlerts();
 }
 
 // ---- session ----

@@ -427,6 +427,14 @@ def run(b, daemon, today):
     alerted, _ = wait_until(lambda: victim in b.js("document.getElementById('alerts').textContent"), 5)
     check("the alerts list the device that stopped answering", alerted)
     sim_control(f"fault {victim} clear")
+    # A file the inbox refuses shows in the alerts with its reason (the stream's alert counts trigger the read).
+    with open(os.path.join(WORK, "state", "inbox", "clearing-broken.json"), "w") as f:
+        f.write('{"kind": "clearing", "marketDay": "not a day"')
+    listed, took = wait_until(lambda: "clearing-broken.json" in b.js("document.getElementById('alerts').textContent"), 15, 0.1)
+    rejected = http("GET", "/v1/alerts", "viewer")[2]["rejectedFiles"]
+    check("a file the inbox refused is listed in the alerts with its reason", listed and rejected
+          and rejected[0]["reason"][:40] in b.js("document.getElementById('alerts').textContent"),
+          f"after {took:.1f} s: {rejected[0] if rejected else 'none'}")
     b.js("document.getElementById('device-filter').value = ''; document.getElementById('device-filter').dispatchEvent(new Event('input'))")
 
     if True:  # always into the work directory, and to SCREENSHOT when given

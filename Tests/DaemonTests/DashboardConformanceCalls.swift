@@ -32,6 +32,7 @@ func exerciseDashboardRoutes(
     #expect(stream.text.contains("event: fleet\n"), "\(stream.text.prefix(300))")
     #expect(stream.text.contains("event: devices\n"))
     #expect(stream.text.contains("event: commands\n"))
+    #expect(stream.text.contains("event: alerts\n"))
     #expect(stream.text.hasSuffix("event: end\ndata: {}\n\n"))
     _ = try call("GET", "/v1/stream?seconds=0", "viewer", nil, 400)
     _ = try call("GET", "/v1/stream", nil, nil, 401)

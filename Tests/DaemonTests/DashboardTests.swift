@@ -73,6 +73,7 @@ struct DashboardTests {
         var stream = LiveStream.StreamState()
         let first = await stream.next(env)
         #expect(first.contains("event: fleet\n"))
+        #expect(first.contains("event: alerts\ndata: {\"devices\":0,\"rejectedFiles\":0}"), "\(first)")
         #expect(first.contains("\"full\":true"))
         #expect(first.components(separatedBy: "\"id\":\"bat-").count == 4, "\(first)")
         // Nothing changed: nothing is sent (the caller sends a comment line to keep the connection alive).

@@ -136,8 +136,16 @@ extension APIRouter {
             failedWrites: Array(failed.prefix(alertListLimit)))
     }
 
-    /// The inbox's refused files, newest first: each `rejected/<name>` with its `<name>.error.txt` (the reason,
-    /// cut to 500 characters).
+    /// How many files the inbox refused (their `.error.txt` siblings under `rejected/`).
+    static func rejectedFileCount(stateDirectory: String) -> Int {
+        let dir = URL(fileURLWithPath: stateDirectory, isDirectory: true).appendingPathComponent(
+            "rejected", isDirectory: true)
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+        return names.filter { $0.hasSuffix(".error.txt") }.count
+    }
+
+    /// The inbox's refused files, newest first: each `rejected/<name>` with the reason from its `<name>.error.txt`
+    /// (cut to 500 characters).
     static func rejectedFiles(stateDirectory: String) -> [AlertsView.RejectedFile] {
         let dir = URL(fileURLWithPath: stateDirectory, isDirectory: true).appendingPathComponent(
             "rejected", isDirectory: true)
@@ -147,7 +155,10 @@ extension APIRouter {
         return names.filter { $0.hasSuffix(suffix) }.map { errorName in
             let url = dir.appendingPathComponent(errorName)
             let at = (try? fm.attributesOfItem(atPath: url.path)[.modificationDate] as? Date) ?? nil
-            let reason = fm.contents(atPath: url.path).map { String(decoding: $0.prefix(2000), as: UTF8.self) } ?? ""
+            let text = fm.contents(atPath: url.path).map { String(decoding: $0.prefix(2000), as: UTF8.self) } ?? ""
+            // The inbox writes `file:`, `rejected at:` and `reason:` lines; the reason is what the operator needs.
+            let reasonLine = text.split(separator: "\n").first { $0.hasPrefix("reason: ") }
+            let reason = reasonLine.map { String($0.dropFirst("reason: ".count)) } ?? text
             return AlertsView.RejectedFile(
                 name: String(errorName.dropLast(suffix.count)), at: at ?? .distantPast,
                 reason: String(reason.trimmingCharacters(in: .whitespacesAndNewlines).prefix(500)))

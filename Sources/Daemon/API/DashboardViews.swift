@@ -147,3 +147,10 @@ public struct LiveDevicesEvent: Codable, Sendable, Hashable {
     public var devices: [LiveDeviceView]
     public var removed: [String]
 }
+
+/// The `alerts` event of the live stream: counts that are cheap to keep current; the page reads `/v1/alerts` for
+/// the lists when they change.
+public struct LiveAlertsEvent: Codable, Sendable, Hashable {
+    public var devices: Int
+    public var rejectedFiles: Int
+}

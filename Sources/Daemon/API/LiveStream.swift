@@ -13,6 +13,7 @@ import VPPCore
 /// - `fleet`: `FleetView` (totals, sites, kinds), when it changed;
 /// - `devices`: `LiveDevicesEvent`, every device first, then only changed rows;
 /// - `commands`: `CommandListView` of the newest 50 commands, when it changed;
+/// - `alerts`: `LiveAlertsEvent`, the counts of devices not ok and of refused inbox files, when they changed;
 /// - `end`: the stream closes normally after `lasting`; the page reconnects at once.
 /// A comment line (`: tick`) is sent on a period with nothing new, so a dead connection is noticed by both
 /// sides within a period.
@@ -57,6 +58,7 @@ enum LiveStream {
         var fleet: Data?
         var devices: [String: LiveDeviceView]?
         var commands: Data?
+        var alerts: Data?
         let encoder: JSONEncoder = {
             let e = JSONEncoder()
             e.dateEncodingStrategy = .iso8601
@@ -90,6 +92,15 @@ enum LiveStream {
             for id in removed { sent[id] = nil }
             for row in changed { sent[row.id] = row }
             devices = sent
+            // The cheap alert counts (devices not ok, files the inbox refused): a change tells the page to read
+            // `/v1/alerts`, which also reads the store.
+            let summary = LiveAlertsEvent(
+                devices: rows.filter { $0.health != "ok" }.count,
+                rejectedFiles: APIRouter.rejectedFileCount(stateDirectory: env.status.config.stateDirectory))
+            if let data = try? encoder.encode(summary), data != alerts {
+                alerts = data
+                out += event("alerts", data)
+            }
             if let service = env.commands, let list = try? await service.list(CommandQuery(limit: commandWindow)),
                 let data = try? encoder.encode(CommandListView(count: list.count, commands: list)), data != commands
             {

@@ -64,10 +64,11 @@ extension OpenAPIDocument {
             case .object(var responses)? = o["responses"]
         else { return [:] }
         // Each event as a Server-Sent Events object (how Schemathesis reads `text/event-stream`): its name, an
-        // increasing id and one line of JSON data (`FleetView`, `LiveDevicesEvent`, `CommandListView`, `{}`).
+        // increasing id and one line of JSON data (`FleetView`, `LiveDevicesEvent`, `CommandListView`,
+        // `LiveAlertsEvent`, `{}`).
         let event = object(
             [
-                "event": enumeration(["fleet", "devices", "commands", "end"]),
+                "event": enumeration(["fleet", "devices", "commands", "alerts", "end"]),
                 "id": ["type": "string", "pattern": "^[0-9]+$"],
                 "data": ["type": "string", "minLength": 2],
             ], required: ["event", "id", "data"])
