@@ -210,20 +210,26 @@ def sign_in(b, role):
 
 
 def main():
+    # A timeout (SIGTERM from the wrapper's `timeout`) still stops the browser and vppd: the finally blocks run.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     daemon = Daemon()
-    daemon.start()
-    # Every device answers before the page is measured (1,000 devices over MQTT and Modbus).
-    total, took = wait_until(lambda: (lambda f: f["totals"]["ok"] >= 990 and f)(http("GET", "/v1/fleet", "viewer")[2]), 40, 0.5)
-    check("1,000 simulated devices are polled by vppd", total and total["totals"]["devices"] == 1000,
-          f"{total['totals'] if total else 'no fleet'} after {took:.1f} s")
-    today = http("GET", "/v1/schedule", "viewer")[2]["day"]
-    clear_today(today)
-    invite_tomorrow(today)
-    b = Browser()
+    b = None
     try:
+        daemon.start()
+        # Every device answers before the page is measured (1,000 devices over Modbus and MQTT).
+        total, took = wait_until(lambda: (lambda f: f["totals"]["ok"] >= 990 and f)(http("GET", "/v1/fleet", "viewer")[2]), 40, 0.5)
+        check("1,000 simulated devices are polled by vppd", total and total["totals"]["devices"] == 1000,
+              f"{total['totals'] if total else 'no fleet'} after {took:.1f} s")
+        today = http("GET", "/v1/schedule", "viewer")[2]["day"]
+        clear_today(today)
+        invite_tomorrow(today)
+        b = Browser()
         run(b, daemon, today)
+    except Exception as e:  # a broken step is a failed check, reported with the figures so far
+        check("the browser test ran to its end", False, f"{type(e).__name__}: {e}")
     finally:
-        b.close()
+        if b:
+            b.close()
         daemon.stop()
     passed = sum(1 for _, ok in results if ok)
     failed = len(results) - passed
