@@ -23,10 +23,12 @@ build:
 
 ## test: build once, then run every test against the built binaries. Suites run one after another: the
 ## integration tests start real brokers, simulators and daemons, and on a 2-core machine running them in
-## parallel starves the timing-sensitive fault tests (a full serial run takes about a minute).
+## parallel starves the timing-sensitive fault tests. First, the module graph is checked against DESIGN §2
+## (scripts/check-modules.py: forbidden imports and target edges, and no tooling linked into vppd).
 ## Then the dashboard's browser test (README "Dashboard"): headless chromium against a real vppd on 1,000 simulated
 ## devices; it fails, never skips, when chromium is missing (`make setup` and .ci/run install it).
 test: build
+	python3 scripts/check-modules.py
 	swift test --skip-build --no-parallel
 	scripts/browser-test.sh
 

@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "vppbench", targets: ["vppbench"]),
         // Libraries for the fuzz harnesses in Fuzz/ (README "Fuzzing"); vppd itself ships only the executables.
         .library(name: "VPPCore", targets: ["VPPCore"]),
+        .library(name: "Fleet", targets: ["Fleet"]),
         .library(name: "DeviceIO", targets: ["DeviceIO"]),
         .library(name: "Market", targets: ["Market"]),
         .library(name: "Daemon", targets: ["Daemon"]),
@@ -31,7 +32,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
-        // C libraries from Debian packages (DESIGN §11). Only DeviceIO and Daemon/SystemdNotify import them.
+        // C libraries from Debian packages (DESIGN §11). In vppd only DeviceIO, Optimizer (CClp) and Daemon
+        // (CSystemd) import them; the simulator's Modbus server and the raw-libmodbus bench are tooling.
         .systemLibrary(
             name: "CModbus", pkgConfig: "libmodbus", providers: [.apt(["libmodbus-dev"])]),
         .systemLibrary(
@@ -43,10 +45,12 @@ let package = Package(
             name: "CClp", pkgConfig: "clp", providers: [.apt(["coinor-libclp-dev"])]),
 
         .target(name: "VPPCore", swiftSettings: strict),
+        // The live model of the devices (DESIGN §2): snapshots, health, flexibility. Pure: no transport, no C.
+        .target(name: "Fleet", dependencies: ["VPPCore"], swiftSettings: strict),
         .target(
             name: "DeviceIO",
             dependencies: [
-                "VPPCore", "CModbus", "CMosquitto",
+                "VPPCore", "Fleet", "CModbus", "CMosquitto",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -54,7 +58,7 @@ let package = Package(
         .target(
             name: "Simulator",
             dependencies: [
-                "VPPCore", "DeviceIO",
+                "VPPCore", "Fleet", "DeviceIO", "CModbus",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -67,7 +71,7 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict),
-        .target(name: "DispatchControl", dependencies: ["VPPCore", "DeviceIO"], swiftSettings: strict),
+        .target(name: "DispatchControl", dependencies: ["VPPCore", "Fleet"], swiftSettings: strict),
         .target(
             name: "Store",
             dependencies: [
@@ -78,7 +82,7 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
-                "VPPCore", "DeviceIO", "Store", "CSystemd", "Market", "Optimizer", "DispatchControl",
+                "VPPCore", "Fleet", "DeviceIO", "Store", "CSystemd", "Market", "Optimizer", "DispatchControl",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -89,18 +93,25 @@ let package = Package(
             ],
             swiftSettings: strict),
 
+        // Bench tooling (DESIGN §2): bench daemons, the flood and raw-libmodbus baselines, the synthetic LP fleet.
+        // Linked by vppbench and the tests, never by vppd.
+        .target(
+            name: "BenchSupport",
+            dependencies: ["VPPCore", "DeviceIO", "Optimizer", "Daemon", "CModbus"],
+            swiftSettings: strict),
+
         .executableTarget(name: "vppd", dependencies: ["Daemon"], swiftSettings: strict),
         .executableTarget(
             name: "vppctl",
             dependencies: [
-                "VPPCore", "Market", "Optimizer", "DeviceIO",
+                "VPPCore", "Market", "Optimizer", "Fleet", "DeviceIO",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
         .executableTarget(
             name: "vppsim",
             dependencies: [
-                "Simulator", "DeviceIO",
+                "Simulator", "Fleet", "DeviceIO",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -108,20 +119,20 @@ let package = Package(
         .executableTarget(
             name: "vppbench",
             dependencies: [
-                "VPPCore", "DeviceIO", "Simulator", "Store", "Daemon", "Market", "Optimizer", "DispatchControl",
+                "VPPCore", "Fleet", "DeviceIO", "Simulator", "BenchSupport", "Store", "Daemon", "Market", "Optimizer", "DispatchControl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
 
         .testTarget(name: "VPPCoreTests", dependencies: ["VPPCore"], swiftSettings: strict),
         .testTarget(
-            name: "DeviceIOTests", dependencies: ["DeviceIO", "VPPCore", "Simulator"],
+            name: "DeviceIOTests", dependencies: ["DeviceIO", "Fleet", "VPPCore", "Simulator", "BenchSupport"],
             swiftSettings: strict),
-        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "DeviceIO"], swiftSettings: strict),
-        .testTarget(name: "OptimizerTests", dependencies: ["Optimizer", "VPPCore"], swiftSettings: strict),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Fleet", "DeviceIO"], swiftSettings: strict),
+        .testTarget(name: "OptimizerTests", dependencies: ["Optimizer", "VPPCore", "BenchSupport"], swiftSettings: strict),
         .testTarget(name: "MarketTests", dependencies: ["Market", "Optimizer", "VPPCore"], swiftSettings: strict),
         .testTarget(
-            name: "DispatchControlTests", dependencies: ["DispatchControl", "DeviceIO", "VPPCore"],
+            name: "DispatchControlTests", dependencies: ["DispatchControl", "Fleet", "VPPCore"],
             swiftSettings: strict),
         .testTarget(
             name: "DemandResponseTests", dependencies: ["Market", "Optimizer", "VPPCore"], swiftSettings: strict),
@@ -129,8 +140,8 @@ let package = Package(
         .testTarget(
             name: "DaemonTests",
             dependencies: [
-                "Daemon", "Store", "DeviceIO", "VPPCore", "Market", "Optimizer", "DispatchControl",
-                "Simulator",
+                "Daemon", "Store", "Fleet", "DeviceIO", "VPPCore", "Market", "Optimizer", "DispatchControl",
+                "Simulator", "BenchSupport",
             ],
             swiftSettings: strict),
     ]

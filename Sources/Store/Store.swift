@@ -48,10 +48,11 @@ public final class Store: Sendable {
                     _ operation: String, _ durability: Durability, _ seconds: Double, _ committed: Bool
                 ) -> Void
             )?
-        /// Called on the writer's queue right after each committed write that created a command or changed one,
-        /// with the commands as they are now stored, in commit order. The dispatch loop keeps its open commands
-        /// from these instead of reading the table every cycle (README "API limits"). It must return quickly.
-        public var commandObserver: (@Sendable (_ commands: [OperatorCommand]) -> Void)?
+        /// Called on the writer's queue right after each committed write that readers react to (`StoreChange`:
+        /// commands created or changed, as now stored, in commit order; a schedule saved). The dispatch loop keeps
+        /// its open commands from these instead of reading the table every cycle (README "API limits") and wakes
+        /// on them. Never called for a rolled-back write. It must return quickly.
+        public var changeObserver: (@Sendable (_ change: StoreChange) -> Void)?
 
         public init(
             marketTimeZone: TimeZone = MarketDay.defaultTimeZone,
@@ -59,7 +60,7 @@ public final class Store: Sendable {
             setpointLogRetentionSeconds: TimeInterval = 90 * 86_400, busyTimeoutSeconds: TimeInterval = 5,
             telemetryRetentionSeconds: TimeInterval? = nil,
             writeObserver: (@Sendable (String, Durability, Double, Bool) -> Void)? = nil,
-            commandObserver: (@Sendable ([OperatorCommand]) -> Void)? = nil
+            changeObserver: (@Sendable (StoreChange) -> Void)? = nil
         ) {
             self.marketTimeZone = marketTimeZone
             self.rawSampleRetentionSeconds = rawSampleRetentionSeconds
@@ -67,7 +68,7 @@ public final class Store: Sendable {
             self.busyTimeoutSeconds = busyTimeoutSeconds
             self.telemetryRetentionSeconds = telemetryRetentionSeconds
             self.writeObserver = writeObserver
-            self.commandObserver = commandObserver
+            self.changeObserver = changeObserver
         }
     }
 
@@ -89,6 +90,8 @@ public final class Store: Sendable {
     public let tracking: TrackingRepository
     /// Settled days (`DaySettlement` JSON of the Market module), versioned per market day.
     public let settlements: MarketDocumentRepository
+    /// Which bid version of a day was submitted, and when.
+    public let bidSubmissions: BidSubmissionRepository
 
     /// File name of the database inside a state directory.
     public static let fileName = "vppd.sqlite"
@@ -154,6 +157,7 @@ public final class Store: Sendable {
         self.inboxLedger = InboxLedgerRepository(core: core)
         self.tracking = TrackingRepository(core: core)
         self.settlements = MarketDocumentRepository(core: core, table: .settlement)
+        self.bidSubmissions = BidSubmissionRepository(core: core)
     }
 
     /// A store in a fresh temporary directory, for tests and benchmarks. The caller removes `directory`.
@@ -252,10 +256,16 @@ struct StoreCore: Sendable {
             ok)
     }
 
-    /// Hands `commands` to `Options.commandObserver` once the transaction `db` is in commits (never on rollback).
+    /// Hands `commands` to `Options.changeObserver` once the transaction `db` is in commits (never on rollback).
     func commandsChanged(_ commands: [OperatorCommand], in db: Database) {
-        guard let observer = options.commandObserver, !commands.isEmpty else { return }
-        db.afterNextTransaction { _ in observer(commands) }
+        guard !commands.isEmpty else { return }
+        changed(.commands(commands), in: db)
+    }
+
+    /// Hands `change` to `Options.changeObserver` once the transaction `db` is in commits (never on rollback).
+    func changed(_ change: StoreChange, in db: Database) {
+        guard let observer = options.changeObserver else { return }
+        db.afterNextTransaction { _ in observer(change) }
     }
 
     /// Runs `body` on the writer connection outside a transaction.

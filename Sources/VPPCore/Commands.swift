@@ -146,6 +146,9 @@ public enum CommandStatus: String, Codable, Sendable, CaseIterable, Hashable {
         }
     }
 
+    /// The statuses of a command that is not finished (pending, active), for queries.
+    public static let open: [CommandStatus] = allCases.filter { !$0.isTerminal }
+
     /// The allowed transitions, enforced by the store.
     public func canTransition(to next: CommandStatus) -> Bool {
         switch (self, next) {
@@ -213,4 +216,24 @@ public struct OperatorCommand: Hashable, Sendable, Codable {
 
     /// Whether the command's window contains `instant` (start inclusive, end exclusive). Status is not checked.
     public func covers(_ instant: Date) -> Bool { start <= instant && instant < end }
+
+    /// Whether the command is in force at `instant`: not finished, and its window covers it. The one
+    /// definition (DESIGN §8): the store's `inForce` query, the loop's open commands and dispatch's
+    /// `ActiveCommands` all answer with it.
+    public func isInForce(at instant: Date) -> Bool { !status.isTerminal && covers(instant) }
+
+    /// The status the clock moves the command to at `instant`, nil when none is due: a pending command becomes
+    /// active once its window begins; once the window has ended an active one completes and a pending one
+    /// expires unused. Operators' cancellations and dispatch's rejections are not the clock's.
+    public func clockStatus(at instant: Date) -> CommandStatus? {
+        switch status {
+        case .pending:
+            if end <= instant { return .expired }
+            return start <= instant ? .active : nil
+        case .active:
+            return end <= instant ? .completed : nil
+        case .completed, .cancelled, .expired, .rejected:
+            return nil
+        }
+    }
 }

@@ -63,4 +63,6 @@ public struct Percent: Quantity {
 extension Duration {
     /// This duration in seconds.
     public var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
+    /// This duration in milliseconds.
+    public var milliseconds: Double { Double(components.seconds) * 1000 + Double(components.attoseconds) * 1e-15 }
 }

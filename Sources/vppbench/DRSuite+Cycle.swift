@@ -1,6 +1,7 @@
 import Daemon
 import DeviceIO
 import DispatchControl
+import Fleet
 import Foundation
 import Market
 import Simulator
@@ -57,7 +58,8 @@ struct DRCycle {
                         id: id, profile: "sim-storage", kind: .storage, site: site, owner: owner, ratedPowerKW: kW,
                         ratedEnergyKWh: 2 * kW, address: .mqtt(topicBase: "sim/\(id)")))
                 physics.append(
-                    .storage(
+                    DevicePhysics(
+                        kind: .storage,
                         StoragePhysics(
                             parameters: .init(ratedKW: kW, capacityKWh: 2 * kW), start: start,
                             socPercent: rng.uniform(55...85))))
@@ -68,7 +70,8 @@ struct DRCycle {
                         id: id, profile: "sim-pv", kind: .pv, site: site, owner: owner, ratedPowerKW: kW,
                         address: .mqtt(topicBase: "sim/\(id)")))
                 physics.append(
-                    .pv(
+                    DevicePhysics(
+                        kind: .pv,
                         PVPhysics(
                             parameters: .init(ratedKW: kW, seed: seed, key: SeededNoise.key(site.rawValue)),
                             start: start)))
@@ -205,7 +208,7 @@ struct DRCycle {
                 (
                     $0.id,
                     DispatchCycle.DeviceProfileInfo(
-                        controls: [$0.kind == .pv ? .activePowerLimitPercent : .activePowerSetpointKW], timing: Timing()
+                        controls: [$0.kind == .pv ? .activePowerLimitPercent : .activePowerSetpointKW], timing: DeviceTiming()
                     )
                 )
             })

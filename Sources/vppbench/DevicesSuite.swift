@@ -1,4 +1,6 @@
+import BenchSupport
 import DeviceIO
+import Fleet
 import Foundation
 import Simulator
 import Synchronization

@@ -1,5 +1,6 @@
 import Daemon
 import DeviceIO
+import Fleet
 import Foundation
 import Logging
 import Simulator
@@ -77,7 +78,7 @@ struct DispatchSuite {
         report.add("devices_up_after", (ContinuousClock.now - tReady).seconds, "s")
 
         let wakeup = DispatchWakeup()
-        let (store, storeDir) = try Store.temporary(options: Store.Options(writeObserver: wakeup.storeObserver(), commandObserver: wakeup.commandObserver()))
+        let (store, storeDir) = try Store.temporary(options: Store.Options(changeObserver: wakeup.changeObserver()))
         defer { try? FileManager.default.removeItem(at: storeDir) }
         let commands = CommandService(store: store, fleet: FleetHandle(state: fleet))
         var quiet = Logger(label: "vppbench.dispatch")

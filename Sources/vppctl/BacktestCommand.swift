@@ -28,6 +28,10 @@ struct BacktestCommand: ParsableCommand {
     @Option(help: "noise: forecast error σ as a fraction of the day's spread.") var noiseSigma = 0.15
     @Option(help: "Seed for the synthetic fleet and the forecast noise.") var seed: UInt64 = 1
     @Option(help: "Deviation charge beyond the profile's tolerance, yuan/MWh.") var deviationCharge = 100.0
+    @Option(
+        help:
+            "Clearing rule: profile (the market profile's clearingRule), uniformPrice, anhuiUniformPrice, guangdongSpreadPairs or henanPayAsMatched."
+    ) var clearing = "profile"
     @Flag(help: "Print JSON instead of a table.") var json = false
     @Flag(
         help:
@@ -65,8 +69,15 @@ struct BacktestCommand: ParsableCommand {
             }
             var backtest = Backtest(profile: market, resources: resources, prices: series, forecast: mode)
             backtest.deviationChargeYuanPerMWh = deviationCharge
+            if clearing != "profile" {
+                guard let rule = MarketProfile.ClearingRule(rawValue: clearing) else {
+                    let all = MarketProfile.ClearingRule.allCases.map(\.rawValue).joined(separator: ", ")
+                    throw ValidationError("--clearing must be profile or one of \(all), got '\(clearing)'")
+                }
+                backtest.clearingRule = rule
+            }
             let report = try backtest.run(from: first, to: last)
-            print(json ? try jsonText(report) : report.table())
+            print(json ? try jsonText(report) : "clearing: \(report.clearingRule)\n" + report.table())
         } catch let error as ValidationError {
             throw error
         } catch {
@@ -83,11 +94,13 @@ struct BacktestCommand: ParsableCommand {
             var ratio: Double?
         }
         struct Out: Encodable {
+            var clearingRule: String
             var days: [Day]
             var realizedYuan, perfectForesightYuan: Double
             var ratio: Double?
         }
         let out = Out(
+            clearingRule: r.clearingRule,
             days: r.days.map {
                 Day(
                     day: $0.day.description, forecast: $0.forecast.rawValue, realizedYuan: $0.realizedYuan,

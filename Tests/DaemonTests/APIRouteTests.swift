@@ -1,5 +1,6 @@
 import Daemon
 import DeviceIO
+import Fleet
 import Foundation
 import Store
 import Testing

@@ -1,4 +1,5 @@
 import DeviceIO
+import Fleet
 import Foundation
 import Market
 import Store
@@ -116,7 +117,7 @@ struct DRServiceTests {
         #expect(await service.dispatchAdjustmentKW(at: t75.addingTimeInterval(60)) == 0)
         #expect(try await service.bidBounds(day: day).keys.sorted() == [73, 74])
         let stored = try #require(try await store.drEvents.get("svc-1"))
-        #expect(stored.status == "cancelled")
+        #expect(stored.status == .cancelled)
 
         // After the event: executed; once a settlement of the day is stored, settled.
         let after = MarketInterval(day: day, index: 77)!.start()

@@ -1,5 +1,6 @@
 import DeviceIO
 import Foundation
+import Simulator
 import Testing
 
 #if canImport(Glibc)

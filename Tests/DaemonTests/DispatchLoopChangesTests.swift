@@ -1,4 +1,5 @@
 import DeviceIO
+import Fleet
 import Foundation
 import Logging
 import Store
@@ -37,7 +38,7 @@ struct DispatchLoopChangesTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let store = try Store(
             directory: dir,
-            options: Store.Options(writeObserver: wakeup.storeObserver(), commandObserver: wakeup.commandObserver()))
+            options: Store.Options(changeObserver: wakeup.changeObserver()))
         // A second handle on the same database: its writes are not observed.
         let bypass = try Store(directory: dir)
         var quiet = Logger(label: "loop-changes-test")

@@ -1,6 +1,7 @@
 import Daemon
 import DeviceIO
 import DispatchControl
+import Fleet
 import Foundation
 import Logging
 import Simulator

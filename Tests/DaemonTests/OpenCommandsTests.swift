@@ -53,9 +53,9 @@ struct OpenCommandsTests {
     @Test("the wake-up hands over the store's command changes once, and asks for a re-read when it had to drop some")
     func wakeupCarriesChanges() async {
         let wakeup = DispatchWakeup()
-        let observe = wakeup.commandObserver()
-        observe([command("a")])
-        observe([command("b"), command("a", status: .cancelled)])
+        let observe = wakeup.changeObserver()
+        observe(.commands([command("a")]))
+        observe(.commands([command("b"), command("a", status: .cancelled)]))
         guard case .changed(let first) = wakeup.takeCommandChanges() else {
             Issue.record("expected changes")
             return
@@ -69,7 +69,7 @@ struct OpenCommandsTests {
         // A change wakes the tick.
         #expect(await wakeup.wait(until: .now + .seconds(5)))
         let many = (0...DispatchWakeup.maxBufferedCommandChanges).map { command("m-\($0)") }
-        observe(many)
+        observe(.commands(many))
         guard case .reread = wakeup.takeCommandChanges() else {
             Issue.record("expected a re-read after an overflow")
             return

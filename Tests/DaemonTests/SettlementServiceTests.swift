@@ -57,7 +57,7 @@ struct SettlementServiceTests {
         for e in [event, yesterday] {
             try await store.drEvents.save(
                 StoredDREvent(
-                    id: e.id, day: e.day, status: "cleared", payload: try JSONEncoder().encode(e), createdAt: Date(),
+                    id: e.id, day: e.day, status: .cleared, payload: try JSONEncoder().encode(e), createdAt: Date(),
                     updatedAt: Date()))
         }
         for i in 1...4 {
@@ -139,7 +139,7 @@ struct SettlementServiceTests {
             intervals: [.init(index: 40, awardedMW: 1, priceYuanPerMWh: 100)])
         try await store.drEvents.save(
             StoredDREvent(
-                id: event.id, day: Self.day, status: "cleared", payload: try JSONEncoder().encode(event),
+                id: event.id, day: Self.day, status: .cleared, payload: try JSONEncoder().encode(event),
                 createdAt: Date(), updatedAt: Date()))
         let service = SettlementService(store: store, profile: try Self.profile(), devices: Self.descriptors())
         let error = await #expect(throws: SettlementError.self) { try await service.settle(day: Self.day) }
@@ -166,7 +166,7 @@ struct SettlementServiceTests {
         let service = SettlementService(store: store, profile: try Self.profile(), devices: Self.descriptors())
         try await store.drEvents.save(
             StoredDREvent(
-                id: "odd", day: Self.day, status: "cleared", payload: Data(#"{"unexpected": true}"#.utf8),
+                id: "odd", day: Self.day, status: .cleared, payload: Data(#"{"unexpected": true}"#.utf8),
                 createdAt: Date(), updatedAt: Date()))
         let s = try await service.settle(day: Self.day).settlement
         #expect(s.aggregateFen == 0 && s.spot == nil && s.notes.contains { $0.contains("no tracking records") })

@@ -1,4 +1,5 @@
 import DeviceIO
+import Fleet
 import Foundation
 import Testing
 import VPPCore
@@ -208,7 +209,7 @@ struct FleetFlexibilityTests {
     @Test("a stale car contributes nothing")
     func v2gStale() throws {
         let fl = ev([.connected: 1, .socPercent: 50])
-        let later = t0.addingTimeInterval(Double(Timing().staleAfterMs) / 1000 + 1)
+        let later = t0.addingTimeInterval(Double(DeviceTiming().staleAfterMs) / 1000 + 1)
         #expect(fl.flexibility("ev", now: later, model: model) == .unavailable)
     }
 

@@ -1,4 +1,5 @@
 import DeviceIO
+import Fleet
 import Foundation
 import Synchronization
 import Testing
@@ -22,7 +23,7 @@ func testChargerProfile(id: String = "test-mqtt-v2g", reactionTimeMs: Int = 500)
         p("setpointEnable", "setpoint.enable"),
         p("setpointRevertS", "setpoint.revertS"),
     ]
-    var timing = Timing()
+    var timing = DeviceTiming()
     timing.reactionTimeMs = reactionTimeMs
     timing.revertTimeoutS = 90
     return DeviceProfile(

@@ -1,5 +1,6 @@
 import DeviceIO
 import Foundation
+import Simulator
 import Testing
 
 @Suite("MosquittoProcess: a private broker for tests, vppsim and vppbench", .timeLimit(.minutes(1)))

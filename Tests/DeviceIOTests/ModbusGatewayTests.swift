@@ -1,4 +1,6 @@
+import BenchSupport
 import Foundation
+import Simulator
 import Testing
 
 @testable import DeviceIO

@@ -1,4 +1,4 @@
-import DeviceIO
+import Fleet
 import DispatchControl
 import Foundation
 import Testing
@@ -22,8 +22,8 @@ struct DispatchCycleTests {
         return (
             f,
             [
-                pv.id: .init(controls: [.activePowerLimitPercent], timing: Timing()),
-                st.id: .init(controls: [.activePowerSetpointKW], timing: Timing()),
+                pv.id: .init(controls: [.activePowerLimitPercent], timing: DeviceTiming()),
+                st.id: .init(controls: [.activePowerSetpointKW], timing: DeviceTiming()),
             ]
         )
     }
@@ -134,7 +134,7 @@ struct DispatchCycleTests {
             let out = cycle.step(
                 DispatchCycle.Inputs(
                     now: now, snapshots: [f.snapshot(ev.id)!],
-                    profiles: [ev.id: .init(controls: [.activePowerSetpointKW], timing: Timing())],
+                    profiles: [ev.id: .init(controls: [.activePowerSetpointKW], timing: DeviceTiming())],
                     commands: [grid],
                     marketKW: nil, merit: MeritModel(priceYuanPerMWh: 1500)))
             #expect(out.target.source == .gridInstruction("g-1"))

@@ -1,4 +1,4 @@
-import DeviceIO
+import Fleet
 import DispatchControl
 import Foundation
 import Testing
@@ -27,10 +27,10 @@ struct GroupCommandTests {
         for d in ds {
             if d.kind == .pv {
                 f.ingest(d.id, values: [.activePowerKW: 90, .activePowerLimitPercent: 100], at: now)
-                profiles[d.id] = .init(controls: [.activePowerLimitPercent], timing: Timing())
+                profiles[d.id] = .init(controls: [.activePowerLimitPercent], timing: DeviceTiming())
             } else {
                 f.ingest(d.id, values: [.activePowerKW: 0, .socPercent: 50], at: now)
-                profiles[d.id] = .init(controls: [.activePowerSetpointKW], timing: Timing())
+                profiles[d.id] = .init(controls: [.activePowerSetpointKW], timing: DeviceTiming())
             }
         }
         return (f, profiles)
@@ -93,7 +93,7 @@ struct PVCeilingTests {
         let out = cycle.step(
             DispatchCycle.Inputs(
                 now: now, snapshots: Array(f.snapshotAll().values),
-                profiles: [pv.id: .init(controls: [.activePowerLimitPercent], timing: Timing())], commands: commands,
+                profiles: [pv.id: .init(controls: [.activePowerLimitPercent], timing: DeviceTiming())], commands: commands,
                 marketKW: nil, merit: MeritModel(priceYuanPerMWh: 300)))
         return out.plan.writes.first?.value
     }

@@ -1,4 +1,4 @@
-import DeviceIO
+import Fleet
 import DispatchControl
 import Foundation
 import Testing

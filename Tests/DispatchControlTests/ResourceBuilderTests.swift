@@ -1,4 +1,4 @@
-import DeviceIO
+import Fleet
 import DispatchControl
 import Foundation
 import Testing
@@ -21,7 +21,7 @@ struct ResourceBuilderTests {
     }
 
     func build(
-        _ f: FleetState, _ id: DeviceID, limits: [Limit] = [], timing: Timing? = nil,
+        _ f: FleetState, _ id: DeviceID, limits: [Limit] = [], timing: DeviceTiming? = nil,
         following: Bool = true
     )
         -> ResourceBuilder.Built
@@ -42,7 +42,7 @@ struct ResourceBuilderTests {
         f.ingest(
             d.id, values: [.activePowerKW: 5, .socPercent: 60, .socMinPercent: 10, .socMaxPercent: 90],
             at: now)
-        var timing = Timing()
+        var timing = DeviceTiming()
         timing.rampKWPerSecond = 7
         let b = build(f, d.id, timing: timing)
         #expect(b.resource.energyUpKWh == 50)

@@ -1,4 +1,4 @@
-import DeviceIO
+import Fleet
 import DispatchControl
 import Foundation
 import Testing
@@ -25,7 +25,7 @@ struct SetpointPlannerTests {
     )
         -> DeviceControlInfo
     {
-        var t = Timing()
+        var t = DeviceTiming()
         t.minUpdateIntervalMs = 1000
         t.revertTimeoutS = 60
         let c = controls ?? (d.kind == .pv ? [.activePowerLimitPercent] : [.activePowerSetpointKW])

@@ -177,4 +177,32 @@ struct CommandRepositoryTests {
             }
         }
     }
+
+    @Test("one definition of in force and of the clock's moves: the store's queries agree with OperatorCommand")
+    func oneDefinition() async throws {
+        try await withTemporaryStore { store, _ in
+            // Every status, windows before, around and after the instants probed.
+            var made: [OperatorCommand] = []
+            for (i, status) in CommandStatus.allCases.enumerated() {
+                for offset in [-900.0, -300, 0, 300] {
+                    let c = makeCommand(
+                        start: testNow.addingTimeInterval(offset + Double(i)), seconds: 600, status: status)
+                    try await store.commands.create(c)
+                    made.append(c)
+                }
+            }
+            for probe in [-600.0, -1, 0, 1, 299, 300, 600, 1200] {
+                let at = testNow.addingTimeInterval(probe)
+                let stored = Set(try await store.commands.inForce(at: at).map(\.id))
+                #expect(stored == Set(made.filter { $0.isInForce(at: at) }.map(\.id)), "at \(probe) s")
+            }
+            let now = testNow.addingTimeInterval(100)
+            let expected = Dictionary(uniqueKeysWithValues: made.map { ($0.id, $0.clockStatus(at: now) ?? $0.status) })
+            let moved = try await store.commands.advance(now: now)
+            #expect(Set(moved.map(\.id)) == Set(made.filter { $0.clockStatus(at: now) != nil }.map(\.id)))
+            for c in try await store.commands.list(CommandQuery(limit: 100)) {
+                #expect(c.status == expected[c.id], "\(c.id): \(c.status)")
+            }
+        }
+    }
 }

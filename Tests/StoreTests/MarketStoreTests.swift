@@ -70,20 +70,25 @@ struct MarketStoreTests {
     func drEvents() async throws {
         try await withTemporaryStore { store, _ in
             let e = StoredDREvent(
-                id: "dr-1", day: day, status: "invited", payload: Data(#"{"mw":5}"#.utf8),
+                id: "dr-1", day: day, status: .invited, payload: Data(#"{"mw":5}"#.utf8),
                 createdAt: testNow, updatedAt: testNow)
             try await store.drEvents.save(e)
             var e2 = e
-            e2.status = "cleared"
+            e2.status = .cleared
             e2.createdAt = testNow.addingTimeInterval(99)
             e2.updatedAt = testNow.addingTimeInterval(100)
             try await store.drEvents.save(e2)
             let got = try #require(try await store.drEvents.get("dr-1"))
             #expect(
-                got.status == "cleared" && got.createdAt == testNow
+                got.status == .cleared && got.createdAt == testNow
                     && got.updatedAt == testNow.addingTimeInterval(100))
-            #expect(try await store.drEvents.list(day: day, status: "cleared").count == 1)
-            #expect(try await store.drEvents.list(status: "invited").isEmpty)
+            #expect(try await store.drEvents.list(day: day, status: .cleared).count == 1)
+            #expect(try await store.drEvents.list(status: .invited).isEmpty)
+            // A row whose status text is not a DRStatus (written by something else) is not served as an event.
+            try await store.pool.write { db in
+                try db.execute(sql: "UPDATE dr_event SET status = 'approved' WHERE id = 'dr-1'")
+            }
+            #expect(try await store.drEvents.get("dr-1") == nil)
         }
     }
 

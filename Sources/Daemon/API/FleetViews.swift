@@ -1,4 +1,5 @@
 import DeviceIO
+import Fleet
 import Foundation
 
 /// Totals over a set of devices (DeviceIO's `FleetSummary`): counts by health, power and flexibility now, kW.

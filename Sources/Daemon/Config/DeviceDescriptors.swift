@@ -1,4 +1,5 @@
 import DeviceIO
+import Fleet
 import VPPCore
 
 extension VPPConfig {
@@ -22,7 +23,7 @@ extension VPPConfig {
                         "profile \"\(p.id)\" talks \(p.transport.rawValue) but the address is \(d.address.transport.rawValue)"
                 )
             }
-            if (p.kind == .storage || p.kind == .v2g) && d.ratedEnergyKWh == nil {
+            if ResourceKinds.model(for: p.kind) is any EnergyStore && d.ratedEnergyKWh == nil {
                 throw .invalid(
                     file: file, path: "\(d.origin).ratedEnergyKWh",
                     problem: "required for a \(p.kind.rawValue) device")

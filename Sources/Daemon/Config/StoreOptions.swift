@@ -8,14 +8,13 @@ extension VPPConfig {
         TimeZone(identifier: market.timeZone) ?? MarketDay.defaultTimeZone
     }
 
-    /// Store options from `retention` and `market.timeZone`; `writeObserver` feeds the store-latency metric.
-    public func storeOptions(
-        writeObserver: (@Sendable (String, Store.Durability, Double, Bool) -> Void)? = nil
-    ) -> Store.Options {
+    /// Store options from `retention` (raw samples, setpoint log, telemetry roll-ups) and `market.timeZone`;
+    /// `changeObserver` is the dispatch loop's wake-up.
+    public func storeOptions(changeObserver: (@Sendable (StoreChange) -> Void)? = nil) -> Store.Options {
         Store.Options(
             marketTimeZone: marketTimeZone, rawSampleRetentionSeconds: retention.rawSampleDays * 86_400,
             setpointLogRetentionSeconds: retention.setpointLogDays * 86_400,
             telemetryRetentionSeconds: retention.telemetryDays.map { $0 * 86_400 },
-            writeObserver: writeObserver)
+            changeObserver: changeObserver)
     }
 }

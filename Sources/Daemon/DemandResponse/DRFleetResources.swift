@@ -1,4 +1,6 @@
 import DeviceIO
+import DispatchControl
+import Fleet
 import Foundation
 import Market
 import VPPCore
@@ -33,7 +35,7 @@ public enum DRFleetResources {
         let model = FlexibilityModel(horizon: 1, efficiency: efficiency)
         let n = MarketInterval.perDay
         var out: [DRResource] = []
-        for snap in snapshots where snap.health(now: now) == .ok && snap.descriptor.kind != .meter {
+        for snap in snapshots where snap.health(now: now) == .ok && DispatchKinds.isDispatched(snap.descriptor.kind) {
             let d = snap.descriptor
             let flex = model.flexibility(of: snap, now: now)
             let zeros = [Double](repeating: 0, count: n)

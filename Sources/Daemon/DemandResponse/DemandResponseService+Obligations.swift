@@ -1,3 +1,4 @@
+import DispatchControl
 import Foundation
 import Market
 import Store
@@ -59,7 +60,7 @@ extension DemandResponseService {
         let rows = try await storeCall { try await self.store.drEvents.list(day: day) }
         var obligations: [DRObligation] = []
         var cancelled: [String: Date] = [:]
-        for row in rows where ["cleared", "cancelled", "executed", "settled"].contains(row.status) {
+        for row in rows where row.status.hasObligations {
             guard let e = try? Self.decoder.decode(DREvent.self, from: row.payload) else { continue }
             obligations += e.obligations
             if let c = e.cancellation { cancelled[e.id] = c.at }
@@ -90,7 +91,8 @@ extension DemandResponseService {
     /// with the market profile's rules (the same calculator settlement uses; DR days excluded).
     func aggregateBaseline(_ day: MarketDay, controlStart: Int?) async throws -> [Double] {
         let rules = profile?.demandResponse.baseline ?? .default
-        let devices = fleet.state.snapshotAll().values.map(\.descriptor).filter { $0.kind != .meter }.map(\.id)
+        let devices = fleet.state.snapshotAll().values.map(\.descriptor).filter { DispatchKinds.isDispatched($0.kind) }
+            .map(\.id)
         let history = try await SettlementHistory.load(
             store: store, devices: devices, from: day.adding(days: -rules.fallbackLookbackDays), through: day,
             timeZone: timeZone)

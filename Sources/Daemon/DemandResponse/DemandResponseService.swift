@@ -260,7 +260,7 @@ public actor DemandResponseService {
     func save(_ event: DREvent, created: Date? = nil, action: String, actor: Actor, detail: String) async throws {
         let t = now()
         let stored = StoredDREvent(
-            id: event.id, day: event.day, status: event.status.rawValue, payload: try Self.json(event),
+            id: event.id, day: event.day, status: event.status, payload: try Self.json(event),
             createdAt: created ?? t, updatedAt: t)
         let audit = AuditEntry(
             at: t, actor: actor.name, role: actor.role, action: action, target: "dr:\(event.id)", detail: detail,

@@ -1,5 +1,6 @@
 import DeviceIO
 import DispatchControl
+import Fleet
 import Foundation
 import Logging
 import Store

@@ -1,5 +1,6 @@
 import DeviceIO
 import DispatchControl
+import Fleet
 import Foundation
 import Logging
 import Store
@@ -62,7 +63,7 @@ public actor DispatchLoop {
         /// How often the schedule is re-read without a wake-up, seconds of wall time.
         public var scheduleRefreshS: Double
         /// How often the open commands are read from the store again, seconds of wall time: a backstop, as the
-        /// loop keeps them from the changes the store reports (`DispatchWakeup.commandObserver`).
+        /// loop keeps them from the changes the store reports (`DispatchWakeup.changeObserver`).
         public var commandRefreshS: Double
         /// The market's time zone (interval boundaries).
         public var timeZone: TimeZone
@@ -155,7 +156,7 @@ public actor DispatchLoop {
         self.settings = settings
         self.logger = logger
         self.profiles = Self.profileInfo(fleet: fleet, catalog: catalog)
-        let rated = fleet.snapshotAll().values.filter { $0.descriptor.kind != .meter }.reduce(0) {
+        let rated = fleet.snapshotAll().values.filter { DispatchKinds.isDispatched($0.descriptor.kind) }.reduce(0) {
             $0 + max(0, $1.descriptor.ratedPowerKW)
         }
         self.core = DispatchCycle(
@@ -252,7 +253,7 @@ public actor DispatchLoop {
         var meterKW: Double?
         for s in snapshots where s.health(now: now) == .ok {
             guard let p = s.value(.activePowerKW), p.isFinite else { continue }
-            if s.descriptor.kind == .meter {
+            if !DispatchKinds.isDispatched(s.descriptor.kind) {
                 if s.descriptor.id == settings.gridMeter { meterKW = p }
                 continue
             }
@@ -443,10 +444,4 @@ public struct DispatchCounters: Sendable, Hashable, Codable {
     /// Wall time spent in cycles, total and longest, ms.
     public var cycleMsTotal = 0.0
     public var cycleMsMax = 0.0
-}
-
-extension Duration {
-    var milliseconds: Double {
-        Double(components.seconds) * 1000 + Double(components.attoseconds) * 1e-15
-    }
 }

@@ -8,7 +8,7 @@ import VPPCore
 /// the devices in one write round-trip rather than up to a full control period later (DESIGN §10). Signals
 /// coalesce: many signals before the next wait wake it once.
 ///
-/// It also carries the changed commands themselves, as the store committed them (`commandObserver()`), so the
+/// It also carries the changed commands themselves, as the store committed them (`changeObserver()`), so the
 /// loop keeps its open commands up to date without reading the store on the control path.
 public final class DispatchWakeup: Sendable {
     private struct State {
@@ -22,10 +22,6 @@ public final class DispatchWakeup: Sendable {
     private let state = Mutex(State())
 
     public init() {}
-
-    /// Store operations after which the loop should look again (`Store.Options.writeObserver` names); commands
-    /// arrive through `commandObserver()`.
-    public static let operations: Set<String> = ["schedule.save"]
 
     /// Changed commands held for the loop at most; past this (a loop that stopped taking them) they are dropped
     /// and the loop is told to re-read instead.
@@ -52,11 +48,14 @@ public final class DispatchWakeup: Sendable {
         waiter?.resume()
     }
 
-    /// A store write observer that signals after committed writes of `operations`.
-    public func storeObserver() -> @Sendable (String, Store.Durability, Double, Bool) -> Void {
-        { [self] operation, _, _, committed in
-            guard committed && Self.operations.contains(operation) else { return }
-            state.withLock { $0.scheduleSaves += 1 }
+    /// A store change observer (`Store.Options.changeObserver`): holds changed commands for the loop, counts
+    /// stored schedules, and wakes the loop for either.
+    public func changeObserver() -> @Sendable (StoreChange) -> Void {
+        { [self] change in
+            switch change {
+            case .commands(let commands): hold(commands)
+            case .scheduleSaved: state.withLock { $0.scheduleSaves += 1 }
+            }
             signal()
         }
     }
@@ -64,20 +63,15 @@ public final class DispatchWakeup: Sendable {
     /// How many schedules have been stored since start: the loop re-reads the schedule when this moves.
     public var scheduleSaves: Int { state.withLock { $0.scheduleSaves } }
 
-    /// A store command observer (`Store.Options.commandObserver`): holds the changed commands for the loop and
-    /// wakes it.
-    public func commandObserver() -> @Sendable ([OperatorCommand]) -> Void {
-        { [self] commands in
-            state.withLock { s in
-                guard !s.commandChangesLost else { return }
-                if s.commandChanges.count + commands.count > Self.maxBufferedCommandChanges {
-                    s.commandChanges = []
-                    s.commandChangesLost = true
-                } else {
-                    s.commandChanges.append(contentsOf: commands)
-                }
+    private func hold(_ commands: [OperatorCommand]) {
+        state.withLock { s in
+            guard !s.commandChangesLost else { return }
+            if s.commandChanges.count + commands.count > Self.maxBufferedCommandChanges {
+                s.commandChanges = []
+                s.commandChangesLost = true
+            } else {
+                s.commandChanges.append(contentsOf: commands)
             }
-            signal()
         }
     }
 

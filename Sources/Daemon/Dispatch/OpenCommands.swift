@@ -23,16 +23,15 @@ struct OpenCommands: Sendable {
     /// The open commands whose window covers `now`, in the order the store's `inForce` gives: by start, then
     /// creation, then id.
     func inForce(at now: Date) -> [OperatorCommand] {
-        byID.values.filter { $0.covers(now) }.sorted { a, b in
+        byID.values.filter { $0.isInForce(at: now) }.sorted { a, b in
             if a.start != b.start { return a.start < b.start }
             if a.createdAt != b.createdAt { return a.createdAt < b.createdAt }
             return a.id < b.id
         }
     }
 
-    /// Whether `CommandRepository.advance` has work at `now`: a pending command whose window has begun, or any
-    /// whose end has passed.
+    /// Whether `CommandRepository.advance` has work at `now` (`OperatorCommand.clockStatus`).
     func statusChangeDue(at now: Date) -> Bool {
-        byID.values.contains { c in c.end <= now || (c.status == .pending && c.start <= now) }
+        byID.values.contains { $0.clockStatus(at: now) != nil }
     }
 }

@@ -12,9 +12,9 @@ import VPPCore
 /// (`.durable`) before the call returns; outbox files are written after the commit, from the stored bytes, and
 /// re-written on submit if a crash lost them.
 ///
-/// **Submission** is recorded as an audit entry (`bid.submit`, target `bid:<day>`, detail `v<N> …`), the latest
-/// one per day wins; only the submitted version can be cleared against. A day with an accepted clearing
-/// refuses further submissions (the market has answered).
+/// **Submission** is recorded in the store's bid submissions (with its `bid.submit` audit entry in the same
+/// transaction), the latest one per day wins; only the submitted version can be cleared against. A day with an
+/// accepted clearing refuses further submissions (the market has answered).
 ///
 /// **Gate closure** (profile `bid.gateClosure`) is not enforced: a bid built or submitted after it says so
 /// (`lateForGateClosure`) and the audit entry records it, because replays, backtests and tests legitimately
@@ -228,8 +228,9 @@ public actor BidService {
         let late = at > profile.gateClosure(for: day)
         let files = try writeOutbox(document, payload: try Self.encode(document))
         _ = try await storeCall {
-            try await self.store.audit.append(
-                AuditEntry(
+            try await self.store.bidSubmissions.record(
+                BidSubmission(day: day, version: version, submittedAt: at, actor: principal.name, late: late),
+                audit: AuditEntry(
                     at: at, actor: principal.name, role: principal.role.rawValue, action: "bid.submit",
                     target: "bid:\(day)",
                     detail: "v\(version) submitted"
@@ -241,11 +242,7 @@ public actor BidService {
 
     /// The submitted version of `day`, nil when none was submitted.
     public func submittedVersion(day: MarketDay) async throws -> Int? {
-        let entries = try await storeCall {
-            try await self.store.audit.list(AuditQuery(action: "bid.submit", target: "bid:\(day)", limit: 1))
-        }
-        guard let detail = entries.first?.detail, detail.hasPrefix("v") else { return nil }
-        return Int(detail.dropFirst().prefix { $0.isNumber })
+        try await storeCall { try await self.store.bidSubmissions.latest(day: day) }?.version
     }
 
     func status(_ document: BidDocument, files: [String]) async throws -> BidStatusView {

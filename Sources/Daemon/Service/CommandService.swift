@@ -1,6 +1,7 @@
 import CoreMetrics
 import DeviceIO
 import DispatchControl
+import Fleet
 import Foundation
 import Store
 import Synchronization

@@ -63,7 +63,7 @@ public final class ControlLoopTimes: Sendable {
 }
 
 /// Nearest-rank percentile (0…1) of sorted values, 0 for none: the control tick's window and the benchmarks.
-func nearestRank(_ sorted: [Double], _ p: Double) -> Double {
+package func nearestRank(_ sorted: [Double], _ p: Double) -> Double {
     guard !sorted.isEmpty else { return 0 }
     let rank = Int((p * Double(sorted.count)).rounded(.up)) - 1
     return sorted[min(max(rank, 0), sorted.count - 1)]

@@ -1,4 +1,5 @@
 import DeviceIO
+import Fleet
 import Logging
 import VPPCore
 

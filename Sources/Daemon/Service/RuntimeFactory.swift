@@ -1,5 +1,6 @@
 import CoreMetrics
 import DeviceIO
+import Fleet
 import Foundation
 import VPPCore
 

@@ -1,4 +1,5 @@
 import DeviceIO
+import Fleet
 import Foundation
 import Hummingbird
 import Logging
@@ -61,12 +62,7 @@ public final class VPPDaemon: Sendable {
         do {
             self.store = try Store(
                 directory: setup.config.stateURL,
-                options: Store.Options(
-                    marketTimeZone: TimeZone(identifier: setup.config.market.timeZone)
-                        ?? MarketDay.defaultTimeZone,
-                    rawSampleRetentionSeconds: setup.config.retention.rawSampleDays * 86_400,
-                    setpointLogRetentionSeconds: setup.config.retention.setpointLogDays * 86_400,
-                    writeObserver: wakeup.storeObserver(), commandObserver: wakeup.commandObserver()))
+                options: setup.config.storeOptions(changeObserver: wakeup.changeObserver()))
         } catch {
             throw .store(error)
         }

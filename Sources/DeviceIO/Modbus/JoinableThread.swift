@@ -7,11 +7,11 @@
 /// A plain POSIX thread that can be joined: Modbus connections and server loops block in libmodbus and poll(2), so
 /// they run on threads of their own, never on Swift's cooperative pool (DESIGN §3). Joining them on shutdown lets
 /// tests prove that nothing is left running.
-struct JoinableThread: Sendable {
+package struct JoinableThread: Sendable {
     /// Why a thread could not be started.
-    struct StartError: Error, CustomStringConvertible {
-        var code: Int32
-        var description: String { "pthread_create failed: \(String(cString: strerror(code)))" }
+    package struct StartError: Error, CustomStringConvertible {
+        package var code: Int32
+        package var description: String { "pthread_create failed: \(String(cString: strerror(code)))" }
     }
 
     private final class Box {
@@ -26,7 +26,7 @@ struct JoinableThread: Sendable {
     private let tid: pthread_t
 
     /// Starts `body` on a new thread. `name` is kept for debugging (pthread_setname_np does not import on Glibc).
-    init(name: String, body: @escaping @Sendable () -> Void) throws(StartError) {
+    package init(name: String, body: @escaping @Sendable () -> Void) throws(StartError) {
         let box = Unmanaged.passRetained(Box(name: name, body: body)).toOpaque()
         var t = pthread_t()
         // 512 KiB of stack instead of the default 8 MiB: a simulator or daemon runs one thread per Modbus
@@ -51,23 +51,23 @@ struct JoinableThread: Sendable {
     }
 
     /// Waits for the thread to finish. Call exactly once.
-    func join() {
+    package func join() {
         _ = pthread_join(tid, nil)
     }
 
     /// True when called on this thread (joining yourself would deadlock).
-    var isCurrent: Bool { pthread_equal(tid, pthread_self()) != 0 }
+    package var isCurrent: Bool { pthread_equal(tid, pthread_self()) != 0 }
 }
 
 /// Monotonic time in nanoseconds (CLOCK_MONOTONIC), for timeouts, back-off and request spacing.
-@inline(__always) func monotonicNanos() -> UInt64 {
+@inline(__always) package func monotonicNanos() -> UInt64 {
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)
     return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
 }
 
 /// Sleeps the calling (dedicated) thread for `nanos` nanoseconds.
-func sleepNanos(_ nanos: UInt64) {
+package func sleepNanos(_ nanos: UInt64) {
     var ts = timespec(tv_sec: Int(nanos / 1_000_000_000), tv_nsec: Int(nanos % 1_000_000_000))
     var rest = timespec()
     while nanosleep(&ts, &rest) == -1 && errno == EINTR { ts = rest }
@@ -76,7 +76,7 @@ func sleepNanos(_ nanos: UInt64) {
 /// `fd` itself if it is below FD_SETSIZE (1024), else a duplicate below it (the original is closed), or nil (and
 /// the original is closed) when none is free. libmodbus waits with select(2), and glibc aborts the process when a
 /// descriptor ≥ 1024 meets an fd_set; a process serving or polling 1,000 devices gets there.
-func lowDescriptor(_ fd: Int32) -> Int32? {
+package func lowDescriptor(_ fd: Int32) -> Int32? {
     if fd < 0 { return nil }
     if fd < 1024 { return fd }
     let d = fcntl(fd, F_DUPFD_CLOEXEC, 0)
@@ -89,7 +89,7 @@ func lowDescriptor(_ fd: Int32) -> Int32? {
 /// Raises this process's soft limit on open descriptors to its hard limit, once. A simulator serving 1,000
 /// devices (listener + connection each) or a daemon polling them needs more than the common soft default of 1024.
 /// Returns the soft limit now in force.
-@discardableResult func raiseDescriptorLimit() -> Int {
+@discardableResult package func raiseDescriptorLimit() -> Int {
     descriptorLimitRaised
 }
 

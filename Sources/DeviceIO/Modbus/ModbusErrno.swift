@@ -6,7 +6,7 @@ import CModbus
 
 /// Maps libmodbus `errno` values to `DeviceIOError` (DESIGN §11: the `EMB*` macros do not import into Swift, so
 /// `MODBUS_ENOBASE` is restated from modbus.h).
-enum ModbusErrno {
+package enum ModbusErrno {
     /// `MODBUS_ENOBASE` from modbus.h; exception code n arrives as errno `enobase + n`.
     static let enobase: Int32 = 112_345_678
     /// `EMBXGTAR + 2`: response does not match the request (e.g. a late reply to an earlier request).
@@ -38,7 +38,7 @@ enum ModbusErrno {
     }
 
     /// libmodbus' text for errno `e`.
-    static func message(_ e: Int32) -> String {
+    package static func message(_ e: Int32) -> String {
         guard let p = modbus_strerror(e) else { return "errno \(e)" }
         return String(cString: p)
     }

@@ -1,3 +1,4 @@
+import Fleet
 import VPPCore
 
 /// A device model described by a YAML file in `DeviceProfiles/` (DESIGN §4). Adding a device model means
@@ -23,14 +24,14 @@ public struct DeviceProfile: Sendable, Hashable {
     public var points: [String: PointSpec]
     /// Setpoints the device accepts, keyed by the canonical point they set.
     public var controls: [CanonicalPoint: ControlSpec]
-    public var timing: Timing
+    public var timing: DeviceTiming
     /// How the model identifies itself (`DeviceScanner`); empty when the profile declares no `signature`.
     public var signature: [SignatureCheck] = []
 
     public init(
         id: String, name: String, kind: DeviceKind, transport: TransportKind, source: String,
         capabilities: Set<Capability>, modbus: ModbusSettings? = nil, mqtt: MQTTSettings? = nil,
-        points: [String: PointSpec], controls: [CanonicalPoint: ControlSpec], timing: Timing = Timing()
+        points: [String: PointSpec], controls: [CanonicalPoint: ControlSpec], timing: DeviceTiming = DeviceTiming()
     ) {
         self.id = id
         self.name = name
@@ -51,25 +52,6 @@ public struct DeviceProfile: Sendable, Hashable {
         for (name, spec) in points { if let c = CanonicalPoint(rawValue: name) { out[c] = spec } }
         return out
     }
-}
-
-/// Device timing (DESIGN §10: don't make the loop faster than the devices).
-public struct Timing: Sendable, Hashable {
-    /// Poll period for `PollClass.fast` points, milliseconds.
-    public var fastPollMs: Int = 1000
-    /// Poll period for `PollClass.slow` points (energy counters, limits), milliseconds.
-    public var slowPollMs: Int = 30_000
-    /// A device with no successful read for this long is stale and excluded from allocation, milliseconds.
-    public var staleAfterMs: Int = 5000
-    /// How long the device takes to follow a new setpoint, milliseconds.
-    public var reactionTimeMs: Int = 2000
-    /// Minimum gap between two setpoint writes to this device, milliseconds.
-    public var minUpdateIntervalMs: Int = 1000
-    /// Maximum ramp of active power, kW per second (nil = limited only by reaction time).
-    public var rampKWPerSecond: Double?
-    /// Default revert timeout written with every setpoint, seconds.
-    public var revertTimeoutS: Int = 60
-    public init() {}
 }
 
 /// Modbus word order for 32-bit values: `big` = high word first (SunSpec, most devices).
@@ -155,9 +137,9 @@ public enum Access: String, Sendable, Hashable, Codable, CaseIterable {
 
 /// How often a point is polled (DESIGN §10: decouple the rates).
 public enum PollClass: String, Sendable, Hashable, Codable, CaseIterable {
-    /// Every `Timing.fastPollMs`: power, SOC, state.
+    /// Every `DeviceTiming.fastPollMs`: power, SOC, state.
     case fast
-    /// Every `Timing.slowPollMs`: energy counters, limits.
+    /// Every `DeviceTiming.slowPollMs`: energy counters, limits.
     case slow
     /// Once after connecting: nameplate, scale factors that never change.
     case once
@@ -264,7 +246,7 @@ public struct ControlSpec: Sendable, Hashable {
     public var readBack: String?
     /// Written together with every setpoint, before it (e.g. `WMaxLim_Ena = 1`, `WSetMod = 1`).
     public var with: [FixedWrite] = []
-    /// Revert-timeout point written with every setpoint (seconds, `Timing.revertTimeoutS` by default).
+    /// Revert-timeout point written with every setpoint (seconds, `DeviceTiming.revertTimeoutS` by default).
     public var revertTimeoutPoint: String?
     /// How the device returns to idle without vppd, as the profile states it (nil: not stated; a
     /// `revertTimeoutPoint` then implies `.timer`).

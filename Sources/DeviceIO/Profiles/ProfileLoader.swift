@@ -1,3 +1,4 @@
+import Fleet
 import Foundation
 import VPPCore
 import Yams
@@ -168,7 +169,7 @@ struct ProfileParser {
         let timing =
             try top.map("timing", location: nil, path: "timing").map { t throws(DeviceIOError) in
                 try self.timing(t)
-            } ?? Timing()
+            } ?? DeviceTiming()
 
         guard let pointsMap = try top.map("points", location: nil, path: "points", required: true)
         else {
@@ -247,9 +248,9 @@ struct ProfileParser {
     /// Upper bound of every timing value in milliseconds: one day.
     static let maxMilliseconds = 86_400_000
 
-    private func timing(_ t: ProfileMap) throws(DeviceIOError) -> Timing {
+    private func timing(_ t: ProfileMap) throws(DeviceIOError) -> DeviceTiming {
         try t.checkKeys(Self.timingKeys, what: "'timing'")
-        var out = Timing()
+        var out = DeviceTiming()
         // Bounded above as well: these become Durations, nanosecond deadlines and register values, where a
         // huge value (9223372036854775807) would overflow `ms × 1_000_000` and trap.
         func positive(_ key: String, _ v: Int?, max: Int = Self.maxMilliseconds) throws(DeviceIOError) -> Int? {

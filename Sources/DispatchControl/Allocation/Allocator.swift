@@ -137,7 +137,7 @@ private struct Work {
             }
             lo[i] = l
             hi[i] = h
-            ref[i] = r.kind == .pv ? h : min(h, max(l, 0))
+            ref[i] = DispatchKinds.meritPricing(r.kind)?.referenceKW(lowKW: l, highKW: h) ?? min(h, max(l, 0))
             x[i] = ref[i]
             active.append(i)
         }

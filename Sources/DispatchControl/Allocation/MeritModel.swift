@@ -54,22 +54,6 @@ public struct MeritModel: Sendable, Hashable {
     /// The merit cost of a resource of `kind`; `departureUrgency` (0…1, V2G only) is the share of the car's
     /// remaining charging capability its departure target needs.
     public func cost(for kind: DeviceKind, departureUrgency: Double = 0) -> MeritCost {
-        switch kind {
-        case .pv:
-            return MeritCost(upYuanPerMWh: -priceYuanPerMWh, downYuanPerMWh: priceYuanPerMWh)
-        case .storage:
-            return MeritCost(
-                upYuanPerMWh: degradationYuanPerMWh + storedEnergyValueYuanPerMWh,
-                downYuanPerMWh: degradationYuanPerMWh - storedEnergyValueYuanPerMWh)
-        case .v2g:
-            let u =
-                min(1, max(0, departureUrgency.isFinite ? departureUrgency : 1))
-                * departurePremiumYuanPerMWh
-            return MeritCost(
-                upYuanPerMWh: degradationYuanPerMWh + storedEnergyValueYuanPerMWh + u,
-                downYuanPerMWh: degradationYuanPerMWh - storedEnergyValueYuanPerMWh - u)
-        case .meter:
-            return .neutral
-        }
+        DispatchKinds.meritPricing(kind)?.cost(in: self, departureUrgency: departureUrgency) ?? .neutral
     }
 }

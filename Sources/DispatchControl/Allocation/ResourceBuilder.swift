@@ -1,4 +1,4 @@
-import DeviceIO
+import Fleet
 import Foundation
 import VPPCore
 
@@ -32,7 +32,7 @@ public enum ResourceBuilder {
     ///     deadband. nil = the measured power.
     ///   - following: false when the device ignores its setpoints: it is excluded and the others cover its share.
     public static func build(
-        snapshot: DeviceSnapshot, flexibility: Flexibility, now: Date, timing: Timing?,
+        snapshot: DeviceSnapshot, flexibility: Flexibility, now: Date, timing: DeviceTiming?,
         limits: [Limit] = [],
         merit: MeritModel, lastSetpointKW: Double? = nil, following: Bool = true,
         efficiency: Double = 0.95
@@ -43,12 +43,12 @@ public enum ResourceBuilder {
         chain.add(contentsOf: limits)
         let resolution = chain.resolve()
         var ceiling: Double?
-        if d.kind == .pv {
-            var withoutSun = LimitChain(safety.filter { $0.source != .availablePower })
+        if let outside = DispatchKinds.exogenousCeiling(d.kind)?.exogenousLimit {
+            var withoutSun = LimitChain(safety.filter { $0.source != outside })
             withoutSun.add(contentsOf: limits)
             ceiling = withoutSun.resolve().range.upperKW
         }
-        let usable = snapshot.health(now: now) == .ok && d.kind != .meter
+        let usable = snapshot.health(now: now) == .ok && DispatchKinds.isDispatched(d.kind)
         let measured = snapshot.value(.activePowerKW) ?? 0
         // A stale or down device is assumed to deliver nothing, as FleetSummary counts it; one that is up but not
         // following delivers what it measures.
@@ -56,20 +56,13 @@ public enum ResourceBuilder {
         var up: Double?
         var down: Double?
         var urgency = 0.0
-        if d.kind == .storage || d.kind == .v2g {
-            let energy =
-                d.kind == .v2g
-                ? (snapshot.value(.ratedEnergyKWh) ?? d.ratedEnergyKWh)
-                : (d.ratedEnergyKWh ?? snapshot.value(.ratedEnergyKWh))
-            if let soc = snapshot.value(.socPercent), let energy, energy > 0 {
-                let lo = min(max(snapshot.value(.socMinPercent) ?? 0, 0), 100)
-                let hi = min(max(snapshot.value(.socMaxPercent) ?? 100, lo), 100)
-                up = max(0, (soc - lo) / 100 * energy)
-                down = max(0, (hi - soc) / 100 * energy)
-                if d.kind == .v2g {
-                    urgency = departureUrgency(
-                        snapshot, soc: soc, energy: energy, now: now, efficiency: efficiency)
-                }
+        if let store = DispatchKinds.energyStore(d.kind) {
+            if let energy = store.storedEnergy(of: snapshot) {
+                up = energy.aboveMinimumKWh
+                down = energy.belowMaximumKWh
+                urgency =
+                    DispatchKinds.departureBound(d.kind)?.departureUrgency(
+                        snapshot, energy: energy, now: now, efficiency: efficiency) ?? 0
             } else {
                 up = 0
                 down = 0

@@ -1,4 +1,4 @@
-import DeviceIO
+import Fleet
 import Foundation
 import VPPCore
 
@@ -195,11 +195,6 @@ public enum CommandFeasibility {
 
     /// The device kinds a command acts on.
     public static func actingKinds(_ kind: CommandKind) -> Set<DeviceKind> {
-        switch kind {
-        case .curtailPV: return [.pv]
-        case .charge, .discharge: return [.storage, .v2g]
-        case .hold, .emergencyStop, .overrideSchedule, .gridInstruction, .release:
-            return [.pv, .storage, .v2g]
-        }
+        Set(DeviceKind.allCases.filter { DispatchKinds.obeys($0, kind) })
     }
 }

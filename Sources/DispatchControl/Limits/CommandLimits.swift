@@ -17,11 +17,11 @@ public enum CommandLimits {
         guard applies(command.target, to: device) else { return [] }
         switch command.kind {
         case .emergencyStop:
-            return device.kind == .meter ? [] : [.exactly(0, .emergencyStop(command.id))]
+            return DispatchKinds.obeys(device.kind, .emergencyStop) ? [.exactly(0, .emergencyStop(command.id))] : []
         case .hold:
-            return device.kind == .meter ? [] : [.exactly(holdKW, .hold(command.id))]
+            return DispatchKinds.obeys(device.kind, .hold) ? [.exactly(holdKW, .hold(command.id))] : []
         case .curtailPV:
-            guard device.kind == .pv, let m = command.magnitude else { return [] }
+            guard DispatchKinds.obeys(device.kind, .curtailPV), let m = command.magnitude else { return [] }
             if m.unit == .percent {
                 return [
                     .atMost(
@@ -31,7 +31,7 @@ public enum CommandLimits {
             guard case .device = command.target, let kw = m.kilowatts else { return [] }
             return [.atMost(max(0, kw.value), .curtailPV(command.id))]
         case .charge, .discharge:
-            guard device.kind == .storage || device.kind == .v2g, case .device = command.target,
+            guard DispatchKinds.obeys(device.kind, command.kind), case .device = command.target,
                 let kw = command.magnitude?.kilowatts
             else { return [] }
             return limits(for: command, share: kw.value)

@@ -1,4 +1,4 @@
-import DeviceIO
+import Fleet
 import VPPCore
 
 /// Builds the safety stage of a device's `LimitChain` from what DeviceIO knows about it: its configuration,
@@ -9,51 +9,34 @@ import VPPCore
 /// physical limits (rated power, PV range, installer limit, the device's present charge and discharge limits)
 /// come before the derived ones (SOC window, departure, available PV power).
 public enum SafetyLimits {
-    /// The safety limits of one device at the time `flexibility` was computed.
+    /// The safety limits of one device at the time `flexibility` was computed: its kind's (`SafetyEnvelope`), or
+    /// the device pinned where it is when it is unavailable, measure-only or of a kind that is not dispatched.
     public static func limits(for snapshot: DeviceSnapshot, flexibility f: Flexibility) -> [Limit] {
         let d = snapshot.descriptor
         if f.constraints.contains(.unavailable) || f.constraints.contains(.measureOnly) {
             return [.exactly(f.powerKW.value, .unavailable)]
         }
-        var out: [Limit] = []
+        guard let kind = DispatchKinds.safetyEnvelope(d.kind) else { return [.exactly(0, .unavailable)] }
         var rated = max(0, d.ratedPowerKW)
         if let nameplate = snapshot.value(.ratedPowerKW), nameplate > 0, nameplate < rated {
             rated = nameplate
         }
-        switch d.kind {
-        case .meter:
-            return [.exactly(0, .unavailable)]
-        case .pv:
-            out.append(.atLeast(0, .pvRange))
-            out.append(.atMost(rated, .ratedPower))
-        case .storage, .v2g:
-            out.append(.between(-rated, rated, .ratedPower))
+        return kind.safetyLimits(snapshot, ratedKW: rated, flexibility: f)
+    }
+
+    /// The installer's export limit of a device, when configured (after the rated range, before the rest).
+    public static func installerLimit(_ d: DeviceDescriptor) -> [Limit] {
+        guard let limit = d.installerLimitKW, limit >= 0 else { return [] }
+        return [.atMost(limit, .installerLimit)]
+    }
+
+    /// Disconnected or unknown SOC: `FlexibilityModel` pins the envelope at the present power, and so does the
+    /// safety stage (nil when the envelope is not pinned).
+    public static func pinned(_ f: Flexibility) -> Limit? {
+        guard f.constraints.contains(.disconnected) || f.constraints.contains(.unknownStateOfCharge) else {
+            return nil
         }
-        if let limit = d.installerLimitKW, limit >= 0 { out.append(.atMost(limit, .installerLimit)) }
-        if d.kind != .pv {
-            if let c = snapshot.value(.maxChargeKW), c >= 0 {
-                out.append(.atLeast(-c, .deviceChargeLimit))
-            }
-            if let dis = snapshot.value(.maxDischargeKW), dis >= 0 {
-                out.append(.atMost(dis, .deviceDischargeLimit))
-            }
-        }
-        // Disconnected, unknown SOC: FlexibilityModel pins the envelope at the present power.
-        if f.constraints.contains(.disconnected) || f.constraints.contains(.unknownStateOfCharge) {
-            out.append(.exactly(f.powerKW.value, .unavailable))
-            return out
-        }
-        switch d.kind {
-        case .pv:
-            out.append(.atMost(f.maxKW.value, .availablePower))
-        case .storage, .v2g:
-            let upper: LimitSource = f.constraints.contains(.departure) ? .departure : .socWindow
-            out.append(.atMost(f.maxKW.value, upper))
-            out.append(.atLeast(f.minKW.value, .socWindow))
-        case .meter:
-            break
-        }
-        return out
+        return .exactly(f.powerKW.value, .unavailable)
     }
 
     /// PV: the active-power limit in percent of rated power (0…100) that caps output at `kW`. Rated ≤ 0 gives 0.

@@ -1,4 +1,4 @@
-import DeviceIO
+import Fleet
 import Foundation
 import VPPCore
 
@@ -10,8 +10,8 @@ public struct DispatchCycle: Sendable {
     /// Per-device profile facts the cycle needs.
     public struct DeviceProfileInfo: Sendable, Hashable {
         public var controls: Set<CanonicalPoint>
-        public var timing: Timing
-        public init(controls: Set<CanonicalPoint>, timing: Timing) {
+        public var timing: DeviceTiming
+        public init(controls: Set<CanonicalPoint>, timing: DeviceTiming) {
             self.controls = controls
             self.timing = timing
         }
@@ -105,7 +105,7 @@ public struct DispatchCycle: Sendable {
 
         var flex: [DeviceID: Flexibility] = [:]
         flex.reserveCapacity(input.snapshots.count)
-        for snap in input.snapshots where snap.descriptor.kind != .meter {
+        for snap in input.snapshots where DispatchKinds.isDispatched(snap.descriptor.kind) {
             flex[snap.descriptor.id] = flexibility.flexibility(of: snap, now: now)
         }
         let shares = Self.groupShares(
@@ -122,8 +122,9 @@ public struct DispatchCycle: Sendable {
             let d = snap.descriptor
             let ok = snap.health(now: now) == .ok
             let power = snap.value(.activePowerKW) ?? 0
-            if ok && d.kind != .meter { measured += power }
-            guard d.kind != .meter else { continue }
+            let dispatched = DispatchKinds.isDispatched(d.kind)
+            if ok && dispatched { measured += power }
+            guard dispatched else { continue }
             // Every usable device, including excluded ones: that is how an excluded device comes back on probation.
             if ok { monitor.observe(d.id, measuredKW: power, at: now) }
             let holdKW =
@@ -142,7 +143,7 @@ public struct DispatchCycle: Sendable {
             expected +=
                 built.resource.excluded ? built.resource.currentKW : (lastSetpoints[d.id] ?? power)
             infos[d.id] = DeviceControlInfo(
-                descriptor: d, controls: profile?.controls ?? [], timing: profile?.timing ?? Timing(),
+                descriptor: d, controls: profile?.controls ?? [], timing: profile?.timing ?? DeviceTiming(),
                 uncurtailedAtKW: built.uncurtailedAtKW, ceilingKW: built.pvCeilingKW)
         }
         let measuredKW = input.meteredKW ?? measured
@@ -202,20 +203,9 @@ public struct DispatchCycle: Sendable {
         let usableSnapshots = binding.isEmpty ? [] : snapshots.filter(usable)
         for key in order {
             guard let (c, kw) = binding[key] else { continue }
-            let weight: (DeviceSnapshot) -> Double
-            switch c.kind {
-            case .discharge:
-                weight = { s in
-                    s.descriptor.kind == .storage || s.descriptor.kind == .v2g
-                        ? max(0, flexibility[s.descriptor.id]?.maxKW.value ?? 0) : 0
-                }
-            case .charge:
-                weight = { s in
-                    s.descriptor.kind == .storage || s.descriptor.kind == .v2g
-                        ? max(0, -(flexibility[s.descriptor.id]?.minKW.value ?? 0)) : 0
-                }
-            default:
-                weight = { s in s.descriptor.kind == .pv ? max(0, s.descriptor.ratedPowerKW) : 0 }
+            let weight: (DeviceSnapshot) -> Double = { s in
+                DispatchKinds.commandResponse(s.descriptor.kind)?
+                    .groupWeight(c.kind, s, flexibility: flexibility[s.descriptor.id]) ?? 0
             }
             let members = usableSnapshots.filter { CommandLimits.applies(c.target, to: $0.descriptor) }
                 .map { ($0.descriptor.id, weight($0)) }.filter { $0.1 > 0 }

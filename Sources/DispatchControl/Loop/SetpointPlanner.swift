@@ -1,4 +1,4 @@
-import DeviceIO
+import Fleet
 import Foundation
 import VPPCore
 
@@ -8,7 +8,7 @@ public struct DeviceControlInfo: Sendable, Hashable {
     /// Control points the profile offers (`DeviceProfile.controls` keys).
     public var controls: Set<CanonicalPoint>
     /// The profile's timing: minimum update interval, revert timeout.
-    public var timing: Timing
+    public var timing: DeviceTiming
     /// PV: the power at or above which the device runs uncurtailed this cycle — the top of its range when its
     /// available power set it (`ResourceBuilder.Built.uncurtailedAtKW`); nil when a cap set it. An uncurtailed PV
     /// gets its ceiling limit (rated power or installer limit), not today's sun, so the limit does not chase clouds.
@@ -18,7 +18,7 @@ public struct DeviceControlInfo: Sendable, Hashable {
     public var ceilingKW: Double?
 
     public init(
-        descriptor: DeviceDescriptor, controls: Set<CanonicalPoint>, timing: Timing,
+        descriptor: DeviceDescriptor, controls: Set<CanonicalPoint>, timing: DeviceTiming,
         uncurtailedAtKW: Double? = nil, ceilingKW: Double? = nil
     ) {
         self.descriptor = descriptor
@@ -118,27 +118,7 @@ public struct SetpointPlanner: Sendable, Hashable {
     /// The point and value that command `kW` on a device: PV through its active-power limit in percent (the
     /// uncurtailed ceiling when it sits at its available power), storage and V2G through their power setpoint.
     static func command(_ kW: Double, _ info: DeviceControlInfo) -> (CanonicalPoint, Double)? {
-        let d = info.descriptor
-        switch d.kind {
-        case .pv:
-            let rated = max(0, d.ratedPowerKW)
-            if info.controls.contains(.activePowerLimitPercent) {
-                let ceiling = min(rated, d.installerLimitKW ?? rated, info.ceilingKW ?? rated)
-                let atSun = info.uncurtailedAtKW.map { kW >= $0 - 1e-6 } ?? false
-                return (
-                    .activePowerLimitPercent,
-                    SafetyLimits.pvLimitPercent(forKW: atSun ? max(kW, ceiling) : kW, ratedKW: rated)
-                )
-            }
-            if info.controls.contains(.activePowerSetpointKW) {
-                return (.activePowerSetpointKW, max(0, kW))
-            }
-            return nil
-        case .storage, .v2g:
-            return info.controls.contains(.activePowerSetpointKW) ? (.activePowerSetpointKW, kW) : nil
-        case .meter:
-            return nil
-        }
+        DispatchKinds.setpointCommand(info.descriptor.kind)?.setpoint(kW, info)
     }
 
     /// The connection a device's writes go through.

@@ -15,7 +15,7 @@ public struct ActiveCommands: Sendable, Hashable {
     /// Commands of `all` that are pending or active, whose window covers `now`, and that no later release ended.
     /// `siteOf` maps each device to its site, so a site release covers device-scoped commands there.
     public init(_ all: [OperatorCommand], now: Date, siteOf: [DeviceID: SiteID] = [:]) {
-        let live = all.filter { !$0.status.isTerminal && $0.covers(now) }.sorted {
+        let live = all.filter { $0.isInForce(at: now) }.sorted {
             $0.start != $1.start ? $0.start < $1.start : $0.id < $1.id
         }
         let releases = live.filter { $0.kind == .release }

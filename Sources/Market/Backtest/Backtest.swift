@@ -7,11 +7,14 @@ import VPPCore
 /// 1. **forecast** D's prices — the similar-day fallback from the days before D in the price series, or the
 ///    true prices with seeded noise (`ForecastNoise`);
 /// 2. **bid** with `BidPlanner` from the fleet's carried-over state;
-/// 3. **clear** the curves against D's actual prices (uniform-price spot clearing, `BidCurve.netMW(atPrice:)`);
+/// 3. **clear** the curves against D's actual prices under the clearing rule (`ClearingSimulator`: the
+///    profile's `clearingRule` unless `clearingRule` overrides it; `uniformPrice` is price-taking spot clearing,
+///    the provincial rules clear the bid in a round with a synthetic book of other participants);
 /// 4. **execute**: the fleet LP at the actual prices tracks the cleared quantities (soft bounds, heavy penalty)
 ///    — what dispatch would deliver; storage SOC at the end of D carries into D+1;
 /// 5. **settle**: actual price × executed energy − degradation − fees − a deviation charge on energy beyond
-///    the profile's tolerance;
+///    the profile's tolerance, with the cleared energy re-priced from the actual price to what the clearing
+///    paid (zero difference under `uniformPrice`);
 /// and next to it the **perfect-foresight optimum**: the same fleet planned with D's true prices, carrying its
 /// own SOC from day to day. PV output is taken as forecast and V2G plug windows repeat daily (the backtest
 /// measures the bidding, not the PV or driver forecast).
@@ -42,6 +45,11 @@ public struct Backtest: Sendable {
     /// perfect-foresight plans (`BidPlanningInput.finalSOCPercent`): a fixed reference, so a day that ended
     /// low (execution follows the clearing before the SOC target) is refilled by the next day's plan.
     public var finalSOCPercent: Double? = 50
+    /// The clearing rule; nil = the profile's `clearingRule`.
+    public var clearingRule: MarketProfile.ClearingRule?
+    /// Depth of the synthetic book of other participants under a provincial rule: each side offers this many
+    /// times the fleet's rated energy per interval (20: the VPP is about 5 % of the round).
+    public var clearingDepthMultiple: Double = 20
 
     public init(profile: MarketProfile, resources: [PlanningResource], prices: PriceSeries, forecast: ForecastMode) {
         self.profile = profile
@@ -53,6 +61,12 @@ public struct Backtest: Sendable {
     /// Runs the days `from…to` in order.
     public func run(from: MarketDay, to: MarketDay) throws(PlanningError) -> BacktestReport {
         guard from <= to else { throw .badInput(field: "from", reason: "\(from) is after \(to)") }
+        let rule = clearingRule ?? profile.clearingRule
+        let hours = 24 / Double(MarketInterval.perDay)
+        let ratedMW = resources.map { max(0, $0.ratedKW) }.reduce(0, +) / 1000
+        let clearing = ClearingSimulator(
+            rule: rule,
+            book: SyntheticBook(depthMWh: max(1e-3, clearingDepthMultiple * ratedMW * hours), seed: 1))
         var realizedFleet = resources
         var perfectFleet = resources
         var days: [BacktestReport.Day] = []
@@ -78,7 +92,18 @@ public struct Backtest: Sendable {
             input.curveShape = curveShape
             input.finalSOCPercent = finalSOCPercent
             let plan = try BidPlanner.plan(input)
-            let cleared = plan.curves.cleared(against: actual)
+            let outcome: ClearingSimulator.Outcome
+            do {
+                outcome = try clearing.clear(plan.curves, actual: actual, intervalHours: hours)
+            } catch {
+                throw .badInput(field: "clearing", reason: "\(error)")
+            }
+            let cleared = outcome.clearedMW
+            // What the clearing paid for the cleared energy beyond its value at the actual price.
+            var repricing = 0.0
+            for t in cleared.indices where t < actual.count {
+                repricing += outcome.revenueYuan[t] - cleared[t] * hours * actual[t]
+            }
 
             // Execution: track the cleared quantities at the actual prices.
             let fleet = try PreparedFleet(input)
@@ -107,12 +132,12 @@ public struct Backtest: Sendable {
             days.append(
                 .init(
                     day: day, forecast: forecastPrices.source,
-                    realizedYuan: executed.economics.profitYuan - deviationCharge,
+                    realizedYuan: executed.economics.profitYuan - deviationCharge + repricing,
                     deviationChargeYuan: deviationCharge, perfectForesightYuan: perfect.economics.profitYuan,
                     clearedMWh: clearedMWh, deviationMWh: deviationMWh, bidSeconds: plan.timing.totalSeconds))
             day = day.adding(days: 1)
         }
-        return BacktestReport(days: days)
+        return BacktestReport(days: days, clearingRule: rule.rawValue)
     }
 
     static func solve(_ problem: FleetProblem) throws(PlanningError) -> FleetSchedule {

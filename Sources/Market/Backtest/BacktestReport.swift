@@ -24,6 +24,13 @@ public struct BacktestReport: Sendable {
     }
 
     public var days: [Day]
+    /// The clearing rule the days were cleared under (`MarketProfile.ClearingRule`).
+    public var clearingRule: String
+
+    public init(days: [Day], clearingRule: String = MarketProfile.ClearingRule.uniformPrice.rawValue) {
+        self.days = days
+        self.clearingRule = clearingRule
+    }
 
     public var realizedYuan: Double { days.map(\.realizedYuan).reduce(0, +) }
     public var perfectForesightYuan: Double { days.map(\.perfectForesightYuan).reduce(0, +) }

@@ -1,18 +1,6 @@
 import Foundation
 import VPPCore
 
-/// Where a DR event stands. The workflow (issue 7): invited → offered (→ offered again with a new version
-/// before the deadline) → cleared (obligations fixed) → cancelled (optional, by the grid) → executed (the last
-/// interval has ended) → settled.
-public enum DRStatus: String, Sendable, Hashable, Codable, CaseIterable {
-    case invited
-    case offered
-    case cleared
-    case cancelled
-    case executed
-    case settled
-}
-
 /// One DR event with everything that happened to it: the invitation, every offer version, the award, an early
 /// cancellation, and the status history. This is the JSON payload stored in `store.drEvents`; every mutating
 /// method checks the workflow and returns whether anything changed (false for an identical repeat, so inbox

@@ -20,7 +20,7 @@ public enum FleetConfigEmitter {
 
     static func siteLimits(_ devices: [DeviceDescriptor]) -> [(SiteID, Double)] {
         var sum: [SiteID: Double] = [:]
-        for d in devices where d.kind != .meter { sum[d.site, default: 0] += d.ratedPowerKW }
+        for d in devices where !SimulatorKinds.metersOthers(d.kind) { sum[d.site, default: 0] += d.ratedPowerKW }
         for d in devices where sum[d.site] == nil { sum[d.site] = 0 }
         return sum.keys.sorted().map { ($0, max(1, (sum[$0] ?? 0) * 1.2)) }
     }

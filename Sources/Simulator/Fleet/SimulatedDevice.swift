@@ -70,41 +70,13 @@ public final class SimulatedDevice: Sendable {
     public func status() -> SimDeviceStatus {
         state.withLock { s in
             let p = s.physics
-            var soc: Double?
-            var limit: Double?
-            var setpoint: Double?
-            var plugged: Bool?
-            var exp = 0.0
-            var imp = 0.0
-            let at: Date
-            switch p {
-            case .pv(let pv):
-                limit = pv.limitPercent
-                exp = pv.energyExportedKWh
-                at = pv.now
-            case .storage(let st):
-                soc = st.socPercent
-                setpoint = st.setpoint?.value
-                exp = st.energyExportedKWh
-                imp = st.energyImportedKWh
-                at = st.now
-            case .v2g(let v):
-                soc = v.plugged ? v.socPercent : nil
-                setpoint = v.setpoint?.value
-                plugged = v.plugged
-                exp = v.energyExportedKWh
-                imp = v.energyImportedKWh
-                at = v.now
-            case .meter(let m):
-                exp = m.energyExportedKWh
-                imp = m.energyImportedKWh
-                at = m.now
-            }
+            let r = p.report()
             return SimDeviceStatus(
-                id: spec.id, kind: p.kind, at: at, powerKW: p.powerKW, socPercent: soc, limitPercent: limit,
-                setpointKW: setpoint, plugged: plugged, energyExportedKWh: exp, energyImportedKWh: imp,
+                id: spec.id, kind: p.kind, at: p.model.now, powerKW: p.powerKW, socPercent: r.socPercent,
+                limitPercent: r.limitPercent, setpointKW: r.setpointKW, plugged: r.plugged,
+                energyExportedKWh: r.energyExportedKWh, energyImportedKWh: r.energyImportedKWh,
                 faults: s.faults, commandsApplied: s.applied, commandsRejected: s.rejected,
-                lastCommand: s.lastCommand, telemetry: p.telemetry().dictionary)
+                lastCommand: s.lastCommand, telemetry: r.telemetry.dictionary)
         }
     }
 
@@ -164,12 +136,8 @@ public final class SimulatedDevice: Sendable {
     /// The PV limit and storage/V2G setpoint the physics holds now.
     func heldSetpoints() -> (limitPercent: Double?, setpointKW: Double?) {
         state.withLock { s in
-            switch s.physics {
-            case .pv(let p): return (p.limitPercent, nil)
-            case .storage(let st): return (nil, st.setpoint?.value)
-            case .v2g(let v): return (nil, v.setpoint?.value)
-            case .meter: return (nil, nil)
-            }
+            let r = s.physics.report()
+            return (r.limitPercent, r.setpointKW)
         }
     }
 

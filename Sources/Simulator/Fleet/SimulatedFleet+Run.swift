@@ -71,7 +71,7 @@ extension SimulatedFleet {
             let now = clock.now()
             for (_, b) in bindings { b.pullClientWrites(now: now) }
             var power = [Double](repeating: 0, count: devices.count)
-            for (i, d) in devices.enumerated() where d.kind != .meter {
+            for (i, d) in devices.enumerated() where !SimulatorKinds.metersOthers(d.kind) {
                 if let b = bindings[i] {
                     let (t, f) = d.advanceAndRead(to: now)
                     power[i] = t[.activePowerKW] ?? 0
@@ -123,7 +123,7 @@ extension SimulatedFleet {
     /// The physics state of a device at the clock's current time (meters: as of the last tick).
     public func status(of id: DeviceID) -> SimDeviceStatus? {
         guard let d = device(id) else { return nil }
-        if d.kind != .meter { d.advance(to: clock.now()) }
+        if !SimulatorKinds.metersOthers(d.kind) { d.advance(to: clock.now()) }
         return d.status()
     }
 
@@ -154,11 +154,7 @@ extension SimulatedFleet {
     }
 
     private func ratedEnergy(_ d: SimulatedDevice) -> Double? {
-        switch d.physics {
-        case .storage(let s): return s.parameters.capacityKWh
-        case .v2g(let v): return v.parameters.capacityKWh
-        default: return nil
-        }
+        d.physics.report().capacityKWh
     }
 }
 

@@ -86,12 +86,13 @@ public final class SimulatedFleet: Sendable {
 
         // Meters sum their listed devices, or every non-meter device of their site.
         var meterInputs: [Int: [Int]] = [:]
-        for (i, d) in devices.enumerated() where d.kind == .meter {
+        let metering = devices.map { SimulatorKinds.metersOthers($0.kind) }
+        for (i, d) in devices.enumerated() where metering[i] {
             if let list = d.spec.meterOf {
-                meterInputs[i] = list.compactMap { byID[$0] }.filter { devices[$0].kind != .meter }
+                meterInputs[i] = list.compactMap { byID[$0] }.filter { !metering[$0] }
             } else {
                 meterInputs[i] = devices.indices.filter {
-                    devices[$0].kind != .meter && devices[$0].spec.site == d.spec.site
+                    !metering[$0] && devices[$0].spec.site == d.spec.site
                 }
             }
         }

@@ -37,7 +37,7 @@ enum ScaleFactors {
         if let c = slot.canonical {
             switch c {
             case .activePowerKW, .reactivePowerKVAr:
-                return layout.profile.kind == .meter ? meterPower : power
+                return SimulatorKinds.metersOthers(layout.profile.kind) ? meterPower : power
             case .ratedPowerKW, .maxChargeKW, .maxDischargeKW, .minChargeKW, .minDischargeKW,
                 .activePowerSetpointKW:
                 return power

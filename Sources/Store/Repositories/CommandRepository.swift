@@ -115,17 +115,21 @@ public struct CommandRepository: Sendable {
     /// dispatch loop rebuilds from after a restart. Ordered by start, then creation.
     public func inForce(at instant: Date) async throws(StoreError) -> [OperatorCommand] {
         let t = instant.storeMillis
+        // The SQL narrows by index; `OperatorCommand.isInForce` decides, so there is one definition.
         return try await core.read("command.inForce") { db in
             try CommandRow.fetchAll(
                 db,
                 sql: """
                     SELECT * FROM operator_command
-                    WHERE status IN ('pending', 'active') AND start_ms <= ? AND end_ms > ?
+                    WHERE status IN \(Self.openStatuses) AND start_ms <= ? AND end_ms > ?
                     ORDER BY start_ms, created_ms
                     """, arguments: [t, t]
-            ).map(\.command)
+            ).map(\.command).filter { $0.isInForce(at: Date(storeMillis: t)) }
         }
     }
+
+    /// `CommandStatus.open` as an SQL list.
+    static let openStatuses = "(" + CommandStatus.open.map { "'\($0.rawValue)'" }.joined(separator: ", ") + ")"
 
     /// Commands not yet finished (`pending` or `active`), whatever their window; ordered by start.
     public func open() async throws(StoreError) -> [OperatorCommand] {
@@ -133,7 +137,7 @@ public struct CommandRepository: Sendable {
             try CommandRow.fetchAll(
                 db,
                 sql:
-                    "SELECT * FROM operator_command WHERE status IN ('pending', 'active') ORDER BY start_ms, created_ms"
+                    "SELECT * FROM operator_command WHERE status IN \(Self.openStatuses) ORDER BY start_ms, created_ms"
             ).map(\.command)
         }
     }
@@ -196,6 +200,9 @@ public struct CommandRepository: Sendable {
     public func advance(now: Date) async throws(StoreError) -> [OperatorCommand] {
         let t = now.storeMillis
         return try await core.write("command.advance", .durable) { db in
+            // The SQL narrows to the rows a move can be due for (a pending command's window ends after it
+            // starts); `OperatorCommand.clockStatus` decides each move, at the stored precision.
+            let at = Date(storeMillis: t)
             let due = try CommandRow.fetchAll(
                 db,
                 sql: """
@@ -204,12 +211,7 @@ public struct CommandRepository: Sendable {
                     """, arguments: [t, t])
             var changed: [OperatorCommand] = []
             for var row in due {
-                let next: CommandStatus
-                if row.end_ms <= t {
-                    next = row.status == CommandStatus.active.rawValue ? .completed : .expired
-                } else {
-                    next = .active
-                }
+                guard let next = row.command.clockStatus(at: at) else { continue }
                 row.status = next.rawValue
                 row.updated_ms = t
                 try row.update(db)

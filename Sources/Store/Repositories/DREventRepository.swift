@@ -6,14 +6,14 @@ import VPPCore
 public struct StoredDREvent: Sendable, Hashable {
     public var id: String
     public var day: MarketDay
-    /// Workflow status (`invited`, `offered`, `cleared`, `cancelled`, `settled`, …), defined by the DR issue.
-    public var status: String
+    /// Workflow status, typed: a row whose status text is none of `DRStatus` is not served.
+    public var status: DRStatus
     public var payload: Data
     public var createdAt: Date
     public var updatedAt: Date
 
     public init(
-        id: String, day: MarketDay, status: String, payload: Data, createdAt: Date, updatedAt: Date
+        id: String, day: MarketDay, status: DRStatus, payload: Data, createdAt: Date, updatedAt: Date
     ) {
         self.id = id
         self.day = day
@@ -41,7 +41,7 @@ public struct DREventRepository: Sendable {
                         payload = excluded.payload, updated_ms = excluded.updated_ms
                     """,
                 arguments: [
-                    event.id, event.day.description, event.status, text, event.createdAt.storeMillis,
+                    event.id, event.day.description, event.status.rawValue, text, event.createdAt.storeMillis,
                     event.updatedAt.storeMillis,
                 ])
             if let audit { try AuditRow(audit).insert(db) }
@@ -56,7 +56,7 @@ public struct DREventRepository: Sendable {
     }
 
     /// Events, optionally of one day and/or status, by day then id.
-    public func list(day: MarketDay? = nil, status: String? = nil) async throws(StoreError)
+    public func list(day: MarketDay? = nil, status: DRStatus? = nil) async throws(StoreError)
         -> [StoredDREvent]
     {
         try await core.read("dr.list") { db in
@@ -65,15 +65,17 @@ public struct DREventRepository: Sendable {
                 sql: """
                     SELECT * FROM dr_event WHERE (?1 IS NULL OR market_day = ?1) AND (?2 IS NULL OR status = ?2)
                     ORDER BY market_day, id
-                    """, arguments: [day?.description, status]
+                    """, arguments: [day?.description, status?.rawValue]
             ).compactMap(Self.event)
         }
     }
 
     static func event(_ row: Row) -> StoredDREvent? {
-        guard let day = MarketDay(row["market_day"] as String) else { return nil }
+        guard let day = MarketDay(row["market_day"] as String),
+            let status = DRStatus(rawValue: row["status"] as String)
+        else { return nil }
         return StoredDREvent(
-            id: row["id"], day: day, status: row["status"],
+            id: row["id"], day: day, status: status,
             payload: Data((row["payload"] as String).utf8),
             createdAt: Date(storeMillis: row["created_ms"]),
             updatedAt: Date(storeMillis: row["updated_ms"]))

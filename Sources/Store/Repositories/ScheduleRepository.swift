@@ -62,6 +62,7 @@ public struct ScheduleRepository: Sendable {
                 try stmt.execute(arguments: [day.description, next, i + 1, t])
             }
             if let audit { try AuditRow(audit).insert(db) }
+            core.changed(.scheduleSaved(day: day, version: next), in: db)
             return next
         }
     }

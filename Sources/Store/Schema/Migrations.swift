@@ -191,6 +191,39 @@ enum Migrations {
                     ) WITHOUT ROWID;
                     """)
         }
+        m.registerMigration("v4-bid-submission") { db in
+            // Bid submissions get a table of their own (DESIGN §5): which version a clearing must answer was
+            // read back from audit text before. Existing submissions are carried over from the audit log, whose
+            // entries (`bid.submit`, target `bid:<day>`, detail `v<N> submitted[ after gate closure …]`) stay.
+            try db.execute(
+                sql: """
+                    CREATE TABLE bid_submission (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        market_day TEXT NOT NULL,
+                        version INTEGER NOT NULL CHECK (version >= 1),
+                        submitted_ms INTEGER NOT NULL,
+                        actor TEXT NOT NULL,
+                        late INTEGER NOT NULL,
+                        FOREIGN KEY (market_day, version) REFERENCES bid (market_day, version)
+                    );
+                    CREATE INDEX bid_submission_day ON bid_submission (market_day, id);
+                    CREATE TRIGGER bid_submission_no_update BEFORE UPDATE ON bid_submission
+                        BEGIN SELECT RAISE(ABORT, 'bid_submission is append-only'); END;
+                    CREATE TRIGGER bid_submission_no_delete BEFORE DELETE ON bid_submission
+                        BEGIN SELECT RAISE(ABORT, 'bid_submission is append-only'); END;
+
+                    INSERT INTO bid_submission (market_day, version, submitted_ms, actor, late)
+                    SELECT a.market_day, a.version, a.at_ms, a.actor, a.late FROM (
+                        SELECT id, substr(target, 5) AS market_day,
+                            CAST(substr(detail, 2, instr(detail || ' ', ' ') - 2) AS INTEGER) AS version,
+                            at_ms, actor, instr(detail, 'after gate closure') > 0 AS late
+                        FROM audit_log WHERE action = 'bid.submit' AND substr(target, 1, 4) = 'bid:'
+                            AND substr(detail, 1, 1) = 'v'
+                    ) AS a
+                    WHERE EXISTS (SELECT 1 FROM bid b WHERE b.market_day = a.market_day AND b.version = a.version)
+                    ORDER BY a.id;
+                    """)
+        }
         return m
     }
 }

@@ -1,5 +1,6 @@
 import DeviceIO
 import Foundation
+import Simulator
 
 /// Runs `body` with a private mosquitto broker on a free loopback port (see `DeviceIO.MosquittoProcess`) and
 /// always stops it afterwards (SIGTERM, then SIGKILL; temporary directory removed). Copy or call from any suite:
