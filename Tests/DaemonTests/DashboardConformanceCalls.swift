@@ -1,3 +1,4 @@
+import BenchSupport
 import Daemon
 import Foundation
 import Testing

@@ -1,4 +1,5 @@
 import DeviceIO
+import Fleet
 import Foundation
 import Hummingbird
 import Store
