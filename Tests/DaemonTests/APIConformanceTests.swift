@@ -121,6 +121,7 @@ struct APIConformanceTests {
         try exerciseMarketRoutes { try call($0, $1, role: $2, body: $3, expect: $4) }
         try exerciseSettlementRoutes(day: today) { try call($0, $1, role: $2, body: $3, expect: $4) }
         try exerciseDemandResponseRoutes { try call($0, $1, role: $2, body: $3, expect: $4) }
+        try exerciseDashboardRoutes { try call($0, $1, role: $2, body: $3, expect: $4) }
 
         let metrics = try c.request("GET", "/metrics")
         #expect(metrics.status == 200)

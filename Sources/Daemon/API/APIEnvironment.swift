@@ -18,6 +18,10 @@ public struct APIEnvironment: Sendable {
     public var demandResponse: DemandResponseService? = nil
     /// Per-token request rate and per-address failed-authentication limits (README "API limits").
     public var limits: APILimits = APILimits()
+    /// The operator's page served at `/` (README "Dashboard"); nil: `/` answers 503.
+    public var dashboard: DashboardFiles? = nil
+    /// The live stream's device rows, shared by every open stream (`LiveStream`).
+    public var liveRows = LiveRows()
 
     public init(
         tokens: TokenStore, fleet: FleetHandle, status: DaemonStatus, commands: CommandService? = nil,

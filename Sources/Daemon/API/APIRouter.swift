@@ -12,6 +12,7 @@ import VPPCore
 /// | `GET /v1/schedule/{day}`, `GET /v1/tracking/{day}` | viewer |
 /// | `POST /v1/commands`, `POST /v1/commands/{id}/cancel`, `DELETE /v1/commands/{id}`, `POST /v1/grid-instructions` | operator |
 /// | `GET /v1/audit` | operator |
+/// | `GET /`, `/ui/{file}` (the page); `GET /v1/session`, `/v1/stream`, `/v1/alerts`, … (viewer) | see `APIRouter+Dashboard` |
 /// | `POST /v1/settlement/{day}` (trader); `GET /v1/settlement/{day}`, `GET /v1/statements/{owner}` (viewer) | see `APIRouter+Settlement` |
 ///
 /// `/v1/ready` needs no token either, so that a load balancer or systemd helper can probe it. `/metrics` is
@@ -37,6 +38,7 @@ public enum APIRouter {
         addMarketRoutes(routes, env)
         addSettlementRoutes(routes, env)
         addDemandResponseRoutes(routes, env)
+        addDashboardRoutes(routes, env)
         methods.set(router.routes.map { (method: $0.method, path: $0.path.description) })
         return router
     }

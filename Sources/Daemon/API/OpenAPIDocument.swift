@@ -19,10 +19,12 @@ public enum OpenAPIDocument {
         "components": [
             "securitySchemes": ["bearer": ["type": "http", "scheme": "bearer"]],
             "schemas": .object(
-                schemas.merging(settlementSchemas) { a, _ in a }.merging(demandResponseSchemas) { a, _ in a }),
+                schemas.merging(settlementSchemas) { a, _ in a }.merging(demandResponseSchemas) { a, _ in a }
+                    .merging(dashboardSchemas) { a, _ in a }),
         ],
         "paths": .object(
-            paths.merging(settlementPaths) { a, _ in a }.merging(demandResponsePaths) { a, _ in a }),
+            paths.merging(settlementPaths) { a, _ in a }.merging(demandResponsePaths) { a, _ in a }
+                .merging(dashboardPaths) { a, _ in a }),
     ]
 
     /// The document as JSON bytes (computed once).

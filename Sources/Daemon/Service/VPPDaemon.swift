@@ -110,6 +110,7 @@ public final class VPPDaemon: Sendable {
             maxBodyBytes: current.value.config.api.maxBodyBytes, bids: bids, settlement: settlement)
         env.demandResponse = demandResponse
         env.limits = current.value.config.api.limits
+        env.dashboard = .beside(profilesDirectory: current.value.config.profilesDirectory)
         return env
     }
 
