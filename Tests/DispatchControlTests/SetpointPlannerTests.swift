@@ -43,24 +43,25 @@ struct SetpointPlannerTests {
             targetKW: pins.reduce(0) { $0 + $1.1 }, resources: rs)
     }
 
-    @Test("writes are batched per connection: a gateway's unit ids share one batch")
+    @Test("writes are batched per connection: a gateway's unit ids share one batch, each MQTT device is its own")
     func batching() {
         let a1 = device("st-a1", .storage, .modbusTCP(host: "10.0.0.1", port: 502, unit: 1))
         let a2 = device("st-a2", .storage, .modbusTCP(host: "10.0.0.1", port: 502, unit: 2))
         let b = device("st-b", .storage, .modbusTCP(host: "10.0.0.2", port: 502, unit: 1))
         let m = device("ev-m", .v2g, .mqtt(topicBase: "ev/m"))
-        let devices = Dictionary(uniqueKeysWithValues: [a1, a2, b, m].map { ($0.id, info($0)) })
+        let n = device("ev-n", .v2g, .mqtt(topicBase: "ev/n"))
+        let devices = Dictionary(uniqueKeysWithValues: [a1, a2, b, m, n].map { ($0.id, info($0)) })
         let plan = SetpointPlanner().plan(
-            allocation([(a2, 10), (a1, -5), (b, 7), (m, -3)]), devices: devices, now: now)
+            allocation([(a2, 10), (a1, -5), (b, 7), (m, -3), (n, 2)]), devices: devices, now: now)
         #expect(
             plan.batches.keys.sorted() == [
-                "modbus-tcp://10.0.0.1:502", "modbus-tcp://10.0.0.2:502", "mqtt",
+                "modbus-tcp://10.0.0.1:502", "modbus-tcp://10.0.0.2:502", "mqtt://ev/m", "mqtt://ev/n",
             ])
         #expect(plan.batches["modbus-tcp://10.0.0.1:502"]?.map(\.device) == ["st-a1", "st-a2"])
         #expect(plan.batches["modbus-tcp://10.0.0.1:502"]?.map(\.value) == [-5, 10])
         #expect(
             plan.writes.allSatisfy { $0.point == .activePowerSetpointKW && $0.revertTimeoutS == 60 })
-        #expect(plan.writes.count == 4)
+        #expect(plan.writes.count == 5)
     }
 
     @Test(

@@ -121,12 +121,16 @@ public struct SetpointPlanner: Sendable, Hashable {
         DispatchKinds.setpointCommand(info.descriptor.kind)?.setpoint(kW, info)
     }
 
-    /// The connection a device's writes go through.
+    /// The batch a device's writes go in: batches run in parallel, the writes of one batch in order. A Modbus
+    /// connection (a TCP endpoint with its unit ids, an RS-485 bus) answers one request at a time, so its devices
+    /// share a batch. An MQTT device is its own batch: the broker takes publishes concurrently and a write waits
+    /// only for that device's read-back, so writing MQTT devices one after another would make a cycle take the
+    /// sum of their reaction times (seconds with hundreds of chargers) instead of the longest one.
     static func connection(_ a: DeviceAddress) -> String {
         switch a {
         case .modbusTCP(let h, let p, _): return "modbus-tcp://\(h):\(p)"
         case .modbusRTU(let dev, _, _, _): return "modbus-rtu://\(dev)"
-        case .mqtt: return "mqtt"
+        case .mqtt(let topicBase): return "mqtt://\(topicBase)"
         }
     }
 }
