@@ -75,9 +75,9 @@ struct CommandServiceTests {
             await #expect {
                 try await service.create(request(.discharge, kW: 5), by: alice, from: "test", now: now)
             } throws: { error in
-                guard let api = error as? APIError else { return false }
-                return api.status == .unprocessableContent && api.code == "infeasible_command"
-                    && api.detail.contains("can deliver 0 kW now")
+                guard let e = error as? ServiceError else { return false }
+                return e.kind == .invalid && e.code == "infeasible_command" && e.detail.contains("can deliver 0 kW now")
+                    && APIError(service: e).status == .unprocessableContent
             }
             let charge = try await service.create(request(.charge, kW: 20), by: alice, from: "test", now: now)
             #expect(charge.check.clamped?.requestedKW == 20)

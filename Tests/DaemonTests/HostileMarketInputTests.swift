@@ -46,8 +46,8 @@ struct HostileMarketInputTests {
             do {
                 _ = try await bids.putPriceForecast(day: day, prices: prices, quantiles: nil, by: trader, from: "t")
                 Issue.record("stored a forecast with \(hostile)")
-            } catch let e as APIError {
-                #expect(e.status == .unprocessableContent)
+            } catch let e as ServiceError {
+                #expect(e.kind == .invalid && APIError(service: e).status == .unprocessableContent)
                 #expect(e.detail.contains("pricesYuanPerMWh") && e.detail.contains("interval 11"), "\(e.detail)")
             }
             do {
@@ -55,14 +55,14 @@ struct HostileMarketInputTests {
                     day: day, prices: Array(repeating: 300, count: 96),
                     quantiles: ["90": Array(repeating: hostile, count: 96)], by: trader, from: "t")
                 Issue.record("stored a quantile with \(hostile)")
-            } catch let e as APIError {
-                #expect(e.status == .unprocessableContent, "\(e)")
+            } catch let e as ServiceError {
+                #expect(e.kind == .invalid, "\(e)")
             }
             do {
                 _ = try await bids.build(.init(day: day, pricesYuanPerMWh: prices), by: trader, from: "t")
                 Issue.record("built a bid with \(hostile)")
-            } catch let e as APIError {
-                #expect(e.status == .unprocessableContent, "\(e)")
+            } catch let e as ServiceError {
+                #expect(e.kind == .invalid, "\(e)")
             }
         }
         #expect(try await bids.storedForecast(day: day) == nil)

@@ -144,7 +144,7 @@ struct MarketBidServiceTests {
         #expect(clearing.intervals.map(\.targetKW) == cleared.map { $0 * 1000 })
         #expect(try await store2.schedules.get(day: day)?.targetsKW == schedule.targetsKW)
         // The day is answered: no further submission.
-        await #expect(throws: APIError.self) { try await bids2.submit(day: day, version: 1, by: trader, from: "t") }
+        await #expect(throws: ServiceError.self) { try await bids2.submit(day: day, version: 1, by: trader, from: "t") }
 
         // A market correction (interval 1 re-cleared at the cap) is the next clearing version and schedule.
         var corrected = cleared

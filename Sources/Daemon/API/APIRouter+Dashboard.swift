@@ -55,7 +55,7 @@ extension APIRouter {
                     versions = try await store.bids.versions(day: day).map(\.version)
                     clearing = try await store.clearingResults.get(day: day)?.version
                 } catch {
-                    throw CommandService.apiError(error)
+                    throw error
                 }
                 gates.append(
                     .init(
@@ -79,7 +79,7 @@ extension APIRouter {
             do {
                 records = try await store.setpoints.list(device: DeviceID(id), limit: limit)
             } catch {
-                throw CommandService.apiError(error)
+                throw error
             }
             return try APIResponses.json(
                 SetpointListView(device: id, count: records.count, setpoints: records.map(SetpointView.init)))
@@ -116,7 +116,7 @@ extension APIRouter {
                 failed = try await store.setpoints.list(since: now.addingTimeInterval(-3600), limit: 10_000)
                     .filter { !$0.ok }.map(SetpointView.init)
             } catch {
-                throw CommandService.apiError(error)
+                throw error
             }
         }
         return AlertsView(

@@ -33,7 +33,7 @@ extension APIRouter {
             do {
                 rows = try await store.tracking.list(day: day, interval: interval)
             } catch {
-                throw CommandService.apiError(error)
+                throw error
             }
             let views = rows.map { TrackingIntervalView($0, timeZone: tz, withContributions: interval != nil) }
             return try APIResponses.json(

@@ -17,7 +17,7 @@ extension APIRouter {
                     try await store.tracking.list(day: day).map { ($0.interval.index, $0) },
                     uniquingKeysWith: { a, _ in a })
             } catch {
-                throw CommandService.apiError(error)
+                throw error
             }
             let intervals: [ScheduleIntervalView] =
                 stored.map { s in

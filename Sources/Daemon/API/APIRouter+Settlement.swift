@@ -84,7 +84,7 @@ extension APIRouter {
     /// Settlement input problems → 422 naming the event/interval/resource; store errors as elsewhere.
     static func settlementError(_ error: any Error) -> APIError {
         if let e = error as? SettlementError { return APIError(.unprocessableContent, "invalid", e.description) }
-        return CommandService.apiError(error)
+        return APIError.mapping(error) ?? .internalError("\(error)")
     }
 
     /// Body of `POST /v1/settlement/{day}`.

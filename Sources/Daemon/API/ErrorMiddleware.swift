@@ -16,7 +16,10 @@ public struct ErrorMiddleware: RouterMiddleware {
     ) async throws -> Response {
         do {
             return try await next(request, context)
-        } catch let error as APIError {
+        } catch let error where APIError.mapping(error) != nil {
+            // A domain error (a service's refusal, the store, the DR workflow) or the API's own: mapped to its
+            // status in one place (`APIError.mapping`).
+            let error = APIError.mapping(error) ?? .internalError("\(error)")
             // Refused credentials are worth a log line (who tried what from where); journald rate-limits floods.
             if error.status == .unauthorized || error.status == .forbidden {
                 context.logger.notice(

@@ -18,7 +18,7 @@ extension DemandResponseService {
         }
         await inbox.register(kind: "dr-cancel") { file in
             let c: DRCancellation
-            do { c = try DRCancellation(data: file.data) } catch { throw Self.apiError(error) }
+            do { c = try DRCancellation(data: file.data) } catch { throw error }
             let e = try await self.receiveCancellation(c, by: .inbox)
             return "DR event \(e.id) (\(e.status.rawValue)) cancelled from \(c.at)"
         }

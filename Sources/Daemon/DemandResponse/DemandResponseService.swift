@@ -89,11 +89,11 @@ public actor DemandResponseService {
             invitation = try DRInvitation(
                 data: data, labelling: profile?.intervalLabelling ?? .start, rules: rules, timeZone: timeZone)
         } catch {
-            throw Self.apiError(error)
+            throw error
         }
         if let existing = try await load(invitation.id) {
             guard existing.invitation == invitation else {
-                throw APIError.conflict("event \(invitation.id) exists with a different invitation")
+                throw ServiceError.conflict("event \(invitation.id) exists with a different invitation")
             }
             return existing
         }
@@ -119,7 +119,7 @@ public actor DemandResponseService {
         do {
             offer = try event.recordOffer(draft, now: t, rules: rules)
         } catch {
-            throw Self.apiError(error)
+            throw error
         }
         try await save(
             event, action: "dr.offer", actor: actor,
@@ -141,7 +141,7 @@ public actor DemandResponseService {
             return try outbox.write(data, stem: stem, version: version, ext: ext).lastPathComponent
         } catch {
             if case .exists = error { return try Outbox.fileName(stem: stem, version: version, ext: ext) }
-            throw APIError.internalError("cannot write the offer to the outbox: \(error)")
+            throw ServiceError.failed("cannot write the offer to the outbox: \(error)")
         }
     }
 
@@ -152,18 +152,17 @@ public actor DemandResponseService {
         do {
             award = try DRAward(data: data, labelling: profile?.intervalLabelling ?? .start)
         } catch {
-            throw Self.apiError(error)
+            throw error
         }
         if let eventID, eventID != award.eventID {
-            throw Self.apiError(
-                DRError.mismatch(document: "award", field: "eventID", expected: eventID, got: award.eventID))
+            throw DRError.mismatch(document: "award", field: "eventID", expected: eventID, got: award.eventID)
         }
         var event = try await require(award.eventID)
         let changed: Bool
         do {
             changed = try event.recordAward(award, now: now(), rules: rules)
         } catch {
-            throw Self.apiError(error)
+            throw error
         }
         if changed {
             let mwh = award.intervals.reduce(0) { $0 + $1.awardedMW } * 0.25
@@ -180,7 +179,7 @@ public actor DemandResponseService {
         do {
             changed = try event.recordCancellation(c, now: now(), timeZone: timeZone)
         } catch {
-            throw Self.apiError(error)
+            throw error
         }
         if changed {
             try await save(
@@ -194,7 +193,7 @@ public actor DemandResponseService {
     public func markSettled(day: MarketDay, note: String, by actor: Actor) async throws -> [DREvent] {
         var out: [DREvent] = []
         for var e in try await events(day: day) where e.status == .executed {
-            do { try e.markSettled(now: now(), note: note) } catch { throw Self.apiError(error) }
+            do { try e.markSettled(now: now(), note: note) } catch { throw error }
             try await save(e, action: "dr.settled", actor: actor, detail: note)
             out.append(e)
         }
@@ -217,7 +216,7 @@ public actor DemandResponseService {
             doc.createdAt >= e.invitation.lastEnd(timeZone: timeZone)
         {
             let note = "settlement v\(doc.version) of \(day) by \(doc.source)"
-            do { try e.markSettled(now: now(), note: note) } catch { throw Self.apiError(error) }
+            do { try e.markSettled(now: now(), note: note) } catch { throw error }
             try await save(e, action: "dr.settled", actor: system, detail: note)
         }
         return e
@@ -247,12 +246,12 @@ public actor DemandResponseService {
         do {
             return try Self.decoder.decode(DREvent.self, from: row.payload)
         } catch {
-            throw APIError.internalError("stored DR event \(id) is unreadable: \(error)")
+            throw ServiceError.failed("stored DR event \(id) is unreadable: \(error)")
         }
     }
 
     func require(_ id: String) async throws -> DREvent {
-        guard let e = try await event(id) else { throw APIError.notFound("DR event '\(id)' not found") }
+        guard let e = try await event(id) else { throw ServiceError.notFound("DR event '\(id)' not found") }
         return e
     }
 
@@ -272,7 +271,7 @@ public actor DemandResponseService {
     }
 
     func storeCall<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
-        do { return try await body() } catch { throw CommandService.apiError(error) }
+        do { return try await body() } catch { throw error }
     }
 
     static let decoder: JSONDecoder = {
@@ -285,13 +284,7 @@ public actor DemandResponseService {
         let e = JSONEncoder()
         e.dateEncodingStrategy = .iso8601
         e.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        do { return try e.encode(value) } catch { throw APIError.internalError("cannot encode: \(error)") }
+        do { return try e.encode(value) } catch { throw ServiceError.failed("cannot encode: \(error)") }
     }
 
-    /// DR errors as API errors: a workflow conflict is 409, anything wrong with a document 422.
-    static func apiError(_ error: any Error) -> APIError {
-        guard let dr = error as? DRError else { return CommandService.apiError(error) }
-        if case .workflow = dr { return APIError(.conflict, "dr_workflow", dr.description) }
-        return APIError(.unprocessableContent, "invalid_dr_document", dr.description)
-    }
 }

@@ -31,7 +31,7 @@ extension BidService {
     public func acceptClearing(_ data: Data, origin: ClearingOrigin) async throws -> ClearingView {
         do {
             return try await intake(data, origin: origin)
-        } catch let e as APIError where e.code == "clearing_rejected" {
+        } catch let e as ServiceError where e.code == "clearing_rejected" {
             _ = try? await store.audit.append(
                 AuditEntry(
                     at: now(), actor: origin.actor, role: origin.role, action: "clearing.reject",
@@ -144,13 +144,13 @@ extension BidService {
     /// The latest accepted clearing of `day`; 404 when there is none.
     public func clearing(day: MarketDay) async throws -> ClearingView {
         guard let stored = try await storeCall({ try await self.store.clearingResults.get(day: day) }) else {
-            throw APIError.notFound("no accepted clearing for \(day)")
+            throw ServiceError.notFound("no accepted clearing for \(day)")
         }
         let clearing: ClearingDocument
         do {
             clearing = try ClearingDocument(json: stored.payload, labelling: .start)
         } catch {
-            throw APIError.internalError("stored clearing \(day) v\(stored.version) is unreadable: \(error)")
+            throw ServiceError.failed("stored clearing \(day) v\(stored.version) is unreadable: \(error)")
         }
         let schedule = try await storeCall { try await self.store.schedules.get(day: day) }
         return ClearingView(
@@ -169,13 +169,13 @@ extension BidService {
             return view.duplicate
                 ? "clearing \(view.day) v\(view.version) already accepted"
                 : "clearing \(view.day) v\(view.version) for bid v\(view.bidVersion), schedule v\(view.scheduleVersion ?? 0)"
-        } catch let e as APIError {
+        } catch let e as ServiceError {
             throw InboxRefusal(reason: e.detail)
         }
     }
 
-    static func rejected(_ detail: String) -> APIError {
-        APIError(.unprocessableContent, "clearing_rejected", detail)
+    static func rejected(_ detail: String) -> ServiceError {
+        ServiceError.invalid("clearing_rejected", detail)
     }
 
     static func energyMWh(_ c: ClearingDocument) -> Double {

@@ -35,8 +35,7 @@ extension BidService {
             forecaster.timeZone = (try? profile().timeZone) ?? MarketDay.defaultTimeZone
             return try forecaster.forecast(for: day, history: history)
         } catch {
-            throw APIError(
-                .unprocessableContent, "no_price_forecast",
+            throw ServiceError.invalid("no_price_forecast",
                 "\(error); give prices with the request, PUT /v1/forecast/prices/\(day), or accept clearings of earlier days"
             )
         }
@@ -58,7 +57,7 @@ extension BidService {
             try FileManager.default.createDirectory(at: forecastDirectory, withIntermediateDirectories: true)
             try AtomicFile.write(data, to: forecastURL(day), replace: true)
         } catch {
-            throw APIError.internalError("cannot store the price forecast for \(day): \(error)")
+            throw ServiceError.failed("cannot store the price forecast for \(day): \(error)")
         }
         _ = try await storeCall {
             try await self.store.audit.append(
@@ -75,7 +74,7 @@ extension BidService {
     func storedForecast(day: MarketDay) throws -> PriceForecast? {
         guard let data = try? Data(contentsOf: forecastURL(day)) else { return nil }
         guard let body = try? JSONDecoder().decode(PriceForecastBody.self, from: data) else {
-            throw APIError.internalError("stored price forecast \(forecastURL(day).path) is unreadable")
+            throw ServiceError.failed("stored price forecast \(forecastURL(day).path) is unreadable")
         }
         return PriceForecast(
             day: day, expectedYuanPerMWh: body.pricesYuanPerMWh, quantiles: try Self.quantiles(body.quantiles),
@@ -90,8 +89,7 @@ extension BidService {
     static func quantiles(_ raw: [String: [Double]]?) throws -> [PriceForecast.Quantile] {
         try (raw ?? [:]).map { key, prices in
             guard let p = Int(key), (1...99).contains(p) else {
-                throw APIError(
-                    .unprocessableContent, "invalid", "quantiles: key '\(key)' is not a percentile 1…99")
+                throw ServiceError.invalid("invalid", "quantiles: key '\(key)' is not a percentile 1…99")
             }
             return PriceForecast.Quantile(level: Double(p) / 100, pricesYuanPerMWh: prices)
         }
@@ -105,7 +103,7 @@ extension BidService {
             try forecast.validate()
             try band.check(forecast)
         } catch {
-            throw APIError(.unprocessableContent, "invalid", "pricesYuanPerMWh: \(error)")
+            throw ServiceError.invalid("invalid", "pricesYuanPerMWh: \(error)")
         }
     }
 }

@@ -91,7 +91,7 @@ public actor BidService {
     public func profile() throws -> MarketProfile {
         switch profileResult {
         case .success(let p): return p
-        case .failure(let e): throw APIError.unavailable("market profile not loaded: \(e)")
+        case .failure(let e): throw ServiceError.unavailable("market profile not loaded: \(e)")
         }
     }
 
@@ -130,7 +130,7 @@ public actor BidService {
                 try await buildAlone(request, by: principal, from: address)
             }
         } catch let busy as HeavyWork.Busy {
-            throw APIError(.tooManyRequests, "busy", "bid build for \(request.day): \(busy)", retryAfter: 5)
+            throw ServiceError.busy("busy", "bid build for \(request.day): \(busy)", retryAfter: 5)
         }
     }
 
@@ -154,10 +154,10 @@ public actor BidService {
         let plan: BidPlan
         do {
             plan = try await planner(input)
-        } catch let e as APIError {
+        } catch let e as ServiceError {
             throw e
         } catch {
-            throw APIError(.unprocessableContent, "bid_not_built", "\(error)")
+            throw ServiceError.invalid("bid_not_built", "\(error)")
         }
         let latest = try await storeCall { try await self.store.bids.get(day: day)?.version } ?? 0
         // Whole seconds: the document's ISO 8601 `createdAt` must read back to the same instant.
@@ -171,7 +171,7 @@ public actor BidService {
         do {
             try document.validate(profile: profile)
         } catch {
-            throw APIError(.unprocessableContent, "invalid_bid", "\(error)")
+            throw ServiceError.invalid("invalid_bid", "\(error)")
         }
         let payload = try Self.encode(document)
         let late = at > profile.gateClosure(for: day)
@@ -186,7 +186,7 @@ public actor BidService {
             try await self.store.bids.save(day: day, payload: payload, source: document.source, at: at, audit: audit)
         }
         guard version == document.version else {
-            throw APIError.conflict(
+            throw ServiceError.conflict(
                 "bid for \(day) stored as v\(version) while built as v\(document.version) (another writer?); build again"
             )
         }
@@ -197,13 +197,13 @@ public actor BidService {
     /// A stored bid version (latest when `version` is nil); 404 when there is none.
     public func bid(day: MarketDay, version: Int? = nil) async throws -> BidDocument {
         guard let stored = try await storeCall({ try await self.store.bids.get(day: day, version: version) }) else {
-            throw APIError.notFound(
+            throw ServiceError.notFound(
                 version.map { "no bid v\($0) for \(day)" } ?? "no bid for \(day); build one with POST /v1/bids")
         }
         do {
             return try BidDocument(json: stored.payload)
         } catch {
-            throw APIError.internalError("stored bid \(day) v\(stored.version) is unreadable: \(error)")
+            throw ServiceError.failed("stored bid \(day) v\(stored.version) is unreadable: \(error)")
         }
     }
 
@@ -220,7 +220,7 @@ public actor BidService {
     {
         let document = try await bid(day: day, version: version)
         if let clearing = try await storeCall({ try await self.store.clearingResults.get(day: day) }) {
-            throw APIError.conflict(
+            throw ServiceError.conflict(
                 "\(day) already has an accepted clearing (v\(clearing.version)); a new submission cannot replace it")
         }
         let profile = try profile()
@@ -270,7 +270,7 @@ public actor BidService {
                 }
                 names.append(name)
             } catch {
-                throw APIError.internalError(
+                throw ServiceError.failed(
                     "bid \(document.marketDay) v\(document.version) is stored but its outbox file could not be written: \(error); submit re-writes it"
                 )
             }
@@ -294,7 +294,7 @@ public actor BidService {
         do {
             return try await obligations(day)
         } catch {
-            throw APIError(.unprocessableContent, "bid_not_built", "DR obligations of \(day) unavailable: \(error)")
+            throw ServiceError.invalid("bid_not_built", "DR obligations of \(day) unavailable: \(error)")
         }
     }
 
@@ -328,7 +328,7 @@ public actor BidService {
         var out: [Int: PrecheckFlag] = [:]
         for (key, flag) in raw ?? [:] {
             guard let k = Int(key), (1...MarketInterval.perDay).contains(k) else {
-                throw APIError.badRequest("flags: key '\(key)' is not an interval 1…96")
+                throw ServiceError.malformed("flags: key '\(key)' is not an interval 1…96")
             }
             out[k] = flag
         }
@@ -339,18 +339,12 @@ public actor BidService {
         do {
             return try document.jsonData()
         } catch {
-            throw APIError.internalError("\(error)")
+            throw ServiceError.failed("\(error)")
         }
     }
 
-    /// Runs a store call, mapping store errors to API errors.
+    /// Runs a store call; its errors go to the caller as they are (the API maps them, `APIError.mapping`).
     func storeCall<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
-        do {
-            return try await body()
-        } catch let e as APIError {
-            throw e
-        } catch {
-            throw CommandService.apiError(error)
-        }
+        try await body()
     }
 }

@@ -47,7 +47,7 @@ public final class CommandService: Sendable {
     }
 
     /// Validates `request`, checks it against the live fleet, persists it with an audit entry and returns the
-    /// stored command with the feasibility check. Throws `APIError` 422 naming the field for anything invalid,
+    /// stored command with the feasibility check. Throws `ServiceError` (invalid, naming the field) for anything invalid,
     /// and 422 `infeasible_command` with the reason when the fleet cannot do it at all.
     public func create(
         _ request: CommandRequest, by principal: Principal, from address: String, now: Date = Date()
@@ -58,12 +58,12 @@ public final class CommandService: Sendable {
         do {
             command = try request.validated(author: principal.name, now: now, bounds: bounds)
         } catch {
-            throw APIError(.unprocessableContent, "invalid_command", error.description)
+            throw ServiceError.invalid("invalid_command", error.description)
         }
         let check: CommandCheck
         do {
             check = try feasibility(of: command, now: now)
-        } catch let refusal as APIError {
+        } catch let refusal as ServiceError {
             let audit = AuditEntry(
                 at: now, actor: principal.name, role: principal.role.rawValue, action: "command.reject",
                 target: command.target.description, detail: "\(Self.summary(command)) — \(refusal.detail)",
@@ -92,16 +92,14 @@ public final class CommandService: Sendable {
     {
         // Counted as JSON Schema's maxLength counts: Unicode scalars of the text as sent (see CommandRequest).
         guard (reason?.unicodeScalars.count ?? 0) <= bounds.maxTextLength else {
-            throw APIError(
-                .unprocessableContent, "invalid_command",
+            throw ServiceError.invalid("invalid_command",
                 "reason: longer than \(bounds.maxTextLength) characters")
         }
         let reason =
             reason?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty
             ?? "cancelled by \(principal.name)"
         guard reason.unicodeScalars.count <= bounds.maxTextLength else {
-            throw APIError(
-                .unprocessableContent, "invalid_command",
+            throw ServiceError.invalid("invalid_command",
                 "reason: longer than \(bounds.maxTextLength) characters")
         }
         let audit = AuditEntry(
@@ -115,15 +113,15 @@ public final class CommandService: Sendable {
     }
 
     public func get(_ id: CommandID) async throws -> OperatorCommand? {
-        do { return try await store.commands.get(id) } catch { throw Self.apiError(error) }
+        try await store.commands.get(id)
     }
 
     public func list(_ query: CommandQuery) async throws -> [OperatorCommand] {
-        do { return try await store.commands.list(query) } catch { throw Self.apiError(error) }
+        try await store.commands.list(query)
     }
 
     public func audit(_ query: AuditQuery) async throws -> [AuditEntry] {
-        do { return try await store.audit.list(query) } catch { throw Self.apiError(error) }
+        try await store.audit.list(query)
     }
 
     /// The feasibility of `command` against the live fleet at `now`; throws the 422 refusal. Only the devices
@@ -189,44 +187,27 @@ public final class CommandService: Sendable {
 
     /// The API error for a refusal: `invalid_command` naming the field for what the request got wrong (target,
     /// kind, magnitude), `infeasible_command` when the fleet cannot do it now.
-    static func refusal(_ rejection: CommandRejection) -> APIError {
+    static func refusal(_ rejection: CommandRejection) -> ServiceError {
         switch rejection {
         case .unknownDevice, .unknownSite:
-            return APIError(.unprocessableContent, "invalid_command", "target.id: \(rejection)")
+            return ServiceError.invalid("invalid_command", "target.id: \(rejection)")
         case .unsupportedKind:
-            return APIError(.unprocessableContent, "invalid_command", "kind: \(rejection)")
+            return ServiceError.invalid("invalid_command", "kind: \(rejection)")
         case .invalidMagnitude:
-            return APIError(.unprocessableContent, "invalid_command", "magnitude: \(rejection)")
+            return ServiceError.invalid("invalid_command", "magnitude: \(rejection)")
         case .noCapability:
-            return APIError(.unprocessableContent, "infeasible_command", "\(rejection)")
+            return ServiceError.invalid("infeasible_command", "\(rejection)")
         }
     }
 
-    /// Runs a store write, records its latency and maps store errors to API errors.
+    /// Runs a store write and records its latency; store errors go to the caller as they are.
     func timedWrite<T: Sendable>(_ op: String, _ body: @Sendable () async throws -> T) async throws
         -> T
     {
         let start = ContinuousClock.now
-        do {
-            let result = try await body()
-            Timer(label: MetricNames.storeWriteLatency, dimensions: [("op", op)]).recordInterval(
-                since: start)
-            return result
-        } catch {
-            throw Self.apiError(error)
-        }
-    }
-
-    static func apiError(_ error: any Error) -> APIError {
-        if let api = error as? APIError { return api }
-        guard let store = error as? StoreError else { return .internalError("\(error)") }
-        switch store {
-        case .notFound: return .notFound(store.description)
-        case .duplicate, .invalidTransition: return .conflict(store.description)
-        case .invalidValue: return APIError(.unprocessableContent, "invalid", store.description)
-        case .limitReached: return APIError(.tooManyRequests, "too_many_commands", store.description, retryAfter: 60)
-        case .open, .migration, .database: return .unavailable("store: \(store.description)")
-        }
+        let result = try await body()
+        Timer(label: MetricNames.storeWriteLatency, dimensions: [("op", op)]).recordInterval(since: start)
+        return result
     }
 
     static func summary(_ c: OperatorCommand) -> String {

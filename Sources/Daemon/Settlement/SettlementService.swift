@@ -67,7 +67,7 @@ public struct SettlementService: Sendable {
                 try await settleAlone(day: day, atypicalDays: atypicalDays, actor: actor, role: role, now: now)
             }
         } catch let busy as HeavyWork.Busy {
-            throw APIError(.tooManyRequests, "busy", "settlement of \(day): \(busy)", retryAfter: 5)
+            throw ServiceError.busy("busy", "settlement of \(day): \(busy)", retryAfter: 5)
         }
     }
 
