@@ -1,0 +1,2 @@
+import StrictYAML
+import Testing
