@@ -130,7 +130,9 @@ let package = Package(
             swiftSettings: strict),
 
         .testTarget(name: "VPPCoreTests", dependencies: ["VPPCore"], swiftSettings: strict),
-        .testTarget(name: "StrictYAMLTests", dependencies: ["StrictYAML"], swiftSettings: strict),
+        .testTarget(
+            name: "StrictYAMLTests", dependencies: ["StrictYAML", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict),
         .testTarget(
             name: "DeviceIOTests", dependencies: ["DeviceIO", "Fleet", "VPPCore", "Simulator", "BenchSupport"],
             swiftSettings: strict),

@@ -61,7 +61,8 @@ extension YAMLReader {
         /// Entries whose value is not null, in document order.
         public var present: [Entry] { entries.filter { !$0.isNull } }
 
-        /// Refuses every key not in `allowed` (suggesting the closest allowed key) and every key given twice.
+        /// Refuses every key not in `allowed` (suggesting the closest allowed key) and every key given twice
+        /// (Yams' parser already refuses those in text; a node built in code may still hold one).
         /// `what` overrides the mapping's name in the error.
         public func checkKeys(_ allowed: [String], what: String? = nil) throws(YAMLReadError) {
             let name = what ?? self.what
