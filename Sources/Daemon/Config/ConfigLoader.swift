@@ -363,7 +363,8 @@ extension VPPConfig {
             throw e
         } catch {
             if let node {
-                throw ConfigError(read: node.error("cannot read included file \(url.path): \(error.localizedDescription)"))
+                throw ConfigError(
+                    read: node.error("cannot read included file \(url.path): \(error.localizedDescription)"))
             }
             throw .unreadable(file: name, reason: error.localizedDescription)
         }

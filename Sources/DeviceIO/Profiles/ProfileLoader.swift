@@ -42,7 +42,11 @@ public enum ProfileLoader {
         }
         guard let root else { throw .badProfile(file: file, point: nil, reason: "the file is empty") }
         let parsed: (DeviceProfile, [String: Int])
-        do { parsed = try ProfileParser(file: file).profile(root, id: id) } catch { throw DeviceIOError(profileRead: error) }
+        do {
+            parsed = try ProfileParser(file: file).profile(root, id: id)
+        } catch {
+            throw DeviceIOError(profileRead: error)
+        }
         let (profile, lines) = parsed
         try ProfileValidator(file: file, profile: profile, lines: lines).validate()
         return profile
@@ -413,7 +417,9 @@ struct ProfileParser {
     }
 
     /// `signature:` — a list of checks `{ point, prefix | oneOf | min/max }` (README "signature").
-    private func signature(_ list: [YAMLReader.Node], top: YAMLReader.Mapping) throws(YAMLReadError) -> [SignatureCheck] {
+    private func signature(_ list: [YAMLReader.Node], top: YAMLReader.Mapping) throws(YAMLReadError)
+        -> [SignatureCheck]
+    {
         if list.isEmpty { throw top.error("signature", "'signature' must list at least one check") }
         if list.count > Self.maxSignatureChecks {
             throw top.error(

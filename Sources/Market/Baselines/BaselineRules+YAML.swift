@@ -12,10 +12,11 @@ extension MarketProfileLoader {
     ]
 
     /// `demandResponse` with its settlement keys, given the already-parsed `bands`.
-    static func demandResponseSettlement(_ m: YAMLReader.Mapping, bands: [DemandResponseRules.Band]) throws(YAMLReadError)
-        -> DemandResponseRules
+    static func demandResponseSettlement(_ m: YAMLReader.Mapping, bands: [DemandResponseRules.Band])
+        throws(YAMLReadError) -> DemandResponseRules
     {
-        let baseline = m["baseline"] == nil ? BaselineRules.default : try baselineRules(try m.required("baseline").mapping())
+        let baseline =
+            m["baseline"] == nil ? BaselineRules.default : try baselineRules(try m.required("baseline").mapping())
         let coefficient = try m.double("compensationCoefficient") ?? 1
         guard coefficient > 0 else {
             throw m.error("compensationCoefficient", "must be > 0, got \(coefficient)")

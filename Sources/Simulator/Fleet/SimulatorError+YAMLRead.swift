@@ -7,7 +7,8 @@ extension SimulatorError {
         let reason: String
         switch e.problem {
         case .notMapping, .keyNotPlainName: reason = "must be a mapping"
-        case .unknownKey(_, let allowed, _, _): reason = "unknown key (allowed: \(allowed.sorted().joined(separator: ", ")))"
+        case .unknownKey(_, let allowed, _, _):
+            reason = "unknown key (allowed: \(allowed.sorted().joined(separator: ", ")))"
         case .duplicateKey: reason = "is given twice"
         case .missingKey: reason = "is required"
         case .notText, .empty: reason = "must be a non-empty string"
