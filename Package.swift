@@ -45,12 +45,16 @@ let package = Package(
             name: "CClp", pkgConfig: "clp", providers: [.apt(["coinor-libclp-dev"])]),
 
         .target(name: "VPPCore", swiftSettings: strict),
+        // The one strict YAML reader of config, profiles and fleet files (DESIGN §2).
+        .target(
+            name: "StrictYAML", dependencies: ["VPPCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict),
         // The live model of the devices (DESIGN §2): snapshots, health, flexibility. Pure: no transport, no C.
         .target(name: "Fleet", dependencies: ["VPPCore"], swiftSettings: strict),
         .target(
             name: "DeviceIO",
             dependencies: [
-                "VPPCore", "Fleet", "CModbus", "CMosquitto",
+                "VPPCore", "Fleet", "CModbus", "CMosquitto", "StrictYAML",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -58,7 +62,7 @@ let package = Package(
         .target(
             name: "Simulator",
             dependencies: [
-                "VPPCore", "Fleet", "DeviceIO", "CModbus",
+                "VPPCore", "Fleet", "DeviceIO", "CModbus", "StrictYAML",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ],
@@ -67,7 +71,7 @@ let package = Package(
         .target(
             name: "Market",
             dependencies: [
-                "VPPCore", "Optimizer",
+                "VPPCore", "Optimizer", "StrictYAML",
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict),
@@ -83,6 +87,7 @@ let package = Package(
             name: "Daemon",
             dependencies: [
                 "VPPCore", "Fleet", "DeviceIO", "Store", "CSystemd", "Market", "Optimizer", "DispatchControl",
+                "StrictYAML",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -125,6 +130,9 @@ let package = Package(
             swiftSettings: strict),
 
         .testTarget(name: "VPPCoreTests", dependencies: ["VPPCore"], swiftSettings: strict),
+        .testTarget(
+            name: "StrictYAMLTests", dependencies: ["StrictYAML", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict),
         .testTarget(
             name: "DeviceIOTests", dependencies: ["DeviceIO", "Fleet", "VPPCore", "Simulator", "BenchSupport"],
             swiftSettings: strict),

@@ -21,14 +21,16 @@ C_MODULES = {"CModbus", "CMosquitto", "CSystemd", "CClp"}
 ALLOWED = {
     "VPPCore": set(),
     "Fleet": {"VPPCore"},
-    "DeviceIO": {"VPPCore", "Fleet", "CModbus", "CMosquitto"},
+    "StrictYAML": {"VPPCore"},
+    "DeviceIO": {"VPPCore", "Fleet", "CModbus", "CMosquitto", "StrictYAML"},
     "Optimizer": {"VPPCore", "CClp"},
-    "Market": {"VPPCore", "Optimizer"},
+    "Market": {"VPPCore", "Optimizer", "StrictYAML"},
     "DispatchControl": {"VPPCore", "Fleet"},
     "Store": {"VPPCore"},
-    "Daemon": {"VPPCore", "Fleet", "DeviceIO", "Optimizer", "Market", "DispatchControl", "Store", "CSystemd"},
+    "Daemon": {"VPPCore", "Fleet", "DeviceIO", "Optimizer", "Market", "DispatchControl", "Store", "CSystemd",
+               "StrictYAML"},
     # Test-support and bench tooling: linked by tests, vppsim and vppbench, never by vppd.
-    "Simulator": {"VPPCore", "Fleet", "DeviceIO", "CModbus"},
+    "Simulator": {"VPPCore", "Fleet", "DeviceIO", "CModbus", "StrictYAML"},
     "BenchSupport": {"VPPCore", "Fleet", "DeviceIO", "Optimizer", "Market", "DispatchControl", "Store",
                      "Daemon", "Simulator", "CModbus"},
     # Thin executables.

@@ -135,6 +135,37 @@ struct ControlAndFleetFileTests {
         #expect(throws: SimulatorError.self) { try missing.validate(against: loadProfiles()) }
     }
 
+    @Test("fleet file numbers are plain decimal, null values are absent, and each refusal names its key path")
+    func fleetFileStrictValues() throws {
+        let refused: [(yaml: String, key: String, reason: String)] = [
+            ("basePort: 0x1F4", "basePort", "must be an integer"),
+            ("mqtt: { port: \"1884\" }", "mqtt.port", "must be an integer"),
+            ("latitude: .inf", "latitude", "must be a number"),
+            ("groups: [{ profile: p, count: 1, ratedPowerKW: [1, 1e999] }]", "groups[0].ratedPowerKW[1]",
+             "must be a number"),
+            ("groups: [{ count: 1 }]", "groups[0].profile", "is required"),
+            ("devices: [{ id: a, profile: p, ratedPowerKW: 5, meterOf: [b, ''] }]", "devices[0].meterOf[1]",
+             "must be a non-empty string"),
+            ("unitsPerPort: 300", "unitsPerPort", "must be within 1...247, got 300"),
+        ]
+        for r in refused {
+            do {
+                _ = try FleetFile.parse(r.yaml, file: "f")
+                Issue.record("accepted: \(r.yaml)")
+            } catch {
+                guard case .badFleetFile(let file, let key, let reason) = error else { throw error }
+                #expect(file == "f")
+                #expect(key == r.key, "\(r.yaml)")
+                #expect(reason == r.reason, "\(r.yaml)")
+            }
+        }
+        let plan = try FleetFile.parse(
+            "seed: ~\nbasePort: 1_000\ndevices: [{ id: a, profile: p, ratedPowerKW: 5, port: 1502, unit: }]",
+            file: "f")
+        #expect(plan.options.basePort == 1000)
+        #expect(plan.devices.first?.address == .modbusTCP(host: "127.0.0.1", port: 1502, unit: 1))
+    }
+
     @Test(
         "the emitted config lists every device with its real address, as sites and devices a vppd config includes"
     )

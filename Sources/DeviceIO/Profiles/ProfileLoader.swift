@@ -1,5 +1,6 @@
 import Fleet
 import Foundation
+import StrictYAML
 import VPPCore
 import Yams
 
@@ -40,7 +41,13 @@ public enum ProfileLoader {
             throw .badProfile(file: file, point: nil, reason: "not valid YAML: \(text)")
         }
         guard let root else { throw .badProfile(file: file, point: nil, reason: "the file is empty") }
-        let (profile, lines) = try ProfileParser(file: file).profile(root, id: id)
+        let parsed: (DeviceProfile, [String: Int])
+        do {
+            parsed = try ProfileParser(file: file).profile(root, id: id)
+        } catch {
+            throw DeviceIOError(profileRead: error)
+        }
+        let (profile, lines) = parsed
         try ProfileValidator(file: file, profile: profile, lines: lines).validate()
         return profile
     }
@@ -132,9 +139,9 @@ struct ProfileParser {
 
     /// The profile and the line of every point and control (keyed `name` and `controls.name`), so that the
     /// validator's errors can say where to look.
-    func profile(_ root: Node, id: String) throws(DeviceIOError) -> (DeviceProfile, [String: Int]) {
+    func profile(_ root: Node, id: String) throws(YAMLReadError) -> (DeviceProfile, [String: Int]) {
         var lines: [String: Int] = [:]
-        let top = try ProfileMap(root, file: file, location: nil, path: nil, what: "the profile")
+        let top = try YAMLReader.Node(root, file: file).mapping(what: "the profile")
         try top.checkKeys(Self.topKeys, what: "the profile")
         let name = try top.string("name", required: true) ?? ""
         let kind = try top.choice("kind", DeviceKind.self, required: true) ?? .pv
@@ -151,7 +158,7 @@ struct ProfileParser {
                 throw top.error(
                     "mqtt", "an 'mqtt' section does not belong in a profile with transport modbus")
             }
-            guard let m = try top.map("modbus", location: nil, path: "modbus") else {
+            guard let m = try top.mapping("modbus") else {
                 throw top.error("modbus", "transport is modbus but the 'modbus' section is missing")
             }
             modbus = try modbusSettings(m)
@@ -160,18 +167,18 @@ struct ProfileParser {
                 throw top.error(
                     "modbus", "a 'modbus' section does not belong in a profile with transport mqtt")
             }
-            guard let m = try top.map("mqtt", location: nil, path: "mqtt") else {
+            guard let m = try top.mapping("mqtt") else {
                 throw top.error("mqtt", "transport is mqtt but the 'mqtt' section is missing")
             }
             mqtt = try mqttSettings(m)
         }
 
         let timing =
-            try top.map("timing", location: nil, path: "timing").map { t throws(DeviceIOError) in
+            try top.mapping("timing").map { t throws(YAMLReadError) in
                 try self.timing(t)
             } ?? DeviceTiming()
 
-        guard let pointsMap = try top.map("points", location: nil, path: "points", required: true)
+        guard let pointsMap = try top.mapping("points", required: true)
         else {
             throw top.error("points", "missing required key 'points'")
         }
@@ -181,26 +188,26 @@ struct ProfileParser {
         var points: [String: PointSpec] = [:]
         for e in pointsMap.entries {
             try checkName(e.key, line: e.line, what: "point")
-            let pm = try ProfileMap(
-                e.value, file: file, location: e.key, path: nil, what: "point '\(e.key)'")
+            let pm = try e.value.relabelled(path: "", label: e.key).mapping(what: "point '\(e.key)'")
             points[e.key] = try point(pm, name: e.key, transport: transport)
             lines[e.key] = e.line
         }
 
         var controls: [CanonicalPoint: ControlSpec] = [:]
-        if let cm = try top.map("controls", location: nil, path: "controls") {
+        if let cm = try top.mapping("controls") {
             for e in cm.entries {
                 guard let canonical = CanonicalPoint(rawValue: e.key) else {
                     let hint =
                         KeySuggestion.closest(to: e.key, in: CanonicalPoint.allCases.map(\.rawValue))
                         .map { " (did you mean '\($0)'?)" } ?? ""
-                    throw .badProfile(
-                        file: file, point: "controls.\(e.key)",
-                        reason: "'\(e.key)' is not a canonical point name\(hint); controls are keyed by the "
-                            + "canonical setpoint they set" + ProfileMap.lineText(e.line))
+                    throw YAMLReadError(
+                        file: file, keyPath: "controls.\(e.key)", label: "controls.\(e.key)", line: e.line,
+                        problem: .other(
+                            "'\(e.key)' is not a canonical point name\(hint); controls are keyed by the "
+                                + "canonical setpoint they set"))
                 }
-                let c = try ProfileMap(
-                    e.value, file: file, location: "controls.\(e.key)", path: nil, what: "control '\(e.key)'")
+                let c = try e.value.relabelled(path: "", label: "controls.\(e.key)")
+                    .mapping(what: "control '\(e.key)'")
                 controls[canonical] = try control(c)
                 lines["controls.\(e.key)"] = e.line
             }
@@ -217,25 +224,24 @@ struct ProfileParser {
         return (profile, lines)
     }
 
-    private func checkName(_ name: String, line: Int?, what: String) throws(DeviceIOError) {
+    private func checkName(_ name: String, line: Int?, what: String) throws(YAMLReadError) {
         let ok =
             !name.isEmpty && name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }
         if !ok {
-            throw .badProfile(
-                file: file, point: name,
-                reason: "\(what) names may use letters, digits, '_' and '-' only"
-                    + ProfileMap.lineText(line))
+            throw YAMLReadError(
+                file: file, keyPath: name, label: name, line: line,
+                problem: .other("\(what) names may use letters, digits, '_' and '-' only"))
         }
     }
 
-    private func capabilitySet(_ top: ProfileMap) throws(DeviceIOError) -> Set<Capability> {
+    private func capabilitySet(_ top: YAMLReader.Mapping) throws(YAMLReadError) -> Set<Capability> {
         guard let list = try top.sequence("capabilities", required: true) else { return [] }
         var out: Set<Capability> = []
         for n in list {
-            guard case .scalar(let s) = n, let c = Capability(rawValue: s.string) else {
+            guard case .scalar(let s) = n.yaml, let c = Capability(rawValue: s.string) else {
                 throw top.error(
                     "capabilities",
-                    "unknown capability '\(n.string ?? "?")'; expected some of "
+                    "unknown capability '\(n.text ?? "?")'; expected some of "
                         + Capability.allCases.map(\.rawValue).joined(separator: ", "))
             }
             if !out.insert(c).inserted {
@@ -248,12 +254,12 @@ struct ProfileParser {
     /// Upper bound of every timing value in milliseconds: one day.
     static let maxMilliseconds = 86_400_000
 
-    private func timing(_ t: ProfileMap) throws(DeviceIOError) -> DeviceTiming {
+    private func timing(_ t: YAMLReader.Mapping) throws(YAMLReadError) -> DeviceTiming {
         try t.checkKeys(Self.timingKeys, what: "'timing'")
         var out = DeviceTiming()
         // Bounded above as well: these become Durations, nanosecond deadlines and register values, where a
         // huge value (9223372036854775807) would overflow `ms × 1_000_000` and trap.
-        func positive(_ key: String, _ v: Int?, max: Int = Self.maxMilliseconds) throws(DeviceIOError) -> Int? {
+        func positive(_ key: String, _ v: Int?, max: Int = Self.maxMilliseconds) throws(YAMLReadError) -> Int? {
             if let v, v <= 0 || v > max { throw t.error(key, "'\(key)' must be 1…\(max), got \(v)") }
             return v
         }
@@ -274,7 +280,7 @@ struct ProfileParser {
         return out
     }
 
-    private func modbusSettings(_ m: ProfileMap) throws(DeviceIOError) -> ModbusSettings {
+    private func modbusSettings(_ m: YAMLReader.Mapping) throws(YAMLReadError) -> ModbusSettings {
         try m.checkKeys(Self.modbusKeys, what: "'modbus'")
         var out = ModbusSettings()
         if let v = try m.bool("sunspec") { out.sunspec = v }
@@ -318,10 +324,8 @@ struct ProfileParser {
             out.responseTimeoutMs = v
         }
         if let models = try m.sequence("sunspecModels") {
-            for (i, n) in models.enumerated() {
-                let mm = try ProfileMap(
-                    n, file: file, location: nil, path: "modbus.sunspecModels[\(i)]",
-                    what: "a SunSpec model entry")
+            for n in models {
+                let mm = try n.mapping(what: "a SunSpec model entry")
                 try mm.checkKeys(["id", "length"], what: "a SunSpec model entry")
                 let id = try mm.int("id", required: true) ?? 0
                 let length = try mm.int("length", required: true) ?? 0
@@ -337,7 +341,7 @@ struct ProfileParser {
         return out
     }
 
-    private func mqttSettings(_ m: ProfileMap) throws(DeviceIOError) -> MQTTSettings {
+    private func mqttSettings(_ m: YAMLReader.Mapping) throws(YAMLReadError) -> MQTTSettings {
         try m.checkKeys(Self.mqttKeys, what: "'mqtt'")
         let state = try m.string("stateTopic", required: true) ?? ""
         let command = try m.string("commandTopic")
@@ -349,7 +353,7 @@ struct ProfileParser {
         return out
     }
 
-    private func point(_ p: ProfileMap, name: String, transport: TransportKind) throws(DeviceIOError)
+    private func point(_ p: YAMLReader.Mapping, name: String, transport: TransportKind) throws(YAMLReadError)
         -> PointSpec
     {
         let own = transport == .modbus ? Self.modbusPointKeys : Self.mqttPointKeys
@@ -388,7 +392,7 @@ struct ProfileParser {
             mp.words = try p.int("words")
             mp.wordOrder = try p.choice("wordOrder", WordOrder.self)
             mp.scaleFactor = try p.string("scaleFactor")
-            if let vm = try p.map("valueMap", location: name, path: nil) {
+            if let vm = try p.mapping("valueMap") {
                 var map: [Double: Double] = [:]
                 for e in vm.entries {
                     guard let code = Double(e.key), code.isFinite, code == code.rounded() else {
@@ -413,16 +417,17 @@ struct ProfileParser {
     }
 
     /// `signature:` — a list of checks `{ point, prefix | oneOf | min/max }` (README "signature").
-    private func signature(_ list: [Node], top: ProfileMap) throws(DeviceIOError) -> [SignatureCheck] {
+    private func signature(_ list: [YAMLReader.Node], top: YAMLReader.Mapping) throws(YAMLReadError)
+        -> [SignatureCheck]
+    {
         if list.isEmpty { throw top.error("signature", "'signature' must list at least one check") }
         if list.count > Self.maxSignatureChecks {
             throw top.error(
                 "signature", "'signature' lists \(list.count) checks, at most \(Self.maxSignatureChecks) are allowed")
         }
         var out: [SignatureCheck] = []
-        for (i, n) in list.enumerated() {
-            let m = try ProfileMap(
-                n, file: file, location: nil, path: "signature[\(i)]", what: "a signature check")
+        for n in list {
+            let m = try n.mapping(what: "a signature check")
             try m.checkKeys(Self.signatureKeys, what: "a signature check")
             let point = try m.string("point", required: true) ?? ""
             let kinds = ["prefix", "oneOf", "min", "max"].filter { m.has($0) }
@@ -441,7 +446,7 @@ struct ProfileParser {
                 var texts: [String] = []
                 if let seq = try? m.sequence("prefix") {
                     for t in seq {
-                        guard case .scalar(let s) = t, !s.string.isEmpty else {
+                        guard case .scalar(let s) = t.yaml, !s.string.isEmpty else {
                             throw m.error("prefix", "'prefix' must be a text or a list of texts")
                         }
                         texts.append(s.string)
@@ -467,7 +472,7 @@ struct ProfileParser {
                 var values: [Double] = []
                 for v in seq {
                     guard let d = v.decimalDouble, d.isFinite else {
-                        throw m.error("oneOf", "'oneOf' must list numbers, got '\(v.string ?? "a collection")'")
+                        throw m.error("oneOf", "'oneOf' must list numbers, got '\(v.text ?? "a collection")'")
                     }
                     values.append(d)
                 }
@@ -485,7 +490,7 @@ struct ProfileParser {
         return out
     }
 
-    private func control(_ c: ProfileMap) throws(DeviceIOError) -> ControlSpec {
+    private func control(_ c: YAMLReader.Mapping) throws(YAMLReadError) -> ControlSpec {
         try c.checkKeys(Self.controlKeys, what: "a control")
         let point = try c.string("point", required: true) ?? ""
         let min = try c.double("min", required: true) ?? 0
@@ -494,9 +499,9 @@ struct ProfileParser {
         spec.readBack = try c.string("readBack")
         spec.revertTimeoutPoint = try c.string("revertTimeoutPoint")
         spec.revert = try c.choice("revert", RevertMechanism.self)
-        if let d = try c.map("direction", location: c.location, path: "direction") {
+        if let d = try c.mapping("direction") {
             try d.checkKeys(Self.directionKeys, what: "'direction'")
-            let values = try ["positive", "negative", "zero"].map { key throws(DeviceIOError) -> Double in
+            let values = try ["positive", "negative", "zero"].map { key throws(YAMLReadError) -> Double in
                 guard let v = try d.double(key, required: true), v.isFinite else {
                     throw d.error(key, "'direction.\(key)' must be a number")
                 }
@@ -511,7 +516,7 @@ struct ProfileParser {
             if t < 0 { throw c.error("tolerance", "'tolerance' must be ≥ 0, got \(t)") }
             spec.tolerance = t
         }
-        if let w = try c.map("with", location: c.location, path: nil) {
+        if let w = try c.mapping("with") {
             for e in w.entries {
                 guard let v = e.value.decimalDouble,
                     v.isFinite

@@ -1,4 +1,5 @@
 import Fleet
+import StrictYAML
 import VPPCore
 
 /// Second pass of profile loading: checks that need the whole profile — references between points, register
@@ -12,7 +13,7 @@ struct ProfileValidator {
 
     private func fail(_ point: String?, _ reason: String) -> DeviceIOError {
         .badProfile(
-            file: file, point: point, reason: reason + ProfileMap.lineText(point.flatMap { lines[$0] }))
+            file: file, point: point, reason: reason + YAMLReadError.lineText(point.flatMap { lines[$0] }))
     }
 
     private var sortedPoints: [PointSpec] { profile.points.values.sorted { $0.name < $1.name } }

@@ -1,3 +1,4 @@
+import StrictYAML
 import VPPCore
 import Yams
 
@@ -11,20 +12,21 @@ extension MarketProfileLoader {
     ]
 
     /// `demandResponse` with its settlement keys, given the already-parsed `bands`.
-    static func demandResponseSettlement(_ m: YAMLMap, bands: [DemandResponseRules.Band]) throws(MarketError)
-        -> DemandResponseRules
+    static func demandResponseSettlement(_ m: YAMLReader.Mapping, bands: [DemandResponseRules.Band])
+        throws(YAMLReadError) -> DemandResponseRules
     {
-        let baseline = m.node("baseline") == nil ? BaselineRules.default : try baselineRules(try m.map("baseline"))
-        let coefficient = try m.double("compensationCoefficient", required: false) ?? 1
+        let baseline =
+            m["baseline"] == nil ? BaselineRules.default : try baselineRules(try m.required("baseline").mapping())
+        let coefficient = try m.double("compensationCoefficient") ?? 1
         guard coefficient > 0 else {
             throw m.error("compensationCoefficient", "must be > 0, got \(coefficient)")
         }
         var penalty: DemandResponseRules.ShortfallPenalty?
-        if m.node("shortfallPenalty") != nil {
-            let p = try m.map("shortfallPenalty")
+        if m["shortfallPenalty"] != nil {
+            let p = try m.required("shortfallPenalty").mapping()
             try p.checkKeys(["belowPercent", "factor"])
-            let below = try p.double("belowPercent") ?? 0
-            let factor = try p.double("factor") ?? 0
+            let below = try p.double("belowPercent", required: true) ?? 0
+            let factor = try p.double("factor", required: true) ?? 0
             guard below > 0 && below <= 100 else { throw p.error("belowPercent", "must be in (0, 100], got \(below)") }
             guard factor > 0 else { throw p.error("factor", "must be > 0, got \(factor)") }
             penalty = .init(belowPercent: below, factor: factor)
@@ -33,23 +35,23 @@ extension MarketProfileLoader {
             bands: bands, baseline: baseline, compensationCoefficient: coefficient, shortfallPenalty: penalty)
     }
 
-    static func baselineRules(_ m: YAMLMap) throws(MarketError) -> BaselineRules {
+    static func baselineRules(_ m: YAMLReader.Mapping) throws(YAMLReadError) -> BaselineRules {
         try m.checkKeys(baselineKeys)
-        let method = try m.choice("method", BaselineRules.Method.self, required: false) ?? .similarDays
+        let method = try m.choice("method", BaselineRules.Method.self) ?? .similarDays
         // Day counts are bounded to a year: they drive loops over past days and date arithmetic, where a huge
         // value would run for ever or overflow.
-        func int(_ key: String) throws(MarketError) -> Int? {
-            guard m.node(key) != nil else { return nil }
-            let v = try m.int(key)
+        func int(_ key: String) throws(YAMLReadError) -> Int? {
+            guard m[key] != nil else { return nil }
+            let v = try m.required(key).int()
             guard (-366...366).contains(v) else { throw m.error(key, "must be within ±366 days, got \(v)") }
             return v
         }
-        func days(_ key: String) throws(MarketError) -> [MarketDay] {
-            guard m.node(key) != nil else { return [] }
+        func days(_ key: String) throws(YAMLReadError) -> [MarketDay] {
+            guard m[key] != nil else { return [] }
             var out: [MarketDay] = []
-            for (i, node) in try m.sequence(key).enumerated() {
-                guard let text = node.string, let d = MarketDay(text) else {
-                    throw m.error(key, "entry \(i + 1) '\(node.string ?? "?")' is not a date YYYY-MM-DD")
+            for (i, node) in try m.required(key).sequence().enumerated() {
+                guard let text = node.text, let d = MarketDay(text) else {
+                    throw m.error(key, "entry \(i + 1) '\(node.text ?? "?")' is not a date YYYY-MM-DD")
                 }
                 out.append(d)
             }

@@ -1,4 +1,5 @@
 import Foundation
+import StrictYAML
 import VPPCore
 import Yams
 
@@ -70,32 +71,41 @@ public enum MarketProfileLoader {
             throw .badProfile(file: file, key: nil, reason: "not valid YAML: \(first)")
         }
         guard let root else { throw .badProfile(file: file, key: nil, reason: "the file is empty") }
-        let top = try YAMLMap(root, file: file, path: "")
+        do {
+            return try profile(YAMLReader.Node(root, file: file, rules: YAMLReader.Rules(trim: .spaces)), id: id)
+        } catch {
+            throw MarketError(profileRead: error)
+        }
+    }
+
+    /// The profile read from its root node (`parse` words the errors).
+    static func profile(_ root: YAMLReader.Node, id: String) throws(YAMLReadError) -> MarketProfile {
+        let top = try root.mapping()
         try top.checkKeys(topKeys)
 
-        let name = try top.string("name") ?? id
-        let zoneName = try top.string("timeZone", required: false) ?? "Asia/Shanghai"
+        let name = try top.string("name", required: true) ?? id
+        let zoneName = try top.string("timeZone") ?? "Asia/Shanghai"
         guard let zone = TimeZone(identifier: zoneName) else {
             throw top.error(
                 "timeZone", "unknown time zone '\(zoneName)' (use an IANA name such as Asia/Shanghai)")
         }
-        let intervals = try top.int("intervalsPerDay")
+        let intervals = try top.required("intervalsPerDay").int()
         guard intervals == MarketInterval.perDay else {
             throw top.error(
                 "intervalsPerDay",
                 "must be \(MarketInterval.perDay) (15-minute settlement, DOMAIN §2), got \(intervals)")
         }
-        let labelling = try top.choice("intervalLabelling", MarketInterval.Labelling.self) ?? .start
+        let labelling = try top.choice("intervalLabelling", MarketInterval.Labelling.self, required: true) ?? .start
 
-        let price = try priceRules(try top.map("price"))
-        let bid = try bidRules(try top.map("bid"))
-        let tolerance = try top.double("deviationTolerancePercent") ?? 0
+        let price = try priceRules(try top.required("price").mapping())
+        let bid = try bidRules(try top.required("bid").mapping())
+        let tolerance = try top.double("deviationTolerancePercent", required: true) ?? 0
         guard (0...100).contains(tolerance) else {
             throw top.error("deviationTolerancePercent", "must be in 0…100 %, got \(tolerance)")
         }
-        let dr = try demandResponse(try top.map("demandResponse"))
+        let dr = try demandResponse(try top.required("demandResponse").mapping())
         let rule =
-            try top.choice("clearingRule", MarketProfile.ClearingRule.self, required: false)
+            try top.choice("clearingRule", MarketProfile.ClearingRule.self)
             ?? .uniformPrice
 
         return MarketProfile(
@@ -107,11 +117,11 @@ public enum MarketProfileLoader {
     /// Largest price magnitude a profile may name, yuan/MWh (see `priceRules`).
     public static let maxPriceYuanPerMWh = 1_000_000.0
 
-    static func priceRules(_ m: YAMLMap) throws(MarketError) -> MarketProfile.PriceRules {
+    static func priceRules(_ m: YAMLReader.Mapping) throws(YAMLReadError) -> MarketProfile.PriceRules {
         try m.checkKeys(priceKeys)
-        let floor = try m.double("floorYuanPerMWh") ?? 0
-        let cap = try m.double("capYuanPerMWh") ?? 0
-        let tick = try m.double("tickYuanPerMWh") ?? 0
+        let floor = try m.double("floorYuanPerMWh", required: true) ?? 0
+        let cap = try m.double("capYuanPerMWh", required: true) ?? 0
+        let tick = try m.double("tickYuanPerMWh", required: true) ?? 0
         guard tick > 0 else { throw m.error("tickYuanPerMWh", "must be > 0 yuan/MWh, got \(tick)") }
         // Every price vppd builds a bid from is clamped to floor…cap and goes into the LP solver, which aborts on
         // objective coefficients ≥ 1e25; ±1,000,000 yuan/MWh is far beyond any market's cap yet keeps every
@@ -132,14 +142,14 @@ public enum MarketProfileLoader {
         return .init(floorYuanPerMWh: floor, capYuanPerMWh: cap, tickYuanPerMWh: tick)
     }
 
-    static func bidRules(_ m: YAMLMap) throws(MarketError) -> MarketProfile.BidRules {
+    static func bidRules(_ m: YAMLReader.Mapping) throws(YAMLReadError) -> MarketProfile.BidRules {
         try m.checkKeys(bidKeys)
-        let segments = try m.int("maxSegments")
+        let segments = try m.required("maxSegments").int()
         guard (1...100).contains(segments) else {
             throw m.error("maxSegments", "must be in 1…100, got \(segments)")
         }
-        let minSegment = try m.double("minSegmentMW") ?? 0
-        let tick = try m.double("quantityTickMW") ?? 0
+        let minSegment = try m.double("minSegmentMW", required: true) ?? 0
+        let tick = try m.double("quantityTickMW", required: true) ?? 0
         guard tick > 0, tick <= 1000 else { throw m.error("quantityTickMW", "must be in (0, 1000] MW, got \(tick)") }
         guard minSegment >= 0, minSegment <= 10_000 else {
             throw m.error("minSegmentMW", "must be in 0…10000 MW, got \(minSegment)")
@@ -149,7 +159,7 @@ public enum MarketProfileLoader {
             throw m.error(
                 "minSegmentMW", "\(minSegment) MW is not a multiple of quantityTickMW (\(tick) MW)")
         }
-        let gateText = try m.string("gateClosure") ?? ""
+        let gateText = try m.string("gateClosure", required: true) ?? ""
         guard let (offset, minute) = parseGateClosure(gateText) else {
             throw m.error(
                 "gateClosure", "'\(gateText)' is not of the form 'D-1 10:00' (day offset D-7…D, local HH:MM)")
@@ -189,17 +199,17 @@ public enum MarketProfileLoader {
         return (offset, h * 60 + mm)
     }
 
-    static func demandResponse(_ m: YAMLMap) throws(MarketError) -> DemandResponseRules {
+    static func demandResponse(_ m: YAMLReader.Mapping) throws(YAMLReadError) -> DemandResponseRules {
         try m.checkKeys(demandResponseKeys)
-        let nodes = try m.sequence("bands")
+        let nodes = try m.required("bands").sequence()
         guard !nodes.isEmpty else {
             throw m.error("bands", "needs at least one band starting at fromPercent 0")
         }
         var bands: [DemandResponseRules.Band] = []
         for (i, node) in nodes.enumerated() {
-            let b = try YAMLMap(node, file: m.file, path: m.keyPath("bands[\(i + 1)]"))
+            let b = try node.relabelled(path: m.keyPath("bands[\(i + 1)]"), label: nil).mapping()
             try b.checkKeys(bandKeys)
-            let from = try b.double("fromPercent") ?? 0
+            let from = try b.double("fromPercent", required: true) ?? 0
             if i == 0 && from != 0 {
                 throw b.error("fromPercent", "the first band must start at 0 %, got \(from)")
             }
@@ -207,8 +217,8 @@ public enum MarketProfileLoader {
                 throw b.error(
                     "fromPercent", "bands must increase; \(from) % is not above \(last.fromPercent) %")
             }
-            let kind = try b.string("settlement") ?? ""
-            let factor = try b.double("paymentFactor", required: false)
+            let kind = try b.string("settlement", required: true) ?? ""
+            let factor = try b.double("paymentFactor")
             let settlement: DemandResponseRules.Settlement
             switch kind {
             case "none": settlement = .none
