@@ -49,9 +49,7 @@ MQTT_PORT=$(free_port)
 CONTROL_PORT=$(free_port)
 
 # 1. 1,000 simulated devices over 4 sites: 900 over Modbus TCP behind gateways of 20 unit ids per port (PV,
-#    storage, V2G chargers, meters) and 100 MQTT PV inverters on a private mosquitto. (MQTT setpoints are written
-#    one after another on the daemon's one broker connection, ~45 ms each here, and a control cycle waits for
-#    all of its writes: hundreds of MQTT devices make a cycle last many seconds.) The simulation clock starts
+#    storage, V2G chargers, meters) and 100 MQTT PV inverters on a private mosquitto. The simulation clock starts
 #    at noon in Shanghai so that PV produces and a curtailment binds whatever the hour of the run.
 "$BIN/vppsim" --profiles DeviceProfiles --sites 4 \
   --pv 450 --storage 300 --v2g-modbus 146 --meter 4 --mqtt-pv 100 --units-per-port 20 --base-port 0 \
