@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VPPCore
 
 @testable import Daemon
 
@@ -21,7 +22,7 @@ struct APIParsingTests {
             ("9999-12-31T23:59:59Z", 253_402_300_799),
         ]
         for (text, expected) in cases {
-            let date = try #require(ISO8601.parse(text), "\(text)")
+            let date = try #require(ISO8601Time.date(text), "\(text)")
             #expect(abs(date.timeIntervalSince1970 - expected) < 0.001, "\(text): \(date.timeIntervalSince1970)")
         }
     }
@@ -35,7 +36,7 @@ struct APIParsingTests {
             "2026-01-31T12:00:00Zjunk", "-2026-01-31T12:00:00Z", "２０２６-01-31T12:00:00Z",
             String(repeating: "9", count: 10_000),
         ] {
-            #expect(ISO8601.parse(text) == nil, "\(text.prefix(40))")
+            #expect(ISO8601Time.date(text) == nil, "\(text.prefix(40))")
         }
     }
 

@@ -1,6 +1,7 @@
 import DeviceIO
 import Foundation
 import Testing
+import VPPCore
 
 @Suite("JSON field extraction for MQTT device state")
 struct MQTTJSONTests {
@@ -111,6 +112,23 @@ struct MQTTFormatsTests {
         ])
     func iso8601Bad(_ text: String) {
         #expect(ISO8601Time.epochSeconds(text) == nil)
+    }
+
+    @Test("the API's RFC 3339 grammar refuses the device spellings the device grammar takes, and no others")
+    func grammars() {
+        for text in [
+            "2026-11-23 07:30:00Z", "2026-11-23T07:30Z", "2026-11-23T07:30:00,5Z", "2026-11-23T15:30:00+0800",
+            "2026-11-23T15:30:00+08",
+        ] {
+            #expect(ISO8601Time.epochSeconds(text, grammar: .device) != nil, "\(text)")
+            #expect(ISO8601Time.epochSeconds(text, grammar: .rfc3339) == nil, "\(text)")
+        }
+        for text in ["2026-11-23T07:30:00Z", "2026-11-23T15:30:00.5+08:00", "2026-11-23t07:30:00z"] {
+            #expect(
+                ISO8601Time.epochSeconds(text, grammar: .device) == ISO8601Time.epochSeconds(text, grammar: .rfc3339))
+            #expect(ISO8601Time.date(text) != nil, "\(text)")
+        }
+        #expect(ISO8601Time.epochSeconds(String(repeating: "9", count: 10_000)) == nil)
     }
 
     @Test("command JSON nests dotted paths, writes integers without a fraction and round-trips through the extractor")

@@ -127,7 +127,7 @@ extension APIRouter {
 
     static func dateParameter(_ q: Parameters, _ name: String) throws -> Date? {
         guard let text = q.get(name) else { return nil }
-        guard let date = ISO8601.parse(text) else {
+        guard let date = ISO8601Time.date(text) else {
             throw APIError.badRequest(
                 "\(name): '\(text)' is not an ISO 8601 date-time such as 2026-01-31T12:00:00Z")
         }
