@@ -13,7 +13,7 @@ extension PVKind: PhysicsMaker {
     }
 }
 
-extension PVPhysics: KindPhysics, PhysicsControl {
+extension PVPhysics: KindPhysics {
     public var powerKW: Double { outputKW }
 
     public mutating func advance(to t: Date, assignedKW: Double) { advance(to: t) }

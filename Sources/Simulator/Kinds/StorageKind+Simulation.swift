@@ -17,7 +17,7 @@ extension StorageKind: PhysicsMaker {
     }
 }
 
-extension StoragePhysics: KindPhysics, PhysicsControl {
+extension StoragePhysics: KindPhysics {
     public mutating func advance(to t: Date, assignedKW: Double) { advance(to: t) }
 
     public mutating func apply(_ command: SimCommand, at t: Date) -> Bool {

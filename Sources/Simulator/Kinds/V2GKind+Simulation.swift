@@ -21,7 +21,7 @@ extension V2GKind: PhysicsMaker {
     }
 }
 
-extension V2GPhysics: KindPhysics, PhysicsControl {
+extension V2GPhysics: KindPhysics {
     public mutating func advance(to t: Date, assignedKW: Double) { advance(to: t) }
 
     public mutating func apply(_ command: SimCommand, at t: Date) -> Bool {

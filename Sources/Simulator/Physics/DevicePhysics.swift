@@ -37,10 +37,7 @@ public struct DevicePhysics: Sendable {
     /// unplugged car, a kind that takes no commands).
     @discardableResult
     public mutating func apply(_ command: SimCommand, at t: Date) -> Bool {
-        guard var control = model as? any PhysicsControl else { return false }
-        let ok = control.apply(command, at: t)
-        if let updated = control as? any KindPhysics { model = updated }
-        return ok
+        model.apply(command, at: t)  // in place: no copy of the kind's value
     }
 
     /// The kind's telemetry and status now, on top of the values every simulated device reports.

@@ -16,12 +16,13 @@ public protocol KindPhysics: Sendable {
     mutating func advance(to t: Date, assignedKW: Double)
     /// Writes the kind's telemetry and status into the device's report.
     func report(into r: inout PhysicsReport)
+    /// Applies a controller command at `t`; false when the device rejects it (wrong command for the kind,
+    /// unplugged car). A kind that takes no commands (a meter) keeps the default, which rejects them all.
+    mutating func apply(_ command: SimCommand, at t: Date) -> Bool
 }
 
-/// A kind that takes controller commands; a kind that does not conform (a meter) rejects every command.
-public protocol PhysicsControl: Sendable {
-    /// Applies `command` at `t`; false when the device rejects it (wrong command for the kind, unplugged car).
-    mutating func apply(_ command: SimCommand, at t: Date) -> Bool
+extension KindPhysics {
+    public mutating func apply(_ command: SimCommand, at t: Date) -> Bool { false }
 }
 
 /// A kind that measures the devices behind it (a meter): the fleet integrates them first and hands their sum to
