@@ -57,7 +57,7 @@ extension DemandResponseService {
         if let c = cache[day], t.timeIntervalSince(c.loadedAt) < Self.cacheSeconds, t >= c.loadedAt {
             return c
         }
-        let rows = try await storeCall { try await self.store.drEvents.list(day: day) }
+        let rows = try await store.drEvents.list(day: day)
         var obligations: [DRObligation] = []
         var cancelled: [String: Date] = [:]
         for row in rows where row.status.hasObligations {
@@ -80,7 +80,7 @@ extension DemandResponseService {
             }
             baselines[day] = (baseline, note, today)
         }
-        let schedule = try await storeCall { try await self.store.schedules.get(day: day) }?.targetsKW
+        let schedule = try await store.schedules.get(day: day)?.targetsKW
         let view = DayView(
             loadedAt: t, profile: profile, baselineKW: baseline, baselineNote: note, scheduleKW: schedule)
         cache[day] = view
@@ -96,7 +96,7 @@ extension DemandResponseService {
         let history = try await SettlementHistory.load(
             store: store, devices: devices, from: day.adding(days: -rules.fallbackLookbackDays), through: day,
             timeZone: timeZone)
-        let rows = try await storeCall { try await self.store.drEvents.list() }
+        let rows = try await store.drEvents.list()
         let drDays = Set(
             rows.compactMap(SettlementCoding.settlementEvent).filter { $0.isInvoked && $0.day != day }.map(\.day))
         let calc = BaselineCalculator(rules: rules, calendar: rules.calendar(), drDays: drDays)

@@ -112,7 +112,7 @@ public actor DemandResponseService {
             snapshots: Array(fleet.state.snapshotAll().values), day: event.day, now: t, timeZone: timeZone,
             efficiency: fleet.model.efficiency, pvForecast: pvForecast)
         let day = event.day
-        let committed = try await storeCall { try await self.store.schedules.get(day: day) }?.targetsKW
+        let committed = try await store.schedules.get(day: day)?.targetsKW
         let draft = estimator.offer(
             event.invitation, resources: resources, start: start, committedKW: committed, now: t)
         let offer: DROffer
@@ -212,7 +212,7 @@ public actor DemandResponseService {
         }
         let day = e.day
         if e.status == .executed,
-            let doc = try await storeCall({ try await self.store.settlements.get(day: day) }),
+            let doc = try await store.settlements.get(day: day),
             doc.createdAt >= e.invitation.lastEnd(timeZone: timeZone)
         {
             let note = "settlement v\(doc.version) of \(day) by \(doc.source)"
@@ -224,7 +224,7 @@ public actor DemandResponseService {
 
     /// Events, optionally of one day and/or status, by day then id (statuses brought up to date).
     public func events(day: MarketDay? = nil, status: DRStatus? = nil) async throws -> [DREvent] {
-        let rows = try await storeCall { try await self.store.drEvents.list(day: day) }
+        let rows = try await store.drEvents.list(day: day)
         var out: [DREvent] = []
         for row in rows {
             guard let e = try await event(row.id) else { continue }
@@ -242,7 +242,7 @@ public actor DemandResponseService {
 
     func load(_ id: String) async throws -> DREvent? {
         guard DRInvitation.isValidID(id) else { return nil }
-        guard let row = try await storeCall({ try await self.store.drEvents.get(id) }) else { return nil }
+        guard let row = try await store.drEvents.get(id) else { return nil }
         do {
             return try Self.decoder.decode(DREvent.self, from: row.payload)
         } catch {
@@ -264,14 +264,10 @@ public actor DemandResponseService {
         let audit = AuditEntry(
             at: t, actor: actor.name, role: actor.role, action: action, target: "dr:\(event.id)", detail: detail,
             sourceAddress: actor.source)
-        try await storeCall { try await self.store.drEvents.save(stored, audit: audit) }
+        try await store.drEvents.save(stored, audit: audit)
         cache[event.day] = nil
         baselines[event.day] = nil
         logger.info("DR event \(event.id): \(action) → \(event.status.rawValue)")
-    }
-
-    func storeCall<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
-        do { return try await body() } catch { throw error }
     }
 
     static let decoder: JSONDecoder = {

@@ -65,7 +65,7 @@ extension BidService {
             throw Self.rejected("\(error)")
         }
         let schedule = clearing.scheduleKW
-        if let latest = try await storeCall({ try await self.store.clearingResults.get(day: day) }),
+        if let latest = try await store.clearingResults.get(day: day),
             let stored = try? ClearingDocument(json: latest.payload, labelling: .start), stored == clearing
         {
             let scheduleVersion = try await ensureSchedule(
@@ -75,16 +75,14 @@ extension BidService {
                 scheduleVersion: scheduleVersion, duplicate: true)
         }
         let at = now()
-        let version = try await storeCall {
-            try await self.store.clearingResults.save(
-                day: day, payload: payload, source: origin.source, at: at,
-                audit: AuditEntry(
-                    at: at, actor: origin.actor, role: origin.role, action: "clearing.accept",
-                    target: "clearing:\(day)",
-                    detail:
-                        "bid v\(bid.version); cleared \(Self.energyMWh(clearing)) MWh net; from \(origin.source)",
-                    sourceAddress: origin.address))
-        }
+        let version = try await store.clearingResults.save(
+            day: day, payload: payload, source: origin.source, at: at,
+            audit: AuditEntry(
+                at: at, actor: origin.actor, role: origin.role, action: "clearing.accept",
+                target: "clearing:\(day)",
+                detail:
+                    "bid v\(bid.version); cleared \(Self.energyMWh(clearing)) MWh net; from \(origin.source)",
+                sourceAddress: origin.address))
         let scheduleVersion = try await ensureSchedule(
             day: day, clearingVersion: version, targetsKW: schedule, origin: origin)
         return ClearingView(
@@ -97,20 +95,18 @@ extension BidService {
         async throws -> Int
     {
         let source = "clearing:v\(clearingVersion)"
-        if let current = try await storeCall({ try await self.store.schedules.get(day: day) }),
+        if let current = try await store.schedules.get(day: day),
             current.source == source, current.targetsKW == targetsKW
         {
             return current.version
         }
         let at = now()
-        return try await storeCall {
-            try await self.store.schedules.save(
-                day: day, targetsKW: targetsKW, source: source, at: at,
-                audit: AuditEntry(
-                    at: at, actor: origin.actor, role: origin.role, action: "schedule.save",
-                    target: "schedule:\(day)", detail: "from clearing v\(clearingVersion)",
-                    sourceAddress: origin.address))
-        }
+        return try await store.schedules.save(
+            day: day, targetsKW: targetsKW, source: source, at: at,
+            audit: AuditEntry(
+                at: at, actor: origin.actor, role: origin.role, action: "schedule.save",
+                target: "schedule:\(day)", detail: "from clearing v\(clearingVersion)",
+                sourceAddress: origin.address))
     }
 
     /// Restart recovery for a crash between a clearing's commit and its schedule's (two transactions): for
@@ -143,7 +139,7 @@ extension BidService {
 
     /// The latest accepted clearing of `day`; 404 when there is none.
     public func clearing(day: MarketDay) async throws -> ClearingView {
-        guard let stored = try await storeCall({ try await self.store.clearingResults.get(day: day) }) else {
+        guard let stored = try await store.clearingResults.get(day: day) else {
             throw ServiceError.notFound("no accepted clearing for \(day)")
         }
         let clearing: ClearingDocument
@@ -152,7 +148,7 @@ extension BidService {
         } catch {
             throw ServiceError.failed("stored clearing \(day) v\(stored.version) is unreadable: \(error)")
         }
-        let schedule = try await storeCall { try await self.store.schedules.get(day: day) }
+        let schedule = try await store.schedules.get(day: day)
         return ClearingView(
             clearing, version: stored.version, acceptedAt: stored.createdAt, source: stored.source,
             scheduleVersion: schedule?.source == "clearing:v\(stored.version)" ? schedule?.version : nil,

@@ -24,7 +24,7 @@ extension BidService {
         var history: [MarketDay: [Double]] = [:]
         for back in 1...28 {
             let d = day.adding(days: -back)
-            guard let doc = try await storeCall({ try await self.store.clearingResults.get(day: d) }),
+            guard let doc = try await store.clearingResults.get(day: d),
                 let clearing = try? ClearingDocument(json: doc.payload, labelling: .start)
             else { continue }
             let prices = clearing.intervals.sorted { $0.index < $1.index }.compactMap(\.price)
@@ -35,7 +35,8 @@ extension BidService {
             forecaster.timeZone = (try? profile().timeZone) ?? MarketDay.defaultTimeZone
             return try forecaster.forecast(for: day, history: history)
         } catch {
-            throw ServiceError.invalid("no_price_forecast",
+            throw ServiceError.invalid(
+                "no_price_forecast",
                 "\(error); give prices with the request, PUT /v1/forecast/prices/\(day), or accept clearings of earlier days"
             )
         }
@@ -59,15 +60,13 @@ extension BidService {
         } catch {
             throw ServiceError.failed("cannot store the price forecast for \(day): \(error)")
         }
-        _ = try await storeCall {
-            try await self.store.audit.append(
-                AuditEntry(
-                    at: self.now(), actor: principal.name, role: principal.role.rawValue,
-                    action: "forecast.prices.put", target: "prices:\(day)",
-                    detail:
-                        "96 prices \(prices.min() ?? 0)…\(prices.max() ?? 0) yuan/MWh, \(forecast.quantiles.count) quantiles",
-                    sourceAddress: address))
-        }
+        _ = try await store.audit.append(
+            AuditEntry(
+                at: self.now(), actor: principal.name, role: principal.role.rawValue,
+                action: "forecast.prices.put", target: "prices:\(day)",
+                detail:
+                    "96 prices \(prices.min() ?? 0)…\(prices.max() ?? 0) yuan/MWh, \(forecast.quantiles.count) quantiles",
+                sourceAddress: address))
         return forecast
     }
 

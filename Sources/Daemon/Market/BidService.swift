@@ -159,7 +159,7 @@ public actor BidService {
         } catch {
             throw ServiceError.invalid("bid_not_built", "\(error)")
         }
-        let latest = try await storeCall { try await self.store.bids.get(day: day)?.version } ?? 0
+        let latest = try await store.bids.get(day: day)?.version ?? 0
         // Whole seconds: the document's ISO 8601 `createdAt` must read back to the same instant.
         let at = Date(timeIntervalSince1970: now().timeIntervalSince1970.rounded(.down))
         let document = BidDocument(
@@ -182,9 +182,8 @@ public actor BidService {
                 "v\(document.version): forecast \(forecast.source.rawValue), \(plan.relaxations.count) relaxations"
                 + (late ? ", after gate closure \(profile.gateClosure(for: day))" : ""),
             sourceAddress: address)
-        let version = try await storeCall {
-            try await self.store.bids.save(day: day, payload: payload, source: document.source, at: at, audit: audit)
-        }
+        let version = try await store.bids.save(
+            day: day, payload: payload, source: document.source, at: at, audit: audit)
         guard version == document.version else {
             throw ServiceError.conflict(
                 "bid for \(day) stored as v\(version) while built as v\(document.version) (another writer?); build again"
@@ -196,7 +195,7 @@ public actor BidService {
 
     /// A stored bid version (latest when `version` is nil); 404 when there is none.
     public func bid(day: MarketDay, version: Int? = nil) async throws -> BidDocument {
-        guard let stored = try await storeCall({ try await self.store.bids.get(day: day, version: version) }) else {
+        guard let stored = try await store.bids.get(day: day, version: version) else {
             throw ServiceError.notFound(
                 version.map { "no bid v\($0) for \(day)" } ?? "no bid for \(day); build one with POST /v1/bids")
         }
@@ -219,7 +218,7 @@ public actor BidService {
         -> BidStatusView
     {
         let document = try await bid(day: day, version: version)
-        if let clearing = try await storeCall({ try await self.store.clearingResults.get(day: day) }) {
+        if let clearing = try await store.clearingResults.get(day: day) {
             throw ServiceError.conflict(
                 "\(day) already has an accepted clearing (v\(clearing.version)); a new submission cannot replace it")
         }
@@ -227,26 +226,24 @@ public actor BidService {
         let at = now()
         let late = at > profile.gateClosure(for: day)
         let files = try writeOutbox(document, payload: try Self.encode(document))
-        _ = try await storeCall {
-            try await self.store.bidSubmissions.record(
-                BidSubmission(day: day, version: version, submittedAt: at, actor: principal.name, late: late),
-                audit: AuditEntry(
-                    at: at, actor: principal.name, role: principal.role.rawValue, action: "bid.submit",
-                    target: "bid:\(day)",
-                    detail: "v\(version) submitted"
-                        + (late ? " after gate closure \(profile.gateClosure(for: day))" : ""),
-                    sourceAddress: address))
-        }
+        _ = try await store.bidSubmissions.record(
+            BidSubmission(day: day, version: version, submittedAt: at, actor: principal.name, late: late),
+            audit: AuditEntry(
+                at: at, actor: principal.name, role: principal.role.rawValue, action: "bid.submit",
+                target: "bid:\(day)",
+                detail: "v\(version) submitted"
+                    + (late ? " after gate closure \(profile.gateClosure(for: day))" : ""),
+                sourceAddress: address))
         return try await status(document, files: files)
     }
 
     /// The submitted version of `day`, nil when none was submitted.
     public func submittedVersion(day: MarketDay) async throws -> Int? {
-        try await storeCall { try await self.store.bidSubmissions.latest(day: day) }?.version
+        try await store.bidSubmissions.latest(day: day)?.version
     }
 
     func status(_ document: BidDocument, files: [String]) async throws -> BidStatusView {
-        let versions = try await storeCall { try await self.store.bids.versions(day: document.marketDay) }
+        let versions = try await store.bids.versions(day: document.marketDay)
         let submitted = try await submittedVersion(day: document.marketDay)
         let profile = try profile()
         return BidStatusView(
@@ -343,8 +340,4 @@ public actor BidService {
         }
     }
 
-    /// Runs a store call; its errors go to the caller as they are (the API maps them, `APIError.mapping`).
-    func storeCall<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
-        try await body()
-    }
 }
