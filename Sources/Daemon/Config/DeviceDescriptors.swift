@@ -23,7 +23,7 @@ extension VPPConfig {
                         "profile \"\(p.id)\" talks \(p.transport.rawValue) but the address is \(d.address.transport.rawValue)"
                 )
             }
-            if ResourceKinds.model(for: p.kind) is any EnergyStore && d.ratedEnergyKWh == nil {
+            if ResourceKinds.storesEnergy(p.kind) && d.ratedEnergyKWh == nil {
                 throw .invalid(
                     file: file, path: "\(d.origin).ratedEnergyKWh",
                     problem: "required for a \(p.kind.rawValue) device")

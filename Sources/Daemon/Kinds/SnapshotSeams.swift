@@ -42,14 +42,8 @@ struct DRContext {
 
 /// The lookup of Daemon's per-kind protocols, from the one registry in Fleet.
 enum DaemonKinds {
-    private static let planning: [DeviceKind: any PlanningSnapshot] = table()
-    private static let dr: [DeviceKind: any DRSnapshot] = table()
-
-    private static func table<P>() -> [DeviceKind: P] {
-        var out: [DeviceKind: P] = [:]
-        for m in ResourceKinds.all { if let p = m as? P { out[m.kind] = p } }
-        return out
-    }
+    private static let planning = ResourceKinds.adopting((any PlanningSnapshot).self)
+    private static let dr = ResourceKinds.adopting((any DRSnapshot).self)
 
     static func planningSnapshot(_ kind: DeviceKind) -> (any PlanningSnapshot)? { planning[kind] }
     static func drSnapshot(_ kind: DeviceKind) -> (any DRSnapshot)? { dr[kind] }

@@ -100,7 +100,7 @@ public struct DeviceScanner: Sendable {
                 out.status = .identified
                 out.profile = best.profile.id
                 out.ratedPowerKW = await nameplate(.ratedPowerKW, best.profile, map: best.map, session)
-                if ResourceKinds.model(for: best.profile.kind) is any EnergyStore {
+                if ResourceKinds.storesEnergy(best.profile.kind) {
                     out.ratedEnergyKWh = await nameplate(.ratedEnergyKWh, best.profile, map: best.map, session)
                 }
             }

@@ -58,7 +58,7 @@ public enum DraftDeviceEntry {
             out.append(
                 "    ratedPowerKW: \(placeholder)  # kW from the nameplate: the profile has no rated-power register")
         }
-        if ResourceKinds.model(for: profile.kind) is any EnergyStore {
+        if ResourceKinds.storesEnergy(profile.kind) {
             if let kwh = unit.ratedEnergyKWh {
                 out.append("    ratedEnergyKWh: \(number(kwh))  # read from the device")
             } else {

@@ -5,19 +5,13 @@ import VPPCore
 /// `ResourceKinds`, so the control loop pays a dictionary lookup, not a dynamic cast, per device and cycle.
 /// A kind without a protocol gets nil, and every caller treats nil as "not dispatched".
 public enum DispatchKinds {
-    private static func table<P: Sendable>(_ as: P.Type) -> [DeviceKind: P] {
-        var out: [DeviceKind: P] = [:]
-        for model in ResourceKinds.all { if let p = model as? P { out[model.kind] = p } }
-        return out
-    }
-
-    private static let safety = table((any SafetyEnvelope).self)
-    private static let commands = table((any CommandResponse).self)
-    private static let merits = table((any MeritPricing).self)
-    private static let setpoints = table((any SetpointCommand).self)
-    private static let ceilings = table((any ExogenousCeiling).self)
-    private static let departures = table((any DepartureBound).self)
-    private static let stores = table((any EnergyStore).self)
+    private static let safety = ResourceKinds.adopting((any SafetyEnvelope).self)
+    private static let commands = ResourceKinds.adopting((any CommandResponse).self)
+    private static let merits = ResourceKinds.adopting((any MeritPricing).self)
+    private static let setpoints = ResourceKinds.adopting((any SetpointCommand).self)
+    private static let ceilings = ResourceKinds.adopting((any ExogenousCeiling).self)
+    private static let departures = ResourceKinds.adopting((any DepartureBound).self)
+    private static let stores = ResourceKinds.adopting((any EnergyStore).self)
 
     public static func safetyEnvelope(_ kind: DeviceKind) -> (any SafetyEnvelope)? { safety[kind] }
     public static func commandResponse(_ kind: DeviceKind) -> (any CommandResponse)? { commands[kind] }

@@ -4,13 +4,8 @@ import VPPCore
 /// The simulator's lookup of a kind's `PhysicsMaker` (DESIGN §2), from the one registry in Fleet. Every kind
 /// must have one (a test checks); a kind without one would be simulated as a meter-like idle device.
 enum SimulatorKinds {
-    private static let makers: [DeviceKind: any PhysicsMaker] = {
-        var out: [DeviceKind: any PhysicsMaker] = [:]
-        for m in ResourceKinds.all { if let p = m as? any PhysicsMaker { out[m.kind] = p } }
-        return out
-    }()
-
-    private static let metering = Set(ResourceKinds.all.filter { $0 is any MetersOthers }.map(\.kind))
+    private static let makers = ResourceKinds.adopting((any PhysicsMaker).self)
+    private static let metering = Set(ResourceKinds.adopting((any MetersOthers).self).keys)
 
     static func maker(_ kind: DeviceKind) -> any PhysicsMaker { makers[kind] ?? MeterKind() }
 
