@@ -46,24 +46,21 @@ public struct ClearingSimulator: Sendable {
         var out = Outcome(clearedMW: [], revenueYuan: [], priceYuanPerMWh: [])
         for (t, (curve, price)) in zip(curves, actual).enumerated() {
             guard price.isFinite else { throw .badClearingInput(reason: "interval \(t + 1) has a non-finite price") }
-            if rule == .uniformPrice {
-                let mw = curve.netMW(atPrice: price)
-                out.clearedMW.append(mw)
-                out.revenueYuan.append(mw * h * price)
-                out.priceYuanPerMWh.append(price)
-                continue
-            }
-            let own = Self.orders(curve, intervalHours: h, around: price, book: book)
-            let round = own + book.orders(around: price, round: t)
-            let vpp = Set(own.map(\.id))
+            // The VPP's energy sold and bought (MWh), what it was paid for them, and its price.
             var sold = 0.0
             var bought = 0.0
             var revenue = 0.0
             var traded: Double?
             switch rule {
             case .uniformPrice:
+                let mw = curve.netMW(atPrice: price)
+                out.clearedMW.append(mw)
+                out.revenueYuan.append(mw * h * price)
+                out.priceYuanPerMWh.append(price)
                 continue
             case .anhuiUniformPrice, .guangdongSpreadPairs:
+                let own = Self.orders(curve, intervalHours: h, around: price, book: book)
+                let round = own + book.orders(around: price, round: t)
                 let r =
                     rule == .anhuiUniformPrice
                     ? try AnhuiUniformPrice.clear(round) : try GuangdongSpreadPairs.clear(round)
@@ -74,8 +71,10 @@ public struct ClearingSimulator: Sendable {
                 traded = r.priceYuanPerMWh
                 revenue = (sold - bought) * (r.priceYuanPerMWh ?? price)
             case .henanPayAsMatched:
+                let own = Self.orders(curve, intervalHours: h, around: price, book: book)
+                let vpp = Set(own.map(\.id))
                 let matches = try HenanPayAsMatched.clear(
-                    round, networkChargeYuanPerMWh: networkChargeYuanPerMWh,
+                    own + book.orders(around: price, round: t), networkChargeYuanPerMWh: networkChargeYuanPerMWh,
                     governmentFundsYuanPerMWh: governmentFundsYuanPerMWh)
                 for m in matches {
                     if vpp.contains(m.seller) {
