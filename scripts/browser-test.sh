@@ -33,17 +33,8 @@ if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import websocket, sys
   "$VENV/bin/pip" install --quiet --disable-pip-version-check "websocket-client==$WEBSOCKET_CLIENT_VERSION"
 fi
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/vppd-browser.XXXXXX")
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  if [ -n "${BROWSER_KEEP:-}" ]; then echo "browser-test: work directory kept: $WORK"; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+. scripts/lib/work-dir.sh
+work_dir browser-test BROWSER_KEEP
 API_PORT=$(free_port)
 MQTT_PORT=$(free_port)
 CONTROL_PORT=$(free_port)

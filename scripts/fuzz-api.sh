@@ -52,17 +52,8 @@ if [ ! -x "$VENV/bin/st" ] || [ "$(pyver "$VENV/bin/python")" != "$want" ] \
   "$VENV/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
 fi
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/vppd-fuzz.XXXXXX")
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  if [ -n "${FUZZ_KEEP:-}" ]; then echo "fuzz-api: work directory kept: $WORK"; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+. scripts/lib/work-dir.sh
+work_dir fuzz-api FUZZ_KEEP
 API_PORT=$(free_port)
 MQTT_PORT=$(free_port)
 # Modbus devices take consecutive ports from the base: pick a base whose next 16 ports are free.
